@@ -1,0 +1,13 @@
+namespace ServerDashboard.Api;
+
+/// <summary>The REST API under /api/v1 (JSON camelCase, enums as strings).</summary>
+public static class DashboardApi
+{
+    public static IEndpointRouteBuilder MapDashboardApi(this IEndpointRouteBuilder endpoints)
+    {
+        var v1 = endpoints.MapGroup("/api/v1");
+        v1.MapHealthApi();
+        v1.MapServersApi();
+        return endpoints;
+    }
+}

@@ -1,0 +1,67 @@
+using System.Security.Claims;
+using ServerDashboard.Auth;
+using ServerDashboard.Servers;
+
+namespace ServerDashboard.Api;
+
+/// <summary>
+/// <c>/api/v1/servers</c>: Viewers and Operators read, Admins change definitions (a definition is a program the
+/// dashboard will run, so defining one is an Admin's power). Only Admins receive secrets.
+/// </summary>
+public static class ServersApi
+{
+    public static void MapServersApi(this RouteGroupBuilder api)
+    {
+        var servers = api.MapGroup("/servers").WithTags("Servers").RequireAuthorization(Policies.View);
+
+        servers.MapGet("/", async (ServerCatalog catalog, ClaimsPrincipal user, CancellationToken cancellationToken) =>
+        {
+            var all = await catalog.ListAsync(cancellationToken);
+            return TypedResults.Ok(all.Select(s => ServerMapper.ToModel(s, CanSeeSecrets(user))).ToList());
+        }).WithName("ListServers");
+
+        servers.MapGet("/{id:int}", async Task<Results<Ok<ServerModel>, ProblemHttpResult>> (
+            int id, ServerCatalog catalog, ClaimsPrincipal user, CancellationToken cancellationToken) =>
+        {
+            var server = await catalog.GetAsync(id, cancellationToken);
+            return server is null ? NotFound(id) : TypedResults.Ok(ServerMapper.ToModel(server, CanSeeSecrets(user)));
+        }).WithName("GetServer");
+
+        servers.MapPost("/", async Task<Results<Created<ServerModel>, ValidationProblem>> (
+            ServerModel model, ServerCatalog catalog, CancellationToken cancellationToken) =>
+        {
+            var result = await catalog.CreateAsync(model, cancellationToken);
+            return result.Succeeded
+                ? TypedResults.Created($"/api/v1/servers/{result.Server!.Id}", ServerMapper.ToModel(result.Server, includeSecrets: true))
+                : TypedResults.ValidationProblem(result.Errors.ToDictionary(), title: "The server definition is not valid.");
+        }).RequireAuthorization(Policies.Admin).WithName("CreateServer");
+
+        servers.MapPut("/{id:int}", async Task<Results<Ok<ServerModel>, ValidationProblem, ProblemHttpResult>> (
+            int id, ServerModel model, ServerCatalog catalog, CancellationToken cancellationToken) =>
+        {
+            var result = await catalog.UpdateAsync(id, model, cancellationToken);
+            if (result.NotFound)
+            {
+                return NotFound(id);
+            }
+
+            return result.Succeeded
+                ? TypedResults.Ok(ServerMapper.ToModel(result.Server!, includeSecrets: true))
+                : TypedResults.ValidationProblem(result.Errors.ToDictionary(), title: "The server definition is not valid.");
+        }).RequireAuthorization(Policies.Admin).WithName("UpdateServer");
+
+        servers.MapDelete("/{id:int}", async Task<Results<NoContent, ProblemHttpResult>> (
+            int id, ServerCatalog catalog, CancellationToken cancellationToken) =>
+            await catalog.DeleteAsync(id, cancellationToken) ? TypedResults.NoContent() : NotFound(id))
+            .RequireAuthorization(Policies.Admin).WithName("DeleteServer");
+
+        api.MapGet("/server-templates", async (ServerTemplates templates, CancellationToken cancellationToken) =>
+            TypedResults.Ok(await templates.ListAsync(cancellationToken)))
+            .RequireAuthorization(Policies.View).WithTags("Servers").WithName("ListServerTemplates");
+    }
+
+    private static bool CanSeeSecrets(ClaimsPrincipal user) => user.IsInRole(Roles.Admin);
+
+    private static ProblemHttpResult NotFound(int id) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Server not found", detail: $"No server with id {id}.");
+}

@@ -1,0 +1,67 @@
+using System.Security.Claims;
+using System.Text.Encodings.Web;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.Extensions.Options;
+
+namespace ServerDashboard.Auth;
+
+/// <summary>
+/// Authenticates scripts by the <c>X-Api-Key</c> header, or the <c>access_token</c> query parameter on hub requests
+/// (browsers cannot send headers on WebSockets).
+/// </summary>
+public sealed class ApiKeyAuthenticationHandler(
+    IOptionsMonitor<AuthenticationSchemeOptions> options,
+    ILoggerFactory loggerFactory,
+    UrlEncoder encoder,
+    ApiKeyService keys)
+    : AuthenticationHandler<AuthenticationSchemeOptions>(options, loggerFactory, encoder)
+{
+    public const string SchemeName = "ApiKey";
+    public const string HeaderName = "X-Api-Key";
+    public const string QueryName = "access_token";
+    public const string KeyNameClaim = "api_key_name";
+
+    public static string? FindKey(HttpRequest request)
+    {
+        if (request.Headers.TryGetValue(HeaderName, out var header) && !string.IsNullOrEmpty(header))
+        {
+            return header.ToString();
+        }
+
+        return request.Path.StartsWithSegments("/hubs") && request.Query.TryGetValue(QueryName, out var query) && !string.IsNullOrEmpty(query)
+            ? query.ToString()
+            : null;
+    }
+
+    protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        var key = FindKey(Request);
+        if (key is null)
+        {
+            return AuthenticateResult.NoResult();
+        }
+
+        var entity = await keys.ValidateAsync(key, Context.RequestAborted);
+        if (entity is null)
+        {
+            return AuthenticateResult.Fail("Invalid API key.");
+        }
+
+        var identity = new ClaimsIdentity(
+            [
+                new Claim(ClaimTypes.NameIdentifier, $"apikey:{entity.Id}"),
+                new Claim(ClaimTypes.Name, $"apikey:{entity.Name}"),
+                new Claim(KeyNameClaim, entity.Name),
+                new Claim(ClaimTypes.Role, entity.Role),
+            ],
+            SchemeName);
+        return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));
+    }
+
+    protected override Task HandleChallengeAsync(AuthenticationProperties properties)
+    {
+        Response.StatusCode = StatusCodes.Status401Unauthorized;
+        Response.Headers.WWWAuthenticate = $"{SchemeName} header=\"{HeaderName}\"";
+        return Task.CompletedTask;
+    }
+}

@@ -1,0 +1,90 @@
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.EntityFrameworkCore;
+using ServerDashboard.Data;
+
+namespace ServerDashboard.Auth;
+
+/// <summary>A new key: the plain text is returned this once and never stored.</summary>
+public sealed record CreatedApiKey(ApiKey Entity, string PlainTextKey);
+
+/// <summary>
+/// API keys look like <c>sdk_&lt;8-char prefix&gt;_&lt;43-char secret&gt;</c>. The prefix finds the row; the SHA-256 of the whole key
+/// is compared in constant time. A fast hash is right here: the key has 256 random bits, so it cannot be guessed offline.
+/// </summary>
+public sealed class ApiKeyService(IDbContextFactory<DashboardDbContext> dbFactory, TimeProvider time, ILogger<ApiKeyService> logger)
+{
+    private const string Scheme = "sdk";
+
+    public async Task<CreatedApiKey> CreateAsync(string name, string role, string? createdBy, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        var canonicalRole = Roles.Normalize(role) ?? throw new ArgumentException($"Unknown role '{role}'. Use Admin, Operator or Viewer.", nameof(role));
+
+        var prefix = RandomNumberGenerator.GetString("abcdefghijklmnopqrstuvwxyz0123456789", 8);
+        var secret = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        var key = $"{Scheme}_{prefix}_{secret}";
+
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var entity = new ApiKey
+        {
+            Name = name.Trim(),
+            Role = canonicalRole,
+            Prefix = prefix,
+            Hash = Hash(key),
+            CreatedBy = createdBy,
+            CreatedAt = time.GetUtcNow(),
+        };
+        db.ApiKeys.Add(entity);
+        await db.SaveChangesAsync(cancellationToken);
+        logger.LogInformation("API key {KeyPrefix} '{KeyName}' created with role {Role} by {CreatedBy}", prefix, entity.Name, canonicalRole, createdBy ?? "cli");
+        return new CreatedApiKey(entity, key);
+    }
+
+    /// <summary>Returns the key's row when <paramref name="key"/> is valid, and records its use.</summary>
+    public async Task<ApiKey?> ValidateAsync(string key, CancellationToken cancellationToken)
+    {
+        var parts = key.Split('_', 3);
+        if (parts.Length != 3 || parts[0] != Scheme || parts[1].Length != 8)
+        {
+            return null;
+        }
+
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var entity = await db.ApiKeys.FirstOrDefaultAsync(k => k.Prefix == parts[1], cancellationToken);
+        if (entity is null || !CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(entity.Hash), Encoding.ASCII.GetBytes(Hash(key))))
+        {
+            return null;
+        }
+
+        var now = time.GetUtcNow();
+        if (entity.LastUsedAt is null || now - entity.LastUsedAt > TimeSpan.FromMinutes(1))
+        {
+            entity.LastUsedAt = now; // throttled so a busy script does not write on every request
+            await db.SaveChangesAsync(cancellationToken);
+        }
+
+        return entity;
+    }
+
+    public async Task<IReadOnlyList<ApiKey>> ListAsync(CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var keys = await db.ApiKeys.AsNoTracking().ToListAsync(cancellationToken);
+        return [.. keys.OrderByDescending(k => k.CreatedAt)];
+    }
+
+    public async Task<bool> RevokeAsync(int id, string? revokedBy, CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var deleted = await db.ApiKeys.Where(k => k.Id == id).ExecuteDeleteAsync(cancellationToken) > 0;
+        if (deleted)
+        {
+            logger.LogInformation("API key {KeyId} revoked by {RevokedBy}", id, revokedBy);
+        }
+
+        return deleted;
+    }
+
+    private static string Hash(string key) => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(key)));
+}

@@ -1,0 +1,49 @@
+using System.CommandLine;
+using ServerDashboard.Hosting;
+
+namespace ServerDashboard.Cli;
+
+/// <summary>
+/// The command line: <c>ServerDashboard [serve]</c> runs the web app; <c>apikey create</c> and later commands act on a data
+/// directory directly. Options the CLI does not know (e.g. <c>--environment</c>) are passed through to ASP.NET Core.
+/// </summary>
+public static class DashboardCli
+{
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var dataDir = new Option<string?>("--data-dir")
+        {
+            Description = "Data directory (database, logs, PID files). Default: Dashboard:DataDirectory, else ./data",
+            Recursive = true,
+        };
+        var urls = new Option<string?>("--urls") { Description = "Addresses to listen on (default http://127.0.0.1:5080)" };
+
+        var serve = new Command("serve", "Run the dashboard web app (the default command)") { urls };
+        serve.TreatUnmatchedTokensAsErrors = false;
+        serve.SetAction((result, cancellationToken) => ServeAsync(result, dataDir, urls, cancellationToken));
+
+        var root = new RootCommand("ServerDashboard: a real-time web dashboard for game servers and other long-running processes.")
+        {
+            dataDir,
+            urls,
+            serve,
+            ApiKeyCommands.Create(dataDir),
+        };
+        root.TreatUnmatchedTokensAsErrors = false;
+        root.SetAction((result, cancellationToken) => ServeAsync(result, dataDir, urls, cancellationToken));
+        return await root.Parse(args).InvokeAsync();
+    }
+
+    private static async Task<int> ServeAsync(ParseResult result, Option<string?> dataDir, Option<string?> urls, CancellationToken cancellationToken)
+    {
+        var passThrough = result.UnmatchedTokens.ToList();
+        if (result.GetValue(urls) is { } listen)
+        {
+            passThrough.Add($"--urls={listen}");
+        }
+
+        var app = DashboardHost.Build([.. passThrough], result.GetValue(dataDir));
+        await app.RunAsync(cancellationToken);
+        return 0;
+    }
+}

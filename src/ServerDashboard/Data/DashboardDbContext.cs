@@ -1,0 +1,51 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.ChangeTracking;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+
+namespace ServerDashboard.Data;
+
+public sealed class DashboardDbContext(DbContextOptions<DashboardDbContext> options)
+    : IdentityDbContext<IdentityUser>(options)
+{
+    public DbSet<ServerDefinition> Servers => Set<ServerDefinition>();
+
+    public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
+
+    protected override void OnModelCreating(ModelBuilder builder)
+    {
+        base.OnModelCreating(builder);
+
+        builder.Entity<ServerDefinition>(server =>
+        {
+            server.ToTable("Servers");
+            server.HasIndex(s => s.Name).IsUnique();
+            server.Property(s => s.Name).HasMaxLength(100).UseCollation("NOCASE");
+            server.Property(s => s.StopMode).HasConversion<string>().HasMaxLength(16);
+            server.Property(s => s.RestartPolicy).HasConversion<string>().HasMaxLength(16);
+            server.Property(s => s.Environment).HasConversion(
+                v => JsonSerializer.Serialize(v, JsonSerializerOptions.Default),
+                v => JsonSerializer.Deserialize<Dictionary<string, string>>(v, JsonSerializerOptions.Default) ?? new(),
+                new ValueComparer<Dictionary<string, string>>(
+                    (a, b) => a!.Count == b!.Count && !a.Except(b).Any(),
+                    v => v.Aggregate(0, (h, kv) => HashCode.Combine(h, kv.Key, kv.Value)),
+                    v => new Dictionary<string, string>(v)));
+        });
+
+        builder.Entity<ApiKey>(key =>
+        {
+            key.HasIndex(k => k.Prefix).IsUnique();
+            key.Property(k => k.Name).HasMaxLength(100);
+            key.Property(k => k.Role).HasMaxLength(16);
+        });
+    }
+
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
+    {
+        // SQLite cannot order or compare DateTimeOffset; store it as a sortable 64-bit number.
+        configurationBuilder.Properties<DateTimeOffset>().HaveConversion<DateTimeOffsetToBinaryConverter>();
+        configurationBuilder.Properties<DateTimeOffset?>().HaveConversion<DateTimeOffsetToBinaryConverter>();
+    }
+}

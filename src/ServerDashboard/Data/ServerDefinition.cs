@@ -1,0 +1,58 @@
+using ServerDashboard.Servers;
+
+namespace ServerDashboard.Data;
+
+/// <summary>A server the dashboard can run: stored in SQLite, edited through the UI and the REST API.</summary>
+public sealed class ServerDefinition
+{
+    public int Id { get; set; }
+
+    public required string Name { get; set; }
+
+    /// <summary>argv: the program and its arguments. Never a shell string.</summary>
+    public List<string> Command { get; set; } = [];
+
+    /// <summary>Empty means the server's own directory, <c>&lt;dataDir&gt;/servers/&lt;id&gt;</c>.</summary>
+    public string WorkingDirectory { get; set; } = "";
+
+    public Dictionary<string, string> Environment { get; set; } = [];
+
+    /// <summary>Keys of <see cref="Environment"/> whose values only Admins may see.</summary>
+    public List<string> SecretEnvironmentKeys { get; set; } = [];
+
+    public int? Port { get; set; }
+
+    public bool RconEnabled { get; set; }
+
+    public int? RconPort { get; set; }
+
+    public string? RconPassword { get; set; }
+
+    public StopMode StopMode { get; set; } = StopMode.SigTerm;
+
+    public string StopCommand { get; set; } = "stop";
+
+    public int StopTimeoutSeconds { get; set; } = 10;
+
+    public RestartPolicy RestartPolicy { get; set; } = RestartPolicy.No;
+
+    public int? MaxMemoryMb { get; set; }
+
+    public int? MaxOpenFiles { get; set; }
+
+    public int? CpuWarnPercent { get; set; }
+
+    public string? RunAsUser { get; set; }
+
+    /// <summary>A regular expression; a console line matching it marks the server Running.</summary>
+    public string? ReadyPattern { get; set; }
+
+    /// <summary>Extra log files to follow, relative to the working directory.</summary>
+    public List<string> LogFiles { get; set; } = [];
+
+    public string Notes { get; set; } = "";
+
+    public DateTimeOffset CreatedAt { get; set; }
+
+    public DateTimeOffset UpdatedAt { get; set; }
+}

@@ -1,0 +1,55 @@
+using Microsoft.Extensions.FileProviders;
+using Microsoft.Extensions.Options;
+using ServerDashboard.Api;
+using ServerDashboard.Auth;
+using ServerDashboard.Components;
+
+namespace ServerDashboard.Hosting;
+
+public static class DashboardPipeline
+{
+    /// <summary>The repository's top-level wwwroot/, copied beside the binaries at build and publish.</summary>
+    public static string ResolveWebRoot(DashboardOptions options) =>
+        Path.GetFullPath(options.WebRoot ?? Path.Combine(AppContext.BaseDirectory, "wwwroot"));
+
+    public static WebApplication UseDashboard(this WebApplication app)
+    {
+        var options = app.Services.GetRequiredService<IOptions<DashboardOptions>>().Value;
+        if (!app.Environment.IsDevelopment())
+        {
+            app.UseExceptionHandler("/error", createScopeForErrors: true);
+        }
+
+        app.UseStatusCodePages(async context =>
+        {
+            // API callers get problem details for bare status codes (401, 403, 404, 405).
+            if (context.HttpContext.Request.Path.StartsWithSegments("/api"))
+            {
+                await Results.Problem(statusCode: context.HttpContext.Response.StatusCode).ExecuteAsync(context.HttpContext);
+            }
+        });
+        app.UseMiddleware<RequestLogging>();
+
+        var webRoot = ResolveWebRoot(options);
+        if (Directory.Exists(webRoot))
+        {
+            app.UseStaticFiles(new StaticFileOptions { FileProvider = new PhysicalFileProvider(webRoot) });
+        }
+        else
+        {
+            app.Logger.LogWarning("Web root {WebRoot} does not exist: static assets will be missing", webRoot);
+        }
+
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseAntiforgery();
+
+        app.MapStaticAssets().AllowAnonymous();
+        app.MapBundledBlazorScript();
+        app.MapOpenApi("/openapi/{documentName}.json").RequireAuthorization(Policies.View);
+        app.MapDashboardApi();
+        app.MapAccountEndpoints();
+        app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+        return app;
+    }
+}

@@ -1,0 +1,156 @@
+using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Radzen;
+using ServerDashboard.Auth;
+using ServerDashboard.Data;
+using ServerDashboard.Servers;
+
+namespace ServerDashboard.Hosting;
+
+/// <summary>The composition root: every service the dashboard uses is registered here.</summary>
+public static class DashboardServices
+{
+    /// <summary>The cookie and API-key schemes behind one default that picks by what the request carries.</summary>
+    public const string CompositeScheme = "Dashboard";
+
+    public static WebApplicationBuilder AddDashboard(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddOptions<DashboardOptions>().BindConfiguration(DashboardOptions.SectionName)
+            .Validate(o => !string.IsNullOrWhiteSpace(o.DataDirectory), "Dashboard:DataDirectory must be set.")
+            .ValidateOnStart();
+        services.AddSingleton(sp => new DataDirectory(sp.GetRequiredService<IOptions<DashboardOptions>>().Value.ResolveDataDirectory()));
+        services.AddSingleton(TimeProvider.System);
+
+        builder.Logging.ClearProviders();
+        services.AddSingleton<ILoggerProvider>(sp => SerilogSetup.CreateProvider(sp.GetRequiredService<IConfiguration>(), sp.GetRequiredService<DataDirectory>()));
+
+        AddStore(services);
+        AddAuth(services);
+        AddServers(services);
+
+        services.AddRazorComponents().AddInteractiveServerComponents();
+        services.AddRadzenComponents();
+        services.AddRadzenCookieThemeService(options =>
+        {
+            options.Name = "ServerDashboardTheme";
+            options.Duration = TimeSpan.FromDays(365);
+        });
+        services.AddSignalR();
+        services.AddOpenApi("v1");
+        services.AddProblemDetails();
+        services.ConfigureHttpJsonOptions(json =>
+        {
+            json.SerializerOptions.Converters.Add(new JsonStringEnumConverter()); // strings out, case-insensitive in
+        });
+        services.AddHostedService<StartupTasks>();
+        return builder;
+    }
+
+    private static void AddStore(IServiceCollection services)
+    {
+        services.AddDbContextFactory<DashboardDbContext>((sp, db) => db.UseSqlite(sp.GetRequiredService<DataDirectory>().ConnectionString));
+        services.AddDbContext<DashboardDbContext>(
+            (sp, db) => db.UseSqlite(sp.GetRequiredService<DataDirectory>().ConnectionString),
+            contextLifetime: ServiceLifetime.Scoped,
+            optionsLifetime: ServiceLifetime.Singleton);
+
+        // Keys live under the data directory so cookies survive restarts (and later protect secrets at rest).
+        services.AddDataProtection().SetApplicationName("ServerDashboard");
+        services.AddSingleton<IConfigureOptions<KeyManagementOptions>>(sp => new ConfigureOptions<KeyManagementOptions>(options =>
+        {
+            var keys = Path.Combine(sp.GetRequiredService<DataDirectory>().Path, "keys");
+            Directory.CreateDirectory(keys, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            options.XmlRepository = new Microsoft.AspNetCore.DataProtection.Repositories.FileSystemXmlRepository(
+                new DirectoryInfo(keys), sp.GetRequiredService<ILoggerFactory>());
+        }));
+    }
+
+    private static void AddAuth(IServiceCollection services)
+    {
+        services.AddIdentityCore<IdentityUser>(identity =>
+            {
+                identity.Password.RequiredLength = 10;
+                identity.Lockout.AllowedForNewUsers = true;
+                identity.Lockout.MaxFailedAccessAttempts = 5;
+                identity.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(5);
+                identity.User.AllowedUserNameCharacters = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._@";
+            })
+            .AddRoles<IdentityRole>()
+            .AddEntityFrameworkStores<DashboardDbContext>()
+            .AddSignInManager()
+            .AddDefaultTokenProviders();
+
+        services.AddAuthentication(CompositeScheme)
+            .AddPolicyScheme(CompositeScheme, "Cookie or API key", scheme =>
+            {
+                scheme.ForwardDefaultSelector = context => ApiKeyAuthenticationHandler.FindKey(context.Request) is not null
+                    ? ApiKeyAuthenticationHandler.SchemeName
+                    : IdentityConstants.ApplicationScheme;
+            })
+            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null)
+            .AddCookie(IdentityConstants.ApplicationScheme, cookie =>
+            {
+                cookie.LoginPath = "/account/login";
+                cookie.LogoutPath = "/account/logout";
+                cookie.AccessDeniedPath = "/account/denied";
+                cookie.Cookie.Name = "ServerDashboard.Auth";
+                cookie.Cookie.HttpOnly = true;
+                cookie.Cookie.SameSite = SameSiteMode.Strict;
+                cookie.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+                cookie.ExpireTimeSpan = TimeSpan.FromDays(7);
+                cookie.SlidingExpiration = true;
+                cookie.Events = new CookieAuthenticationEvents
+                {
+                    // Scripts and hubs get status codes, browsers get the login page.
+                    OnRedirectToLogin = context => RedirectOrStatus(context, StatusCodes.Status401Unauthorized),
+                    OnRedirectToAccessDenied = context => RedirectOrStatus(context, StatusCodes.Status403Forbidden),
+                    OnValidatePrincipal = SecurityStampValidator.ValidatePrincipalAsync,
+                };
+            });
+        services.Configure<SecurityStampValidatorOptions>(o => o.ValidationInterval = TimeSpan.FromMinutes(1));
+
+        services.AddAuthorizationBuilder()
+            .SetFallbackPolicy(new Microsoft.AspNetCore.Authorization.AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build())
+            .AddPolicy(Policies.View, p => p.RequireRole(Roles.Admin, Roles.Operator, Roles.Viewer))
+            .AddPolicy(Policies.Operate, p => p.RequireRole(Roles.Admin, Roles.Operator))
+            .AddPolicy(Policies.Admin, p => p.RequireRole(Roles.Admin));
+        services.AddCascadingAuthenticationState();
+        services.AddAntiforgery();
+
+        services.AddSingleton<ApiKeyService>();
+        services.AddSingleton<LoginThrottle>();
+        services.AddSingleton<FirstRunBanner>();
+        services.AddScoped<AdminBootstrapper>();
+        services.AddScoped<UserAdministration>();
+    }
+
+    private static void AddServers(IServiceCollection services)
+    {
+        services.AddSingleton<ExecutableResolver>();
+        services.AddSingleton<UnixUsers>();
+        services.AddSingleton<RconPasswordGenerator>();
+        services.AddSingleton<ServerValidator>();
+        services.AddSingleton<ServerCatalog>();
+        services.AddSingleton<ServerTemplates>();
+    }
+
+    private static Task RedirectOrStatus(RedirectContext<CookieAuthenticationOptions> context, int status)
+    {
+        var path = context.Request.Path;
+        if (path.StartsWithSegments("/api") || path.StartsWithSegments("/hubs") || path.StartsWithSegments("/openapi"))
+        {
+            context.Response.StatusCode = status;
+            return Task.CompletedTask;
+        }
+
+        context.Response.Redirect(context.RedirectUri);
+        return Task.CompletedTask;
+    }
+}

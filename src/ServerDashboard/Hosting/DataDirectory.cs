@@ -1,0 +1,29 @@
+namespace ServerDashboard.Hosting;
+
+/// <summary>
+/// The resolved data directory (absolute) and its well-known files. Created with mode 0700 on first use:
+/// it holds the database, PID files with RCON passwords and the data-protection keys.
+/// </summary>
+public sealed class DataDirectory
+{
+    public DataDirectory(string path)
+    {
+        Path = System.IO.Path.GetFullPath(path);
+        if (!Directory.Exists(Path))
+        {
+            Directory.CreateDirectory(Path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+    }
+
+    public string Path { get; }
+
+    public string DatabaseFile => System.IO.Path.Combine(Path, "dashboard.db");
+
+    public string LogsDirectory => System.IO.Path.Combine(Path, "logs");
+
+    public string ServersDirectory => System.IO.Path.Combine(Path, "servers");
+
+    public string RunDirectory => System.IO.Path.Combine(Path, "run");
+
+    public string ConnectionString => $"Data Source={DatabaseFile}";
+}

@@ -1,0 +1,121 @@
+using Microsoft.EntityFrameworkCore;
+using ServerDashboard.Data;
+
+namespace ServerDashboard.Servers;
+
+/// <summary>The outcome of a change to a server definition.</summary>
+public sealed record ServerChangeResult(ServerDefinition? Server, ValidationErrors Errors, bool NotFound = false)
+{
+    public bool Succeeded => Server is not null && Errors.IsValid && !NotFound;
+}
+
+/// <summary>Creates, reads, updates and deletes server definitions: the one place the UI and the API both go through.</summary>
+public sealed class ServerCatalog(
+    IDbContextFactory<DashboardDbContext> dbFactory,
+    ServerValidator validator,
+    RconPasswordGenerator passwords,
+    TimeProvider time,
+    ILogger<ServerCatalog> logger)
+{
+    public async Task<IReadOnlyList<ServerDefinition>> ListAsync(CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var servers = await db.Servers.AsNoTracking().ToListAsync(cancellationToken);
+        return [.. servers.OrderBy(s => s.Name, StringComparer.OrdinalIgnoreCase)];
+    }
+
+    public async Task<ServerDefinition?> GetAsync(int id, CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        return await db.Servers.AsNoTracking().FirstOrDefaultAsync(s => s.Id == id, cancellationToken);
+    }
+
+    public async Task<ServerChangeResult> CreateAsync(ServerModel model, CancellationToken cancellationToken)
+    {
+        var errors = await validator.ValidateAsync(model, existingId: null, cancellationToken);
+        if (!errors.IsValid)
+        {
+            return new(null, errors);
+        }
+
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var now = time.GetUtcNow();
+        var entity = new ServerDefinition { Name = model.Name, CreatedAt = now, UpdatedAt = now };
+        ServerMapper.Apply(model, entity, passwords.Generate);
+        db.Servers.Add(entity);
+        if (!await TrySaveAsync(db, errors, cancellationToken))
+        {
+            return new(null, errors);
+        }
+
+        logger.LogInformation("Server {ServerId} '{ServerName}' created", entity.Id, entity.Name);
+        return new(entity, errors);
+    }
+
+    public async Task<ServerChangeResult> UpdateAsync(int id, ServerModel model, CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var entity = await db.Servers.FirstOrDefaultAsync(s => s.Id == id, cancellationToken);
+        if (entity is null)
+        {
+            return new(null, new ValidationErrors(), NotFound: true);
+        }
+
+        var errors = await validator.ValidateAsync(model, id, cancellationToken);
+        if (!errors.IsValid)
+        {
+            return new(null, errors);
+        }
+
+        ServerMapper.Apply(model, entity, passwords.Generate);
+        entity.UpdatedAt = time.GetUtcNow();
+        if (!await TrySaveAsync(db, errors, cancellationToken))
+        {
+            return new(null, errors);
+        }
+
+        logger.LogInformation("Server {ServerId} '{ServerName}' updated", entity.Id, entity.Name);
+        return new(entity, errors);
+    }
+
+    public async Task<bool> DeleteAsync(int id, CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var deleted = await db.Servers.Where(s => s.Id == id).ExecuteDeleteAsync(cancellationToken) > 0;
+        if (deleted)
+        {
+            logger.LogInformation("Server {ServerId} deleted", id);
+        }
+
+        return deleted;
+    }
+
+    /// <summary>Makes a copy named "&lt;name&gt; (copy)" without ports, so it can be saved once its ports are set.</summary>
+    public static ServerModel CloneForNew(ServerDefinition source)
+    {
+        var model = ServerMapper.ToModel(source, includeSecrets: true);
+        model.Id = null;
+        model.Name = $"{source.Name} (copy)";
+        model.Port = null;
+        model.Rcon.Port = null;
+        model.Rcon.Password = null; // a clone gets its own generated password
+        model.CreatedAt = null;
+        model.UpdatedAt = null;
+        return model;
+    }
+
+    private static async Task<bool> TrySaveAsync(DashboardDbContext db, ValidationErrors errors, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+            return true;
+        }
+        catch (DbUpdateException ex) when (ex.InnerException?.Message.Contains("UNIQUE", StringComparison.OrdinalIgnoreCase) == true)
+        {
+            // Two saves raced past validation: the unique index on Name is the last word.
+            errors.Add("name", "A server with this name already exists.");
+            return false;
+        }
+    }
+}

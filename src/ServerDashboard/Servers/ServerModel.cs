@@ -1,0 +1,98 @@
+using System.Text.Json.Serialization;
+
+namespace ServerDashboard.Servers;
+
+/// <summary>
+/// The server resource of the REST API (<c>/api/v1/servers</c>) and the model behind the server form.
+/// Names are part of the public contract: scripts rely on them.
+/// </summary>
+public sealed class ServerModel
+{
+    /// <summary>Set in responses only.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public int? Id { get; set; }
+
+    public string Name { get; set; } = "";
+
+    public List<string> Command { get; set; } = [];
+
+    public string WorkingDirectory { get; set; } = "";
+
+    /// <summary>Values of secret keys are null for callers that may not see them; a null on input keeps the stored value.</summary>
+    public Dictionary<string, string?> Environment { get; set; } = [];
+
+    public List<string> SecretEnvironmentKeys { get; set; } = [];
+
+    public int? Port { get; set; }
+
+    public RconModel Rcon { get; set; } = new();
+
+    public StopModel Stop { get; set; } = new();
+
+    public RestartPolicy RestartPolicy { get; set; } = RestartPolicy.No;
+
+    public LimitsModel Limits { get; set; } = new();
+
+    public string? RunAsUser { get; set; }
+
+    public string? ReadyPattern { get; set; }
+
+    public List<string> LogFiles { get; set; } = [];
+
+    public string Notes { get; set; } = "";
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public DateTimeOffset? CreatedAt { get; set; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public DateTimeOffset? UpdatedAt { get; set; }
+
+    public ServerModel Clone() => new()
+    {
+        Id = Id,
+        Name = Name,
+        Command = [.. Command],
+        WorkingDirectory = WorkingDirectory,
+        Environment = new(Environment),
+        SecretEnvironmentKeys = [.. SecretEnvironmentKeys],
+        Port = Port,
+        Rcon = Rcon with { },
+        Stop = Stop with { },
+        RestartPolicy = RestartPolicy,
+        Limits = Limits with { },
+        RunAsUser = RunAsUser,
+        ReadyPattern = ReadyPattern,
+        LogFiles = [.. LogFiles],
+        Notes = Notes,
+        CreatedAt = CreatedAt,
+        UpdatedAt = UpdatedAt,
+    };
+}
+
+public sealed record RconModel
+{
+    public bool Enabled { get; set; }
+
+    public int? Port { get; set; }
+
+    /// <summary>Admins only. With RCON enabled, null means "generate one" (or keep the stored one on update).</summary>
+    public string? Password { get; set; }
+}
+
+public sealed record StopModel
+{
+    public StopMode Mode { get; set; } = StopMode.SigTerm;
+
+    public string Command { get; set; } = "stop";
+
+    public int TimeoutSeconds { get; set; } = 10;
+}
+
+public sealed record LimitsModel
+{
+    public int? MaxMemoryMb { get; set; }
+
+    public int? MaxOpenFiles { get; set; }
+
+    public int? CpuWarnPercent { get; set; }
+}

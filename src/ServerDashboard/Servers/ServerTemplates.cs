@@ -1,0 +1,118 @@
+using Microsoft.EntityFrameworkCore;
+using ServerDashboard.Data;
+
+namespace ServerDashboard.Servers;
+
+public sealed record ServerTemplate(string Id, string Title, string Description, ServerModel Model);
+
+/// <summary>
+/// Ready-made definitions that pre-fill the server form. Everything a template sets is visible and editable in the form.
+/// Ports are chosen so they do not clash with existing definitions.
+/// </summary>
+public sealed class ServerTemplates(IDbContextFactory<DashboardDbContext> dbFactory)
+{
+    public const string SampleGameServerId = "sample";
+    public const string GenericProcessId = "generic";
+    public const string MinecraftJavaId = "minecraft-java";
+
+    /// <summary>The SampleGameServer binary shipped beside the dashboard's own.</summary>
+    public static string SampleGameServerPath => Path.Combine(AppContext.BaseDirectory, "SampleGameServer");
+
+    public async Task<IReadOnlyList<ServerTemplate>> ListAsync(CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var servers = await db.Servers.AsNoTracking().Select(s => new { s.Name, s.Port, s.RconPort }).ToListAsync(cancellationToken);
+        var usedPorts = servers.SelectMany(s => new[] { s.Port, s.RconPort }).OfType<int>().ToHashSet();
+        var usedNames = servers.Select(s => s.Name).ToHashSet(StringComparer.OrdinalIgnoreCase);
+
+        return
+        [
+            new(SampleGameServerId, "Sample game server",
+                "The bundled SampleGameServer: behaves like a Minecraft server (ready line, console commands, RCON). Start it in two clicks.",
+                SampleGameServer([.. usedPorts], usedNames)),
+            new(GenericProcessId, "Generic process",
+                "Any long-running program: give its argv, one argument per line. Stopped with SIGTERM.",
+                GenericProcess(usedNames)),
+            new(MinecraftJavaId, "Minecraft (Java)",
+                "A vanilla/Paper server: put server.jar in the working directory and enable RCON in server.properties.",
+                MinecraftJava([.. usedPorts], usedNames)),
+        ];
+    }
+
+    public async Task<ServerTemplate?> FindAsync(string id, CancellationToken cancellationToken) =>
+        (await ListAsync(cancellationToken)).FirstOrDefault(t => t.Id == id);
+
+    private static ServerModel SampleGameServer(HashSet<int> usedPorts, HashSet<string> usedNames)
+    {
+        var port = FreePort(25565, usedPorts);
+        var rconPort = FreePort(25575, usedPorts);
+        return new ServerModel
+        {
+            Name = UniqueName("sample", usedNames),
+            Command = [SampleGameServerPath, "--port", "{port}", "--rcon-port", "{rconPort}"],
+            // The password goes in the environment, not argv: /proc/<pid>/cmdline is readable by every local user.
+            Environment = new() { ["RCON_PASSWORD"] = "{rconPassword}" },
+            Port = port,
+            Rcon = new RconModel { Enabled = true, Port = rconPort },
+            Stop = new StopModel { Mode = StopMode.Rcon, Command = "stop", TimeoutSeconds = 10 },
+            RestartPolicy = RestartPolicy.OnFailure,
+            ReadyPattern = @"Done \(",
+            Notes = "Bundled sample server for trying the dashboard out.",
+        };
+    }
+
+    private static ServerModel GenericProcess(HashSet<string> usedNames) => new()
+    {
+        Name = UniqueName("process", usedNames),
+        Stop = new StopModel { Mode = StopMode.SigTerm, TimeoutSeconds = 10 },
+        RestartPolicy = RestartPolicy.No,
+    };
+
+    private static ServerModel MinecraftJava(HashSet<int> usedPorts, HashSet<string> usedNames)
+    {
+        var port = FreePort(25565, usedPorts);
+        usedPorts.Add(port);
+        var rconPort = FreePort(25575, usedPorts);
+        return new ServerModel
+        {
+            Name = UniqueName("minecraft", usedNames),
+            Command = ["java", "-Xmx{memory}M", "-jar", "server.jar", "nogui"],
+            Port = port,
+            Rcon = new RconModel { Enabled = true, Port = rconPort },
+            Stop = new StopModel { Mode = StopMode.Rcon, Command = "stop", TimeoutSeconds = 30 },
+            RestartPolicy = RestartPolicy.OnFailure,
+            Limits = new LimitsModel { MaxMemoryMb = 2048, MaxOpenFiles = 4096, CpuWarnPercent = 90 },
+            ReadyPattern = @"Done \(",
+            LogFiles = ["logs/latest.log"],
+            Notes = "Set server-port, enable-rcon=true, rcon.port and rcon.password in server.properties to match this definition. {memory} is the max memory below.",
+        };
+    }
+
+    private static int FreePort(int start, HashSet<int> used)
+    {
+        var port = start;
+        while (used.Contains(port))
+        {
+            port++;
+        }
+
+        used.Add(port);
+        return port;
+    }
+
+    private static string UniqueName(string stem, HashSet<string> used)
+    {
+        if (!used.Contains(stem))
+        {
+            return stem;
+        }
+
+        var n = 2;
+        while (used.Contains($"{stem}-{n}"))
+        {
+            n++;
+        }
+
+        return $"{stem}-{n}";
+    }
+}
