@@ -31,7 +31,8 @@ public static class DashboardCli
         };
         root.TreatUnmatchedTokensAsErrors = false;
         root.SetAction((result, cancellationToken) => ServeAsync(result, dataDir, urls, cancellationToken));
-        return await root.Parse(args).InvokeAsync();
+        // Exceptions propagate: the host's own abort signals (used by dotnet-ef and the test host) must not be swallowed.
+        return await root.Parse(args).InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
     }
 
     private static async Task<int> ServeAsync(ParseResult result, Option<string?> dataDir, Option<string?> urls, CancellationToken cancellationToken)
