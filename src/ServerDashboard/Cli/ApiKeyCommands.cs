@@ -12,7 +12,14 @@ public static class ApiKeyCommands
     {
         var name = new Option<string>("--name") { Description = "A name that says who or what uses the key", Required = true };
         var role = new Option<string>("--role") { Description = "Admin, Operator or Viewer", Required = true };
-        role.AcceptOnlyFromAmong(Roles.All.ToArray());
+        role.Validators.Add(result =>
+        {
+            var value = result.GetValueOrDefault<string>();
+            if (Roles.Normalize(value) is null)
+            {
+                result.AddError($"Unknown role '{value}'. Use Admin, Operator or Viewer.");
+            }
+        });
 
         var create = new Command("create", "Create an API key (shown once; only its hash is stored)") { name, role };
         create.SetAction(async (result, cancellationToken) =>
