@@ -40,6 +40,7 @@ public sealed class DashboardComponentContext : BunitContext
         services.AddSingleton<ApiKeyService>();
         services.AddScoped<UserAdministration>();
         services.AddRadzenComponents();
+        services.AddRadzenCookieThemeService();
 
         using var db = new DashboardDbContext(new DbContextOptionsBuilder<DashboardDbContext>().UseSqlite(Data.ConnectionString).Options);
         db.Database.Migrate();

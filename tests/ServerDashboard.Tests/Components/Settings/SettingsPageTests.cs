@@ -3,6 +3,7 @@ using System.Text;
 using Bunit;
 using Microsoft.AspNetCore.Components;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.JSInterop;
 using Radzen.Blazor;
 using ServerDashboard.Auth;
 using SettingsPage = ServerDashboard.Components.Pages.Settings;
@@ -46,7 +47,7 @@ public sealed class SettingsPageTests : IDisposable
         cut.Find("input[name=KeyName]").Change("backup script");
         cut.Find("[data-testid=create-key-form]").Submit();
 
-        var shown = cut.WaitForElement("[data-testid=new-key-value]").GetAttribute("value") ?? "";
+        var shown = cut.WaitForElement("[data-testid=new-key-value]").TextContent;
         Assert.Matches("^sdk_[a-z0-9]{8}_[A-Za-z0-9_-]{43}$", shown);
         Assert.Contains("Send it as header X-Api-Key. It will not be shown again.", cut.Find("[data-testid=new-key-hint]").TextContent);
 
@@ -62,6 +63,36 @@ public sealed class SettingsPageTests : IDisposable
         cut.WaitForAssertion(() => Assert.Empty(cut.FindAll("[data-testid=new-key-dialog]")));
         Assert.DoesNotContain(shown, cut.Markup);
         Assert.Contains($"sdk_{stored.Prefix}_…", cut.Find("[data-testid=api-key-prefix]").TextContent);
+    }
+
+    [Fact]
+    public void When_the_browser_refuses_the_clipboard_the_dialog_says_to_copy_by_hand()
+    {
+        ctx.LogInAs("admin", Roles.Admin);
+        ctx.JSInterop.SetupVoid("navigator.clipboard.writeText", _ => true).SetException(new JSException("navigator.clipboard is undefined"));
+        var cut = RenderWithDialogs();
+        cut.Find("input[name=KeyName]").Change("deploy");
+        cut.Find("[data-testid=create-key-form]").Submit();
+
+        cut.WaitForElement("[data-testid=copy-key]").Click();
+
+        cut.WaitForAssertion(() => Assert.Contains("copy it by hand", cut.Find("[data-testid=copy-key-error]").TextContent));
+    }
+
+    [Fact]
+    public async Task Revoking_a_key_after_confirmation_deletes_it()
+    {
+        ctx.LogInAs("admin", Roles.Admin);
+        var keys = ctx.Services.GetRequiredService<ApiKeyService>();
+        var created = await keys.CreateAsync("old script", Roles.Operator, "admin", CancellationToken.None);
+        var cut = RenderWithDialogs();
+
+        cut.WaitForElement($"[data-testid=revoke-key-{created.Entity.Prefix}]").Click();
+        cut.WaitForElement(".rz-dialog-confirm-buttons button").Click(); // "Revoke"
+
+        cut.WaitForElement("[data-testid=api-keys-empty]");
+        Assert.Empty(await keys.ListAsync(CancellationToken.None));
+        Assert.Null(await keys.ValidateAsync(created.PlainTextKey, CancellationToken.None));
     }
 
     [Fact]
