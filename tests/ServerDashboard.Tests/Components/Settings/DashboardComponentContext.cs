@@ -1,0 +1,103 @@
+using Bunit;
+using Bunit.TestDoubles;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Radzen;
+using ServerDashboard.Auth;
+using ServerDashboard.Data;
+using ServerDashboard.Hosting;
+
+namespace ServerDashboard.Tests.Components;
+
+/// <summary>
+/// A bUnit context wired like the app: a real SQLite file in a temp dir (migrated), real Identity, the real
+/// ApiKeyService and UserAdministration, Radzen services. Only authentication is bUnit's fake.
+/// </summary>
+public sealed class DashboardComponentContext : BunitContext
+{
+    private readonly string directory = Path.Combine(Path.GetTempPath(), "sd-bunit-" + Guid.NewGuid().ToString("N"));
+
+    public DashboardComponentContext()
+    {
+        JSInterop.Mode = JSRuntimeMode.Loose;
+        Data = new DataDirectory(directory);
+        Auth = AddAuthorization();
+
+        var services = Services;
+        services.AddSingleton(Data);
+        services.AddSingleton(TimeProvider.System);
+        services.AddLogging();
+        services.AddDbContextFactory<DashboardDbContext>(db => db.UseSqlite(Data.ConnectionString));
+        services.AddDbContext<DashboardDbContext>(db => db.UseSqlite(Data.ConnectionString),
+            contextLifetime: ServiceLifetime.Scoped, optionsLifetime: ServiceLifetime.Singleton);
+        services.AddDataProtection().UseEphemeralDataProtectionProvider(); // password-reset tokens
+        services.AddIdentityCore<IdentityUser>(identity => identity.Password.RequiredLength = 10) // as in DashboardServices
+            .AddRoles<IdentityRole>()
+            .AddEntityFrameworkStores<DashboardDbContext>()
+            .AddDefaultTokenProviders();
+        services.AddSingleton<ApiKeyService>();
+        services.AddScoped<UserAdministration>();
+        services.AddRadzenComponents();
+        services.AddRadzenCookieThemeService();
+
+        using var db = new DashboardDbContext(new DbContextOptionsBuilder<DashboardDbContext>().UseSqlite(Data.ConnectionString).Options);
+        db.Database.Migrate();
+    }
+
+    public DataDirectory Data { get; }
+
+    public BunitAuthorizationContext Auth { get; }
+
+    /// <summary>Signs in <paramref name="userName"/> with <paramref name="role"/> and the policies the app grants that role.</summary>
+    public void LogInAs(string userName, string role)
+    {
+        Auth.SetAuthorized(userName);
+        Auth.SetRoles(role);
+        // bUnit's fake authorization grants policies by name; these mirror DashboardServices.AddAuth.
+        Auth.SetPolicies(role switch
+        {
+            Roles.Admin => [Policies.View, Policies.Operate, Policies.Admin],
+            Roles.Operator => [Policies.View, Policies.Operate],
+            _ => [Policies.View],
+        });
+    }
+
+    /// <summary>Creates the roles and a user through the real UserAdministration.</summary>
+    public async Task AddUserAsync(string userName, string role, string password = "Correct-Horse-9")
+    {
+        await using var scope = Services.GetRequiredService<IServiceScopeFactory>().CreateAsyncScope();
+        var roles = scope.ServiceProvider.GetRequiredService<RoleManager<IdentityRole>>();
+        foreach (var name in Roles.All)
+        {
+            if (!await roles.RoleExistsAsync(name))
+            {
+                await roles.CreateAsync(new IdentityRole(name));
+            }
+        }
+
+        var result = await scope.ServiceProvider.GetRequiredService<UserAdministration>().CreateAsync(userName, password, role, "test");
+        Assert.True(result.Succeeded, string.Join(" ", result.Errors.Select(e => e.Description)));
+    }
+
+    public DashboardDbContext OpenDb() =>
+        new(new DbContextOptionsBuilder<DashboardDbContext>().UseSqlite(Data.ConnectionString).Options);
+
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        if (disposing)
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools(); // releases the file so the directory can go
+            try
+            {
+                Directory.Delete(directory, recursive: true);
+            }
+            catch (IOException)
+            {
+                // best effort: a temp dir left behind is harmless
+            }
+        }
+    }
+}

@@ -1,0 +1,39 @@
+using Bunit;
+using Microsoft.AspNetCore.Components;
+using ServerDashboard.Auth;
+using ServerDashboard.Components.Pages;
+
+namespace ServerDashboard.Tests.Components.Settings;
+
+/// <summary>The pages whose features are not built yet say so plainly instead of showing made-up data.</summary>
+public sealed class EmptyStatePagesTests : IDisposable
+{
+    private readonly DashboardComponentContext ctx = new();
+
+    public static TheoryData<Type, string, string> Pages => new()
+    {
+        { typeof(Processes), "Processes", "Tracked daemons with PID, uptime, CPU, memory and open files appear here once servers run." },
+        { typeof(Jobs), "Jobs", "Job scheduling is not available in this build yet." },
+        { typeof(Ports), "Ports", "Port tracking is not available in this build yet." },
+        { typeof(Audit), "Audit", "The audit trail is not available in this build yet." },
+    };
+
+    [Theory]
+    [MemberData(nameof(Pages))]
+    public void The_page_renders_an_honest_empty_state(Type page, string heading, string text)
+    {
+        ctx.LogInAs("victor", Roles.Viewer);
+
+        var cut = ctx.Render(builder =>
+        {
+            builder.OpenComponent(0, page);
+            builder.CloseComponent();
+        });
+
+        Assert.Equal(heading, cut.Find("h1").TextContent);
+        Assert.Contains(text, cut.Find("[data-testid=empty-state]").TextContent);
+        Assert.Empty(cut.FindAll("table"));
+    }
+
+    public void Dispose() => ctx.Dispose();
+}
