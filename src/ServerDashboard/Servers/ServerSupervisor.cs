@@ -190,7 +190,7 @@ public sealed class ServerSupervisor(
         {
             if (TryParseId(entry.ServerId) is { } id)
             {
-                board.Update(id, s => s with { State = ServerState.Running, Pid = entry.Pid, StartedAt = entry.TrackedAt, LoadedFromDisk = entry.LoadedFromDisk, Message = null });
+                board.Update(id, s => s with { State = ServerState.Running, Pid = entry.Pid, StartedAt = entry.Record.CreatedAt ?? entry.TrackedAt, LoadedFromDisk = entry.LoadedFromDisk, Message = null });
             }
         }
 
