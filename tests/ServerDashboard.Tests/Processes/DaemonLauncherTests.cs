@@ -103,6 +103,8 @@ public sealed class DaemonLauncherTests : IAsyncLifetime
         try
         {
             LaunchedDaemon daemon = await _h.LaunchAsync(_h.Spec("sleep", "1000"));
+            // While starting up, the dynamic loader briefly opens shared libraries as fd 3: look once sleep is asleep.
+            await Poll.UntilAsync(() => File.ReadAllText($"/proc/{daemon.Pid}/wchan") is "hrtimer_nanosleep" or "do_nanosleep", "sleep to be in nanosleep");
 
             string[] fds = Directory.GetFileSystemEntries($"/proc/{daemon.Pid}/fd").Select(Path.GetFileName).Order().ToArray()!;
             Assert.Equal(["0", "1", "2"], fds);

@@ -118,6 +118,21 @@ public sealed class PidFileValidationTests : IAsyncLifetime
         Assert.True(_h.ProcFs.IsAlive(daemon.Identity));
     }
 
+    [Fact]
+    public async Task A_server_whose_PID_file_cannot_be_verified_is_not_started_twice()
+    {
+        LaunchedDaemon maybeOurs = await _h.LaunchAsync(_h.Spec("sleep", "1000"));
+        WriteRaw(maybeOurs.Pid + "\n");
+
+        var e = await Assert.ThrowsAsync<DaemonLaunchException>(() => _h.StartAsync(Id, _h.Spec("sleep", "1000")));
+
+        Assert.Contains("has a PID file that could not be verified", e.Message);
+        Assert.Equal(maybeOurs.Pid + "\n", File.ReadAllText(PidFile));
+        Assert.True(_h.Registry.ForceCleanup(Id));
+        TrackedProcess started = await _h.StartAsync(Id, _h.Spec("sleep", "1000"));
+        Assert.NotEqual(maybeOurs.Pid, started.Pid);
+    }
+
     private PidFileRecord Record(LaunchedDaemon daemon) => new()
     {
         Pid = daemon.Pid,
