@@ -71,7 +71,9 @@ public sealed class DaemonLauncher(
         while (true)
         {
             string? exe = procFs.TryReadExe(pid);
-            if (exe is not null && !commandBuilder.IsWrapper(exe))
+            // posix_spawn returns once the kernel switched the child to the new program, which is a moment before the
+            // new argv is in place: wait until cmdline is readable too, so callers see the settled process.
+            if (exe is not null && !commandBuilder.IsWrapper(exe) && procFs.TryReadCmdline(pid) is { Count: > 0 })
             {
                 return StripDeletedSuffix(exe);
             }

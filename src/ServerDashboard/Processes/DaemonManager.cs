@@ -59,6 +59,14 @@ public sealed class DaemonManager(
         }
 
         string pidFilePath = store.PathFor(request.ServerId); // validates the id before anything is spawned
+        if (store.Exists(request.ServerId))
+        {
+            // GetRunning removed every stale file; one still here was refused or could not be verified, and may name a
+            // live instance of this server. Starting a second one (and overwriting the file) is the operator's call.
+            throw new DaemonLaunchException(
+                $"server {request.ServerId} has a PID file that could not be verified ({pidFilePath}); see the log, and use ForceCleanup if its process is not this server");
+        }
+
         store.EnsureRunDirectory();
         LaunchedDaemon daemon = await launcher.LaunchAsync(request.Spec, cancellationToken);
         var record = new PidFileRecord

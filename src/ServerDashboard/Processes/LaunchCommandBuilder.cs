@@ -1,4 +1,5 @@
 using System.Globalization;
+using ServerDashboard.Processes.Native;
 
 namespace ServerDashboard.Processes;
 
@@ -36,9 +37,15 @@ public sealed class LaunchCommandBuilder(ExecutableResolver resolver)
         if (!string.IsNullOrEmpty(runAsUser))
         {
             Require(!runAsUser.StartsWith('-') && !runAsUser.Contains('\0'), $"invalid user name '{runAsUser}'");
+            (uint uid, uint gid) = LinuxNative.LookupUser(runAsUser)
+                ?? throw new DaemonLaunchException($"cannot run as '{runAsUser}': no such user");
             argv.Add(ResolveTool("setpriv", "running as another user"));
+            // Numeric ids: the user's primary group need not share its name (nobody/nogroup).
             // --init-groups: the user's supplementary groups instead of root's.
-            argv.AddRange(["--reuid", runAsUser, "--regid", runAsUser, "--init-groups", "--"]);
+            argv.AddRange([
+                "--reuid", uid.ToString(CultureInfo.InvariantCulture),
+                "--regid", gid.ToString(CultureInfo.InvariantCulture),
+                "--init-groups", "--"]);
         }
 
         argv.AddRange(programArgv);

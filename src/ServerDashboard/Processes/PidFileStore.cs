@@ -67,7 +67,7 @@ public sealed partial class PidFileStore(IOptions<ProcessOptions> options, ILogg
 
         if (status.Permissions != LinuxNative.Mode0700)
         {
-            logger.LogWarning("PID directory {Dir} had mode {Mode}; narrowing it to 0700 (PID files may hold RCON passwords)",
+            logger.LogWarning("PID directory {Dir} had mode 0{Mode}; narrowing it to 0700 (PID files may hold RCON passwords)",
                 RunDirectory, Convert.ToString(status.Permissions, 8));
             LinuxNative.Chmod(RunDirectory, LinuxNative.Mode0700);
         }
@@ -134,7 +134,7 @@ public sealed partial class PidFileStore(IOptions<ProcessOptions> options, ILogg
         {
             { IsRegularFile: false } => "is not a regular file",
             _ when status.Uid != LinuxNative.geteuid() => $"is owned by uid {status.Uid}, not by us (uid {LinuxNative.geteuid()}); it may hold a password",
-            _ when (status.Permissions & ~LinuxNative.Mode0600) != 0 => $"has mode {Convert.ToString(status.Permissions, 8)}, wider than 0600; it may hold a password (chmod 600 it to have it read)",
+            _ when (status.Permissions & ~LinuxNative.Mode0600) != 0 => $"has mode 0{Convert.ToString(status.Permissions, 8)}, wider than 0600; it may hold a password (chmod 600 it to have it read)",
             _ when status.Size > MaxFileBytes => $"is {status.Size} bytes, over the {MaxFileBytes}-byte limit",
             _ => null,
         };

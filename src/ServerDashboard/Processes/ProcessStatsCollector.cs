@@ -3,7 +3,7 @@ using System.Collections.Concurrent;
 namespace ServerDashboard.Processes;
 
 /// <summary>Resource use of one daemon, summed over its whole process group/session (a server's helpers count too).</summary>
-/// <param name="CpuPercent">Percent of one core since the previous sample (since start for the first one); can exceed 100 on several cores.</param>
+/// <param name="CpuPercent">Percent of one core over the last second or more (since start before that); up to 100 × cores.</param>
 public sealed record ProcessStats(
     int Pid,
     string ServerId,
@@ -28,10 +28,11 @@ public sealed record ProcessRegistryStats(
     string PidDirectory,
     IReadOnlyList<ProcessStats> Processes);
 
-/// <summary>Linux-only: turns /proc into per-daemon stats. Keeps one CPU sample per process to compute a rate.</summary>
+/// <summary>Linux-only: turns /proc into per-daemon stats. Keeps recent CPU samples per process to compute a rate.</summary>
 public sealed class ProcessStatsCollector(ProcessRegistry registry, PidFileStore store, ProcFs procFs, TimeProvider time)
 {
-    private readonly ConcurrentDictionary<ProcessIdentity, CpuSample> _previous = new();
+    private static readonly TimeSpan MinCpuWindow = TimeSpan.FromSeconds(1);
+    private readonly ConcurrentDictionary<ProcessIdentity, List<CpuSample>> _previous = new();
 
     public ProcessRegistryStats Collect()
     {
@@ -94,13 +95,22 @@ public sealed class ProcessStatsCollector(ProcessRegistry registry, PidFileStore
 
     private double CpuPercent(TrackedProcess entry, ulong ticks, DateTimeOffset now, DateTimeOffset started)
     {
-        var sample = new CpuSample(ticks, now);
-        CpuSample previous = _previous.GetValueOrDefault(entry.Identity) ?? new CpuSample(0, started);
-        _previous[entry.Identity] = sample;
-        double seconds = (now - previous.At).TotalSeconds;
+        // utime/stime advance in whole ticks (10 ms): a rate over a few tens of ms is mostly rounding noise, so compare
+        // with the newest sample at least MinCpuWindow old, or with the process start while there is none.
+        List<CpuSample> history = _previous.GetOrAdd(entry.Identity, _ => []);
+        CpuSample baseline;
+        lock (history)
+        {
+            baseline = history.LastOrDefault(s => now - s.At >= MinCpuWindow) ?? new CpuSample(0, started);
+            history.Add(new CpuSample(ticks, now));
+            history.RemoveAll(s => now - s.At > MinCpuWindow * 4 && s != history[^1]);
+        }
+
+        double seconds = (now - baseline.At).TotalSeconds;
         // Ticks can go down when a group member exits (its time leaves the sum): report 0 rather than a negative rate.
-        double cpuSeconds = ticks >= previous.Ticks ? (double)(ticks - previous.Ticks) / procFs.ClockTicksPerSecond : 0;
-        return seconds > 0 ? cpuSeconds / seconds * 100 : 0;
+        double cpuSeconds = ticks >= baseline.Ticks ? (double)(ticks - baseline.Ticks) / procFs.ClockTicksPerSecond : 0;
+        double percent = seconds > 0 ? cpuSeconds / seconds * 100 : 0;
+        return Math.Min(percent, Environment.ProcessorCount * 100.0);
     }
 
     private sealed record CpuSample(ulong Ticks, DateTimeOffset At);

@@ -50,6 +50,10 @@ internal sealed unsafe class PosixSpawner
             Check(posix_spawnattr_setflags(attr, POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK), "posix_spawnattr_setflags");
             // .NET ignores SIGPIPE (and handles others); ignored dispositions survive exec, so reset all of them.
             sigfillset(signals);
+            // glibc's sigfillset leaves out its two internal signals (32 SIGCANCEL, 33 SIGSETXID), and posix_spawn then sets
+            // them to SIG_IGN, which survives exec. Setting their bits directly makes them SIG_DFL like every other signal.
+            // (sigset_t is an array of unsigned long; signal n is bit n-1.)
+            ((ulong*)signals)[0] |= (1UL << 31) | (1UL << 32);
             Check(posix_spawnattr_setsigdefault(attr, signals), "posix_spawnattr_setsigdefault");
             sigemptyset(signals);
             Check(posix_spawnattr_setsigmask(attr, signals), "posix_spawnattr_setsigmask");
