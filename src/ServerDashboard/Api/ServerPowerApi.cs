@@ -33,6 +33,12 @@ public static class ServerPowerApi
             return TypedResults.Ok(results.Select(r => r.Status).ToList());
         }).RequireAuthorization(Policies.Operate).WithName("ShutdownAllServers");
 
+        servers.MapGet("/status", async (ServerCatalog catalog, ServerSupervisor supervisor, CancellationToken cancellationToken) =>
+        {
+            var all = await catalog.ListAsync(cancellationToken);
+            return TypedResults.Ok(all.Select(s => supervisor.GetStatus(s.Id)).ToList());
+        }).RequireAuthorization(Policies.View).WithName("ListServerStatuses");
+
         servers.MapGet("/{id:int}/status", async Task<Results<Ok<ServerStatus>, ProblemHttpResult>> (
             int id, ServerCatalog catalog, ServerSupervisor supervisor, CancellationToken cancellationToken) =>
         {

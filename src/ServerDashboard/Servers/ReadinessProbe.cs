@@ -12,7 +12,8 @@ namespace ServerDashboard.Servers;
 public sealed class ReadinessProbe(TimeProvider time)
 {
     public static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(100);
-    public static readonly TimeSpan AliveGrace = TimeSpan.FromSeconds(1);
+    /// <summary>No pattern, no port: launched (the exec has settled) means running.</summary>
+    public static readonly TimeSpan AliveGrace = TimeSpan.Zero;
 
     /// <returns>A description of what made it ready.</returns>
     public async Task<string> WaitAsync(ServerDefinition server, string consoleLog, long logOffset, CancellationToken cancellationToken)
