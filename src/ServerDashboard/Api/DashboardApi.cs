@@ -8,6 +8,8 @@ public static class DashboardApi
         var v1 = endpoints.MapGroup("/api/v1");
         v1.MapHealthApi();
         v1.MapServersApi();
+        v1.MapServerPowerApi();
+        v1.MapProcessesApi();
         return endpoints;
     }
 }

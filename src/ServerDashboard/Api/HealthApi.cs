@@ -1,6 +1,6 @@
-using System.Reflection;
 using Microsoft.EntityFrameworkCore;
 using ServerDashboard.Data;
+using ServerDashboard.Hosting;
 
 namespace ServerDashboard.Api;
 
@@ -8,9 +8,6 @@ public sealed record HealthResponse(string Status, string Version, string Databa
 
 public static class HealthApi
 {
-    private static readonly string Version =
-        typeof(HealthApi).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "unknown";
-
     public static void MapHealthApi(this RouteGroupBuilder api) =>
         api.MapGet("/health", async Task<Results<Ok<HealthResponse>, JsonHttpResult<HealthResponse>>> (
                 IDbContextFactory<DashboardDbContext> dbFactory, TimeProvider time, CancellationToken cancellationToken) =>
@@ -18,7 +15,7 @@ public static class HealthApi
                 var uptime = (long)(time.GetUtcNow() - System.Diagnostics.Process.GetCurrentProcess().StartTime.ToUniversalTime()).TotalSeconds;
                 await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
                 var healthy = await db.Database.CanConnectAsync(cancellationToken);
-                var response = new HealthResponse(healthy ? "Healthy" : "Unhealthy", Version, healthy ? "ok" : "unreachable", uptime);
+                var response = new HealthResponse(healthy ? "Healthy" : "Unhealthy", HealthVersion.Current, healthy ? "ok" : "unreachable", uptime);
                 return healthy ? TypedResults.Ok(response) : TypedResults.Json(response, statusCode: StatusCodes.Status503ServiceUnavailable);
             })
             .AllowAnonymous()

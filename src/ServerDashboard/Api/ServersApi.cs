@@ -52,7 +52,13 @@ public static class ServersApi
 
         servers.MapDelete("/{id:int}", async Task<Results<NoContent, ProblemHttpResult>> (
             int id, ServerCatalog catalog, CancellationToken cancellationToken) =>
-            await catalog.DeleteAsync(id, cancellationToken) ? TypedResults.NoContent() : NotFound(id))
+            await catalog.DeleteAsync(id, cancellationToken) switch
+            {
+                DeleteOutcome.Deleted => TypedResults.NoContent(),
+                DeleteOutcome.Running => TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Server is running",
+                    detail: $"Server {id} is running: stop it before deleting its definition."),
+                _ => NotFound(id),
+            })
             .RequireAuthorization(Policies.Admin).WithName("DeleteServer");
 
         api.MapGet("/server-templates", async (ServerTemplates templates, CancellationToken cancellationToken) =>

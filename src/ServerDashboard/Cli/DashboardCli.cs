@@ -1,5 +1,6 @@
 using System.CommandLine;
 using ServerDashboard.Hosting;
+using ServerDashboard.Processes;
 
 namespace ServerDashboard.Cli;
 
@@ -9,6 +10,8 @@ namespace ServerDashboard.Cli;
 /// </summary>
 public static class DashboardCli
 {
+    public const int AlreadyRunningExitCode = 4;
+
     public static async Task<int> RunAsync(string[] args)
     {
         var dataDir = new Option<string?>("--data-dir")
@@ -28,6 +31,8 @@ public static class DashboardCli
             urls,
             serve,
             ApiKeyCommands.Create(dataDir),
+            InstanceCommands.Status(dataDir),
+            InstanceCommands.Stop(dataDir),
         };
         root.TreatUnmatchedTokensAsErrors = false;
         root.SetAction((result, cancellationToken) => ServeAsync(result, dataDir, urls, cancellationToken));
@@ -44,7 +49,15 @@ public static class DashboardCli
         }
 
         var app = DashboardHost.Build([.. passThrough], result.GetValue(dataDir));
-        await app.RunAsync(cancellationToken);
-        return 0;
+        try
+        {
+            await app.RunAsync(cancellationToken);
+            return 0;
+        }
+        catch (DashboardAlreadyRunningException ex)
+        {
+            await Console.Error.WriteLineAsync(ex.Message);
+            return AlreadyRunningExitCode;
+        }
     }
 }

@@ -14,6 +14,8 @@ public sealed class DashboardDbContext(DbContextOptions<DashboardDbContext> opti
 
     public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
 
+    public DbSet<ServerRunState> ServerRunStates => Set<ServerRunState>();
+
     protected override void OnModelCreating(ModelBuilder builder)
     {
         base.OnModelCreating(builder);
@@ -32,6 +34,13 @@ public sealed class DashboardDbContext(DbContextOptions<DashboardDbContext> opti
                     (a, b) => a!.Count == b!.Count && !a.Except(b).Any(),
                     v => v.Aggregate(0, (h, kv) => HashCode.Combine(h, kv.Key, kv.Value)),
                     v => new Dictionary<string, string>(v)));
+        });
+
+        builder.Entity<ServerRunState>(run =>
+        {
+            run.HasKey(r => r.ServerId);
+            run.HasOne<ServerDefinition>().WithOne().HasForeignKey<ServerRunState>(r => r.ServerId).OnDelete(DeleteBehavior.Cascade);
+            run.Property(r => r.LastExitKind).HasMaxLength(16);
         });
 
         builder.Entity<ApiKey>(key =>

@@ -10,7 +10,7 @@ public static class DashboardHost
 
     public static WebApplication Build(string[] args, string? dataDir)
     {
-        var builder = WebApplication.CreateBuilder(args);
+        var builder = WebApplication.CreateBuilder(Options(args));
         Configure(builder, dataDir);
         if (string.IsNullOrEmpty(builder.Configuration[WebHostDefaults.ServerUrlsKey]))
         {
@@ -26,7 +26,7 @@ public static class DashboardHost
     /// <summary>The dashboard's services over the data directory's migrated store, without a web server.</summary>
     public static async Task<ServiceProvider> BuildOfflineServicesAsync(string? dataDir, CancellationToken cancellationToken)
     {
-        var builder = WebApplication.CreateBuilder([]);
+        var builder = WebApplication.CreateBuilder(Options([]));
         Configure(builder, dataDir);
         builder.Configuration["Serilog:MinimumLevel:Default"] = "Warning";
         builder.Configuration["Dashboard:Logging:ConsoleToStdErr"] = "true"; // stdout is the command's own output
@@ -36,6 +36,15 @@ public static class DashboardHost
         await scope.ServiceProvider.GetRequiredService<DashboardDbContext>().Database.MigrateAsync(cancellationToken);
         return services;
     }
+
+    /// <summary>
+    /// appsettings.json lives beside the binaries; run from elsewhere (<c>dotnet run --project src/ServerDashboard</c> from
+    /// the repository root), the content root must point there or the settings would be missed.
+    /// </summary>
+    private static WebApplicationOptions Options(string[] args) =>
+        File.Exists(Path.Combine(Directory.GetCurrentDirectory(), "appsettings.json"))
+            ? new WebApplicationOptions { Args = args }
+            : new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory };
 
     private static void Configure(WebApplicationBuilder builder, string? dataDir)
     {

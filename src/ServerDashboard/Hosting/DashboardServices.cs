@@ -9,6 +9,7 @@ using Microsoft.Extensions.Options;
 using Radzen;
 using ServerDashboard.Auth;
 using ServerDashboard.Data;
+using ServerDashboard.Processes;
 using ServerDashboard.Servers;
 
 namespace ServerDashboard.Hosting;
@@ -49,7 +50,10 @@ public static class DashboardServices
         {
             json.SerializerOptions.Converters.Add(new JsonStringEnumConverter()); // strings out, case-insensitive in
         });
+        // Hosted services start in this order, all before Kestrel accepts a request.
+        services.AddHostedService<InstanceLockService>();
         services.AddHostedService<StartupTasks>();
+        AddProcessesAndSupervision(services);
         return builder;
     }
 
@@ -131,9 +135,29 @@ public static class DashboardServices
         services.AddScoped<UserAdministration>();
     }
 
+    private static void AddProcessesAndSupervision(IServiceCollection services)
+    {
+        services.AddOptions<ProcessOptions>().Configure<DataDirectory, IOptions<DashboardOptions>>((processes, dataDirectory, dashboard) =>
+        {
+            processes.DataDirectory = dataDirectory.Path;
+            processes.StopServersOnShutdown = dashboard.Value.StopServersOnShutdown;
+            processes.DashboardVersion = HealthVersion.Current;
+        });
+        services.AddSingleton<ExpectedProcessLookup>(sp => sp.GetRequiredService<ExpectedProcesses>().Find);
+        services.AddProcesses(); // registers ExitMonitor: loads PID files after the store is migrated
+        services.AddSingleton<ExpectedProcesses>();
+        services.AddSingleton<LaunchPlanner>();
+        services.AddSingleton<ReadinessProbe>();
+        services.AddSingleton<PowerLocks>();
+        services.AddSingleton<RestartBackoff>();
+        services.AddSingleton<ServerStatusBoard>();
+        services.AddSingleton<ServerSupervisor>();
+        services.AddHostedService<SupervisorService>();
+    }
+
     private static void AddServers(IServiceCollection services)
     {
-        services.AddSingleton<ExecutableResolver>();
+        services.AddSingleton<ProgramChecker>();
         services.AddSingleton<UnixUsers>();
         services.AddSingleton<RconPasswordGenerator>();
         services.AddSingleton<ServerValidator>();

@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using ServerDashboard.Data;
+using ServerDashboard.Processes;
 
 namespace ServerDashboard.Servers;
 
@@ -9,11 +10,20 @@ public sealed record ServerChangeResult(ServerDefinition? Server, ValidationErro
     public bool Succeeded => Server is not null && Errors.IsValid && !NotFound;
 }
 
+public enum DeleteOutcome
+{
+    Deleted,
+    NotFound,
+    /// <summary>Its daemon is running: stop it first.</summary>
+    Running,
+}
+
 /// <summary>Creates, reads, updates and deletes server definitions: the one place the UI and the API both go through.</summary>
 public sealed class ServerCatalog(
     IDbContextFactory<DashboardDbContext> dbFactory,
     ServerValidator validator,
     RconPasswordGenerator passwords,
+    ProcessRegistry registry,
     TimeProvider time,
     ILogger<ServerCatalog> logger)
 {
@@ -78,8 +88,14 @@ public sealed class ServerCatalog(
         return new(entity, errors);
     }
 
-    public async Task<bool> DeleteAsync(int id, CancellationToken cancellationToken)
+    /// <summary>Deletes a definition; refused while its daemon runs, so no server is left running without a definition.</summary>
+    public async Task<DeleteOutcome> DeleteAsync(int id, CancellationToken cancellationToken)
     {
+        if (registry.IsRunning(id.ToString(System.Globalization.CultureInfo.InvariantCulture)))
+        {
+            return DeleteOutcome.Running;
+        }
+
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var deleted = await db.Servers.Where(s => s.Id == id).ExecuteDeleteAsync(cancellationToken) > 0;
         if (deleted)
@@ -87,7 +103,7 @@ public sealed class ServerCatalog(
             logger.LogInformation("Server {ServerId} deleted", id);
         }
 
-        return deleted;
+        return deleted ? DeleteOutcome.Deleted : DeleteOutcome.NotFound;
     }
 
     /// <summary>Makes a copy named "&lt;name&gt; (copy)" without ports, so it can be saved once its ports are set.</summary>

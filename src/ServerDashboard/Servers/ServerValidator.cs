@@ -13,7 +13,7 @@ namespace ServerDashboard.Servers;
 public sealed partial class ServerValidator(
     IDbContextFactory<DashboardDbContext> dbFactory,
     IOptions<DashboardOptions> options,
-    ExecutableResolver executables,
+    ProgramChecker programs,
     UnixUsers users)
 {
     public const int MaxNameLength = 100;
@@ -130,8 +130,7 @@ public sealed partial class ServerValidator(
 
         var expanded = Placeholders.Expand(program, ValuesFor(model, dataDir, serverDir ?? ""));
         var path = model.Environment.GetValueOrDefault("PATH");
-        var result = executables.Resolve(expanded, workingDirectory, path);
-        if (result.Error is { } error)
+        if (programs.Check(expanded, workingDirectory, path) is { } error)
         {
             errors.Add("command", error);
         }

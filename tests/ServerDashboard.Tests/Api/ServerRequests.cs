@@ -7,6 +7,21 @@ public static class ServerRequests
 {
     private static int nextPort = 30000;
 
+    /// <summary>The bundled SampleGameServer on free ports, quick to become ready.</summary>
+    public static ServerModel SampleGameServer(string name, params string[] extraArgs)
+    {
+        var model = Valid(name);
+        model.Port = Infrastructure.FreePort.Next();
+        model.Command = [Infrastructure.ProcessRunner.PathOf("SampleGameServer"), "--port", "{port}", "--ready-delay-ms", "100", .. extraArgs];
+        model.WorkingDirectory = "";
+        model.Environment = [];
+        model.Stop = new StopModel { Mode = StopMode.SigTerm, TimeoutSeconds = 10 };
+        model.RestartPolicy = RestartPolicy.No;
+        model.Limits = new LimitsModel();
+        model.LogFiles = [];
+        return model;
+    }
+
     public static ServerModel Valid(string name, bool rcon = false)
     {
         var port = Interlocked.Add(ref nextPort, 2);

@@ -18,8 +18,9 @@ public sealed class DashboardFactory : WebApplicationFactory<Program>
 
     private readonly TempDirectory? ownedDirectory;
 
-    public DashboardFactory(string? dataDirectory = null, string? initialAdminPassword = AdminPassword)
+    public DashboardFactory(string? dataDirectory = null, string? initialAdminPassword = AdminPassword, bool stopServersOnShutdown = true)
     {
+        StopServersOnShutdown = stopServersOnShutdown;
         if (dataDirectory is null)
         {
             ownedDirectory = new TempDirectory("sd-app");
@@ -34,6 +35,9 @@ public sealed class DashboardFactory : WebApplicationFactory<Program>
 
     public string? InitialAdminPassword { get; }
 
+    /// <summary>True by default so a test's servers never outlive it.</summary>
+    public bool StopServersOnShutdown { get; }
+
     public StringWriter Console { get; } = new();
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
@@ -41,6 +45,7 @@ public sealed class DashboardFactory : WebApplicationFactory<Program>
         builder.UseEnvironment("Testing");
         builder.UseSetting("Dashboard:DataDirectory", DataDirectory);
         builder.UseSetting("Dashboard:Admin:InitialPassword", InitialAdminPassword ?? "");
+        builder.UseSetting("Dashboard:StopServersOnShutdown", StopServersOnShutdown ? "true" : "false");
         builder.ConfigureServices(services => services.Replace(ServiceDescriptor.Singleton(new FirstRunBanner(Console))));
     }
 

@@ -1,19 +1,18 @@
+using ServerDashboard.Processes;
 using ServerDashboard.Servers;
 using ServerDashboard.Tests.Infrastructure;
 
 namespace ServerDashboard.Tests.Servers;
 
-public sealed class ExecutableResolverTests
+public sealed class ProgramCheckerTests
 {
-    private readonly ExecutableResolver resolver = new();
+    private readonly ProgramChecker checker = new(new ExecutableResolver());
 
     [Fact]
     public void A_program_is_found_on_the_given_path()
     {
-        var result = resolver.Resolve("sh", null, "/nonexistent:/bin");
-
-        Assert.Equal("/bin/sh", result.Path);
-        Assert.Null(result.Error);
+        Assert.Null(checker.Check("sh", null, "/nonexistent:/bin"));
+        Assert.Contains("not found on PATH", checker.Check("sh", null, "/nonexistent"));
     }
 
     [Fact]
@@ -24,10 +23,7 @@ public sealed class ExecutableResolverTests
         File.WriteAllText(script, "#!/bin/sh\n");
         File.SetUnixFileMode(script, UnixFileMode.UserRead | UnixFileMode.UserWrite);
 
-        var result = resolver.Resolve(script, null, null);
-
-        Assert.Null(result.Path);
-        Assert.Contains("chmod +x", result.Error);
+        Assert.Contains("chmod +x", checker.Check(script, null, null));
     }
 
     [Fact]
@@ -38,11 +34,11 @@ public sealed class ExecutableResolverTests
         File.WriteAllText(script, "#!/bin/sh\n");
         File.SetUnixFileMode(script, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
 
-        Assert.Equal(script, resolver.Resolve("./run.sh", dir.Path, null).Path);
-        Assert.Contains("relative", resolver.Resolve("./run.sh", null, null).Error);
+        Assert.Null(checker.Check("./run.sh", dir.Path, null));
+        Assert.Contains("relative", checker.Check("./run.sh", null, null));
     }
 
     [Fact]
     public void A_directory_is_not_a_program() =>
-        Assert.Contains("directory", resolver.Resolve("/tmp", null, null).Error);
+        Assert.Contains("directory", checker.Check("/tmp", null, null));
 }

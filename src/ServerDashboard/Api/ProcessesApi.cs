@@ -1,0 +1,63 @@
+using System.Globalization;
+using ServerDashboard.Auth;
+using ServerDashboard.Processes;
+using ServerDashboard.Servers;
+
+namespace ServerDashboard.Api;
+
+public sealed record CleanupResponse(string Mode, int Removed);
+
+/// <summary><c>/api/v1/processes</c>: the tracked daemons with /proc figures, and cleanup of stale tracking.</summary>
+public static class ProcessesApi
+{
+    public static void MapProcessesApi(this RouteGroupBuilder api)
+    {
+        var processes = api.MapGroup("/processes").WithTags("Processes");
+
+        processes.MapGet("/", (ProcessStatsCollector stats) => TypedResults.Ok(stats.Collect()))
+            .RequireAuthorization(Policies.View).WithName("ListProcesses");
+
+        processes.MapGet("/{pid:int}", Results<Ok<ProcessStats>, ProblemHttpResult> (int pid, ProcessStatsCollector stats) =>
+            stats.Collect().Processes.FirstOrDefault(p => p.Pid == pid) is { } process
+                ? TypedResults.Ok(process)
+                : NotTracked(pid))
+            .RequireAuthorization(Policies.View).WithName("GetProcess");
+
+        // Force cleanup: stop it if it is ours (alive and verified), then forget it and delete its PID file.
+        processes.MapDelete("/{pid:int}", async Task<Results<Ok<CleanupResponse>, ProblemHttpResult>> (
+            int pid, ProcessRegistry registry, ServerSupervisor supervisor, CancellationToken cancellationToken) =>
+        {
+            var entry = registry.Entries.FirstOrDefault(e => e.Pid == pid);
+            if (entry is null)
+            {
+                return NotTracked(pid);
+            }
+
+            if (!entry.HasExited && int.TryParse(entry.ServerId, NumberStyles.None, CultureInfo.InvariantCulture, out var serverId) && supervisor.IsRunning(serverId))
+            {
+                await supervisor.StopAsync(serverId, wait: true, cancellationToken);
+            }
+
+            registry.ForceCleanup(entry.ServerId);
+            return TypedResults.Ok(new CleanupResponse("force", 1));
+        }).RequireAuthorization(Policies.Operate).WithName("ForceCleanupProcess");
+
+        processes.MapPost("/cleanup", async Task<Results<Ok<CleanupResponse>, ProblemHttpResult>> (
+            string? mode, ProcessRegistry registry, CancellationToken cancellationToken) =>
+        {
+            switch ((mode ?? "dead").ToLowerInvariant())
+            {
+                case "dead":
+                    return TypedResults.Ok(new CleanupResponse("dead", registry.CleanupDead()));
+                case "all":
+                    return TypedResults.Ok(new CleanupResponse("all", await registry.CleanupAllAsync(cancellationToken)));
+                default:
+                    return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Unknown cleanup mode",
+                        detail: $"mode must be 'dead' (drop exited daemons) or 'all' (also re-check every PID file), not '{mode}'.");
+            }
+        }).RequireAuthorization(Policies.Operate).WithName("CleanupProcesses");
+    }
+
+    private static ProblemHttpResult NotTracked(int pid) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Process not tracked", detail: $"No tracked daemon has pid {pid}.");
+}

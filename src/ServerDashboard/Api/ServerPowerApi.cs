@@ -1,0 +1,88 @@
+using System.Globalization;
+using ServerDashboard.Auth;
+using ServerDashboard.Processes;
+using ServerDashboard.Servers;
+
+namespace ServerDashboard.Api;
+
+/// <summary>
+/// Power actions and live state: <c>POST /api/v1/servers/{id}/start|stop|restart|kill</c> (Operators) answer 202 with the
+/// new status or 409 with the reason; <c>GET .../status</c> and <c>.../process-info</c> (Viewers).
+/// </summary>
+public static class ServerPowerApi
+{
+    public static void MapServerPowerApi(this RouteGroupBuilder api)
+    {
+        var servers = api.MapGroup("/servers").WithTags("Power");
+
+        servers.MapPost("/{id:int}/start", (int id, ServerSupervisor supervisor, CancellationToken cancellationToken) =>
+            Answer(id, supervisor.StartAsync(id, cancellationToken))).RequireAuthorization(Policies.Operate).WithName("StartServer");
+
+        servers.MapPost("/{id:int}/stop", (int id, bool? wait, ServerSupervisor supervisor, CancellationToken cancellationToken) =>
+            Answer(id, supervisor.StopAsync(id, wait ?? false, cancellationToken))).RequireAuthorization(Policies.Operate).WithName("StopServer");
+
+        servers.MapPost("/{id:int}/restart", (int id, bool? wait, ServerSupervisor supervisor, CancellationToken cancellationToken) =>
+            Answer(id, supervisor.RestartAsync(id, wait ?? false, cancellationToken))).RequireAuthorization(Policies.Operate).WithName("RestartServer");
+
+        servers.MapPost("/{id:int}/kill", (int id, ServerSupervisor supervisor, CancellationToken cancellationToken) =>
+            Answer(id, supervisor.KillAsync(id, cancellationToken))).RequireAuthorization(Policies.Operate).WithName("KillServer");
+
+        servers.MapPost("/shutdown-all", async (ServerSupervisor supervisor, CancellationToken cancellationToken) =>
+        {
+            var results = await supervisor.ShutdownAllAsync(cancellationToken);
+            return TypedResults.Ok(results.Select(r => r.Status).ToList());
+        }).RequireAuthorization(Policies.Operate).WithName("ShutdownAllServers");
+
+        servers.MapGet("/status", async (ServerCatalog catalog, ServerSupervisor supervisor, CancellationToken cancellationToken) =>
+        {
+            var all = await catalog.ListAsync(cancellationToken);
+            return TypedResults.Ok(all.Select(s => supervisor.GetStatus(s.Id)).ToList());
+        }).RequireAuthorization(Policies.View).WithName("ListServerStatuses");
+
+        servers.MapGet("/{id:int}/status", async Task<Results<Ok<ServerStatus>, ProblemHttpResult>> (
+            int id, ServerCatalog catalog, ServerSupervisor supervisor, CancellationToken cancellationToken) =>
+        {
+            if (await catalog.GetAsync(id, cancellationToken) is null)
+            {
+                return NotFound(id);
+            }
+
+            supervisor.IsRunning(id); // picks up a PID file dropped in by hand
+            return TypedResults.Ok(supervisor.GetStatus(id));
+        }).RequireAuthorization(Policies.View).WithName("GetServerStatus");
+
+        servers.MapGet("/{id:int}/process-info", async Task<Results<Ok<ProcessStats>, ProblemHttpResult>> (
+            int id, ServerCatalog catalog, ServerSupervisor supervisor, ProcessStatsCollector stats, CancellationToken cancellationToken) =>
+        {
+            if (await catalog.GetAsync(id, cancellationToken) is null)
+            {
+                return NotFound(id);
+            }
+
+            supervisor.IsRunning(id);
+            var key = id.ToString(CultureInfo.InvariantCulture);
+            var info = stats.Collect().Processes.FirstOrDefault(p => p.ServerId == key);
+            return info is null
+                ? TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No process", detail: $"Server {id} has no tracked process: it is not running.")
+                : TypedResults.Ok(info);
+        }).RequireAuthorization(Policies.View).WithName("GetServerProcessInfo");
+    }
+
+    private static async Task<Results<Accepted<ServerStatus>, ProblemHttpResult>> Answer(int id, Task<PowerResult> action)
+    {
+        var result = await action;
+        return result.Outcome switch
+        {
+            PowerOutcome.Accepted => TypedResults.Accepted($"/api/v1/servers/{id}/status", result.Status),
+            PowerOutcome.NotFound => NotFound(id),
+            _ => TypedResults.Problem(
+                statusCode: StatusCodes.Status409Conflict,
+                title: "Not possible now",
+                detail: result.Reason,
+                extensions: new Dictionary<string, object?> { ["state"] = result.Status.State.ToString() }),
+        };
+    }
+
+    private static ProblemHttpResult NotFound(int id) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Server not found", detail: $"No server with id {id}.");
+}

@@ -1,0 +1,113 @@
+using Microsoft.Extensions.Logging;
+using ServerDashboard.Processes.Native;
+
+namespace ServerDashboard.Processes;
+
+/// <summary>
+/// Linux-only: starts a game server as a detached daemon (own session and process group, stdin from a FIFO,
+/// stdout+stderr appended to its log file by the daemon itself) so it outlives the dashboard.
+/// </summary>
+public sealed class DaemonLauncher(
+    ExecutableResolver resolver,
+    LaunchCommandBuilder commandBuilder,
+    StdinFifo stdinFifo,
+    ProcFs procFs,
+    TimeProvider time,
+    ILogger<DaemonLauncher> logger)
+{
+    private static readonly TimeSpan ExecSettleTimeout = TimeSpan.FromSeconds(3);
+    private static readonly TimeSpan ExecSettlePoll = TimeSpan.FromMilliseconds(5);
+
+    internal PosixSpawner Spawner { get; init; } = new();
+
+    public async Task<LaunchedDaemon> LaunchAsync(DaemonSpec spec, CancellationToken cancellationToken)
+    {
+        if (spec.Argv.Count == 0)
+        {
+            throw new DaemonLaunchException("the command is empty");
+        }
+
+        if (!Directory.Exists(spec.WorkingDirectory))
+        {
+            throw new DaemonLaunchException($"working directory '{spec.WorkingDirectory}' does not exist");
+        }
+
+        string workingDirectory = Path.GetFullPath(spec.WorkingDirectory);
+        spec.Environment.TryGetValue("PATH", out string? childPath);
+        string program = resolver.Resolve(spec.Argv[0], workingDirectory, childPath ?? Environment.GetEnvironmentVariable("PATH"));
+        IReadOnlyList<string> programArgv = [program, .. spec.Argv.Skip(1)];
+        IReadOnlyList<string> spawnedArgv = commandBuilder.Build(programArgv, spec.Limits, spec.RunAsUser);
+
+        string logPath = Path.GetFullPath(spec.LogPath, workingDirectory);
+        Directory.CreateDirectory(Path.GetDirectoryName(logPath)!);
+        string fifoPath = Path.GetFullPath(spec.StdinFifoPath, workingDirectory);
+        stdinFifo.Ensure(fifoPath);
+
+        var request = new SpawnRequest(
+            ExecutablePath: spawnedArgv[0],
+            Argv: spawnedArgv,
+            Environment: ToEnvp(spec.Environment),
+            WorkingDirectory: workingDirectory,
+            StdinFifoPath: fifoPath,
+            LogPath: logPath);
+        DateTimeOffset launchedAt = time.GetUtcNow();
+        int pid = Spawner.Spawn(request);
+
+        // Our own unreaped child: its pid cannot be reused until we waitpid it, so this identity is reliable.
+        ProcessIdentity identity = procFs.TryGetIdentity(pid)
+            ?? throw new DaemonLaunchException($"pid {pid} vanished from /proc right after posix_spawn");
+        string exe = await WaitForRealProgramAsync(pid, program, cancellationToken);
+
+        logger.LogInformation(
+            "Launched daemon pid {Pid}: {Exe} (cwd {Cwd}, log {LogPath}, stdin {Fifo}, argv [{Argv}])",
+            pid, exe, workingDirectory, logPath, fifoPath, string.Join(", ", spawnedArgv));
+        return new LaunchedDaemon(pid, identity, exe, programArgv, spawnedArgv, workingDirectory, logPath, fifoPath, launchedAt);
+    }
+
+    /// <summary>prlimit/setpriv exec the program within milliseconds; poll /proc/&lt;pid&gt;/exe until it no longer names a wrapper.</summary>
+    private async Task<string> WaitForRealProgramAsync(int pid, string program, CancellationToken cancellationToken)
+    {
+        long deadline = time.GetTimestamp() + (long)(ExecSettleTimeout.TotalSeconds * time.TimestampFrequency);
+        while (true)
+        {
+            string? exe = procFs.TryReadExe(pid);
+            // posix_spawn returns once the kernel switched the child to the new program, which is a moment before the
+            // new argv is in place: wait until cmdline is readable too, so callers see the settled process.
+            if (exe is not null && !commandBuilder.IsWrapper(exe) && procFs.TryReadCmdline(pid) is { Count: > 0 })
+            {
+                return StripDeletedSuffix(exe);
+            }
+
+            if (exe is null || time.GetTimestamp() > deadline)
+            {
+                // exe is unreadable once the process is a zombie: it exited before we looked (the exit is recorded later).
+                logger.LogWarning(
+                    "Daemon pid {Pid} {What}; recording {Program} as its executable (see its log for details)",
+                    pid, exe is null ? "exited right after launch" : $"is still running wrapper {exe} after {ExecSettleTimeout.TotalSeconds:0}s", program);
+                return program;
+            }
+
+            await Task.Delay(ExecSettlePoll, time, cancellationToken);
+        }
+    }
+
+    // After the binary is replaced on disk (an update), the kernel appends " (deleted)" to the link target.
+    internal static string StripDeletedSuffix(string exe) =>
+        exe.EndsWith(" (deleted)", StringComparison.Ordinal) ? exe[..^" (deleted)".Length] : exe;
+
+    private static List<string> ToEnvp(IReadOnlyDictionary<string, string> environment)
+    {
+        var envp = new List<string>(environment.Count);
+        foreach ((string key, string value) in environment)
+        {
+            if (key.Length == 0 || key.Contains('='))
+            {
+                throw new DaemonLaunchException($"invalid environment variable name '{key}'");
+            }
+
+            envp.Add($"{key}={value}");
+        }
+
+        return envp;
+    }
+}

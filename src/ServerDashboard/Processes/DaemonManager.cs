@@ -1,0 +1,233 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using ServerDashboard.Processes.Native;
+
+namespace ServerDashboard.Processes;
+
+/// <summary>What to start: the daemon plus what the PID file should remember about the server.</summary>
+public sealed record ServerStartRequest(
+    string ServerId,
+    string Name,
+    DaemonSpec Spec,
+    int? Port = null,
+    int? RconPort = null,
+    string? RconPassword = null);
+
+public enum StopSignal
+{
+    SigTerm = LinuxNative.SIGTERM,
+    SigInt = LinuxNative.SIGINT,
+}
+
+public enum StopOutcome
+{
+    /// <summary>Nothing to stop: no live daemon for the server.</summary>
+    NotRunning,
+    /// <summary>The group exited after the graceful request, within the timeout.</summary>
+    Graceful,
+    /// <summary>Something was still alive at the timeout: the group got SIGKILL.</summary>
+    EscalatedToKill,
+    /// <summary><see cref="DaemonManager.KillAsync"/>: SIGKILL at once.</summary>
+    Killed,
+    /// <summary>Members were still alive after SIGKILL (e.g. stuck in uninterruptible sleep); see the message.</summary>
+    Failed,
+}
+
+/// <param name="Exit">The leader's exit; <see cref="ExitKind.Unknown"/> for an adopted daemon.</param>
+/// <param name="StragglersKilled">Group/session members that outlived the leader and had to be SIGKILLed.</param>
+public sealed record StopResult(string ServerId, StopOutcome Outcome, int? Pid, ExitStatus? Exit, TimeSpan Duration, int StragglersKilled, string Message);
+
+/// <summary>Linux-only: starts, stops and kills server daemons and keeps their PID files and the registry in step.</summary>
+public sealed class DaemonManager(
+    DaemonLauncher launcher,
+    PidFileStore store,
+    ProcessRegistry registry,
+    ProcessGroupSignaller signaller,
+    TimeProvider time,
+    IOptions<ProcessOptions> options,
+    ILogger<DaemonManager> logger)
+{
+    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(20);
+    private static readonly TimeSpan KillConfirmTimeout = TimeSpan.FromSeconds(5);
+
+    /// <summary>Launches the daemon, writes its PID file and tracks it. Refuses if the server is already running.</summary>
+    public async Task<TrackedProcess> StartAsync(ServerStartRequest request, CancellationToken cancellationToken)
+    {
+        if (registry.GetRunning(request.ServerId) is { } running)
+        {
+            throw new DaemonLaunchException($"server {request.ServerId} is already running (pid {running.Pid})");
+        }
+
+        string pidFilePath = store.PathFor(request.ServerId); // validates the id before anything is spawned
+        if (store.Exists(request.ServerId))
+        {
+            // GetRunning removed every stale file; one still here was refused or could not be verified, and may name a
+            // live instance of this server. Starting a second one (and overwriting the file) is the operator's call.
+            throw new DaemonLaunchException(
+                $"server {request.ServerId} has a PID file that could not be verified ({pidFilePath}); see the log, and use ForceCleanup if its process is not this server");
+        }
+
+        store.EnsureRunDirectory();
+        LaunchedDaemon daemon = await launcher.LaunchAsync(request.Spec, cancellationToken);
+        var record = new PidFileRecord
+        {
+            Pid = daemon.Pid,
+            ServerId = request.ServerId,
+            Name = request.Name,
+            Port = request.Port,
+            Cmd = daemon.ProgramArgv,
+            Cwd = daemon.WorkingDirectory,
+            RconPort = request.RconPort,
+            RconPassword = request.RconPassword,
+            CreatedAt = daemon.LaunchedAt,
+            ProcessStartTime = daemon.Identity.StartTime,
+            BootId = daemon.Identity.BootId,
+            Exe = daemon.Exe,
+            DashboardVersion = options.Value.DashboardVersion,
+            LogPath = daemon.LogPath,
+            StdinPath = daemon.StdinFifoPath,
+        };
+
+        try
+        {
+            store.Write(record);
+        }
+        catch (Exception e)
+        {
+            // A daemon without a PID file would be invisible after a dashboard restart: do not leave it running.
+            logger.LogError("Could not write PID file {Path} for server {ServerId} (pid {Pid}): {Error}; killing the daemon",
+                pidFilePath, request.ServerId, daemon.Pid, e.Message);
+            TrackedProcess orphan = registry.TrackLaunched(daemon, record);
+            await KillEntryAsync(orphan, CancellationToken.None);
+            throw new DaemonLaunchException($"could not write the PID file for server {request.ServerId}: {e.Message}", e);
+        }
+
+        return registry.TrackLaunched(daemon, record);
+    }
+
+    /// <summary>
+    /// Stops the server: asks gracefully (<paramref name="gracefulAction"/>, e.g. an RCON "stop", or else
+    /// <paramref name="signal"/> to the whole process group), waits up to <paramref name="timeout"/> for the leader to exit
+    /// and the group to empty, then SIGKILLs whatever is left (including members that moved to another group of the
+    /// session). The PID file is removed.
+    /// </summary>
+    public async Task<StopResult> StopAsync(
+        string serverId,
+        StopSignal signal,
+        TimeSpan timeout,
+        CancellationToken cancellationToken,
+        Func<CancellationToken, Task>? gracefulAction = null)
+    {
+        TrackedProcess? entry = registry.GetRunning(serverId);
+        if (entry is null)
+        {
+            return NotRunning(serverId);
+        }
+
+        long started = time.GetTimestamp();
+        entry.StopRequested = true;
+        logger.LogInformation("Stopping server {ServerId} (pid {Pid}) with {Method}, timeout {Timeout}s",
+            serverId, entry.Pid, gracefulAction is null ? signal.ToString() : "its graceful action", timeout.TotalSeconds);
+
+        bool askedGracefully = false;
+        if (gracefulAction is not null)
+        {
+            try
+            {
+                await gracefulAction(cancellationToken);
+                askedGracefully = true;
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                logger.LogWarning("Graceful action for server {ServerId} (pid {Pid}) failed ({Error}); sending {Signal} instead",
+                    serverId, entry.Pid, e.Message, signal);
+            }
+        }
+
+        if (!askedGracefully)
+        {
+            signaller.SignalGroup(entry, (int)signal);
+        }
+
+        bool graceful = await WaitUntilGoneAsync(entry, timeout, cancellationToken);
+        if (graceful)
+        {
+            return Finish(entry, StopOutcome.Graceful, started, stragglers: 0);
+        }
+
+        logger.LogWarning("Server {ServerId} (pid {Pid}) still running {Timeout}s after the stop request; sending SIGKILL to its group",
+            serverId, entry.Pid, timeout.TotalSeconds);
+        return await KillEntryAsync(entry, cancellationToken, escalated: true, started);
+    }
+
+    /// <summary>SIGKILLs the server's whole process group (and session) at once; the PID file is removed.</summary>
+    public async Task<StopResult> KillAsync(string serverId, CancellationToken cancellationToken)
+    {
+        TrackedProcess? entry = registry.GetRunning(serverId);
+        if (entry is null)
+        {
+            return NotRunning(serverId);
+        }
+
+        entry.StopRequested = true;
+        return await KillEntryAsync(entry, cancellationToken);
+    }
+
+    /// <summary>Stops every live tracked daemon in parallel (used at shutdown when <see cref="ProcessOptions.StopServersOnShutdown"/> is set).</summary>
+    public async Task<IReadOnlyList<StopResult>> StopAllAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        IEnumerable<Task<StopResult>> stops = registry.Entries
+            .Where(e => !e.HasExited)
+            .Select(e => StopAsync(e.ServerId, StopSignal.SigTerm, timeout, cancellationToken));
+        return await Task.WhenAll(stops);
+    }
+
+    private async Task<StopResult> KillEntryAsync(TrackedProcess entry, CancellationToken cancellationToken, bool escalated = false, long? started = null)
+    {
+        long t0 = started ?? time.GetTimestamp();
+        int stragglersBefore = signaller.LiveMembers(entry.Pid).Count(m => m.Pid != entry.Pid);
+        signaller.SignalGroup(entry, LinuxNative.SIGKILL);
+        bool gone = await WaitUntilGoneAsync(entry, KillConfirmTimeout, cancellationToken);
+        if (!gone)
+        {
+            IReadOnlyList<ProcStat> left = signaller.LiveMembers(entry.Pid);
+            string message = $"still alive after SIGKILL: {string.Join(", ", left.Select(s => $"{s.Pid} ({s.Comm}, state {s.State})"))}";
+            logger.LogError("Server {ServerId} (pid {Pid}): {Message}", entry.ServerId, entry.Pid, message);
+            return new StopResult(entry.ServerId, StopOutcome.Failed, entry.Pid, entry.LastExit, time.GetElapsedTime(t0), stragglersBefore, message);
+        }
+
+        return Finish(entry, escalated ? StopOutcome.EscalatedToKill : StopOutcome.Killed, t0, stragglersBefore);
+    }
+
+    /// <summary>Waits until the leader has exited (and is reaped if ours) and no live member of its group or session remains.</summary>
+    private async Task<bool> WaitUntilGoneAsync(TrackedProcess entry, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        long deadline = time.GetTimestamp() + (long)(timeout.TotalSeconds * time.TimestampFrequency);
+        while (true)
+        {
+            if (registry.PollExit(entry) is not null && signaller.LiveMembers(entry.Pid).Count == 0)
+            {
+                return true;
+            }
+
+            if (time.GetTimestamp() >= deadline)
+            {
+                return false;
+            }
+
+            await Task.Delay(PollInterval, time, cancellationToken);
+        }
+    }
+
+    private StopResult Finish(TrackedProcess entry, StopOutcome outcome, long started, int stragglers)
+    {
+        registry.DeleteFileIfStillOurs(entry);
+        TimeSpan duration = time.GetElapsedTime(started);
+        string message = $"{outcome} after {duration.TotalMilliseconds:0} ms; leader {entry.LastExit}";
+        logger.LogInformation("Server {ServerId} (pid {Pid}) stopped: {Message}", entry.ServerId, entry.Pid, message);
+        return new StopResult(entry.ServerId, outcome, entry.Pid, entry.LastExit, duration, stragglers, message);
+    }
+
+    private static StopResult NotRunning(string serverId) =>
+        new(serverId, StopOutcome.NotRunning, null, null, TimeSpan.Zero, 0, $"server {serverId} is not running");
+}

@@ -1,0 +1,40 @@
+namespace ServerDashboard.Processes;
+
+/// <summary>
+/// Everything needed to start one detached daemon. <see cref="Environment"/> is passed exactly as given
+/// (the caller builds a sanitized base). <see cref="Argv"/>[0] may be a bare name; it is resolved on the
+/// PATH of <see cref="Environment"/> (or the dashboard's PATH if that has none).
+/// </summary>
+public sealed record DaemonSpec(
+    IReadOnlyList<string> Argv,
+    string WorkingDirectory,
+    IReadOnlyDictionary<string, string> Environment,
+    string LogPath,
+    string StdinFifoPath,
+    ResourceLimits Limits,
+    string? RunAsUser = null);
+
+/// <summary>Per-daemon limits; null means "inherit the dashboard's".</summary>
+/// <param name="MaxOpenFiles">RLIMIT_NOFILE (soft = hard).</param>
+/// <param name="MaxMemoryMb">RLIMIT_AS: virtual address space, not RSS (JVMs reserve far more than they use).</param>
+public sealed record ResourceLimits(int? MaxOpenFiles = null, int? MaxMemoryMb = null)
+{
+    public bool IsEmpty => MaxOpenFiles is null && MaxMemoryMb is null;
+}
+
+/// <summary>A daemon that was started. <see cref="Exe"/> is the target of /proc/&lt;pid&gt;/exe once the wrappers have exec'd.</summary>
+/// <param name="ProgramArgv">The program's own argv (argv[0] resolved to an absolute path): what /proc/&lt;pid&gt;/cmdline shows.</param>
+/// <param name="SpawnedArgv">What was actually spawned, including any prlimit/setpriv prefix.</param>
+public sealed record LaunchedDaemon(
+    int Pid,
+    ProcessIdentity Identity,
+    string Exe,
+    IReadOnlyList<string> ProgramArgv,
+    IReadOnlyList<string> SpawnedArgv,
+    string WorkingDirectory,
+    string LogPath,
+    string StdinFifoPath,
+    DateTimeOffset LaunchedAt);
+
+/// <summary>A daemon could not be started; the message says why in operator terms.</summary>
+public sealed class DaemonLaunchException(string message, Exception? inner = null) : Exception(message, inner);

@@ -1,0 +1,277 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Text;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Microsoft.Win32.SafeHandles;
+using ServerDashboard.Processes.Native;
+
+namespace ServerDashboard.Processes;
+
+public enum PidFileReadStatus
+{
+    /// <summary>A current-format (JSON) file.</summary>
+    Ok,
+    /// <summary>A legacy file holding only a decimal PID.</summary>
+    Legacy,
+    Missing,
+    Empty,
+    /// <summary>Neither valid JSON of our schema nor a positive decimal number.</summary>
+    Unparsable,
+    /// <summary>Not trusted (symlink, not a regular file, another owner, mode wider than 0600, too large); left in place.</summary>
+    Refused,
+}
+
+public sealed record PidFileReadResult(PidFileReadStatus Status, string Path, PidFileRecord? Record, string Reason);
+
+/// <summary>
+/// Linux-only: reads and writes PID files in <c>&lt;dataDir&gt;/run</c>. Writes are atomic (temp file + fsync + rename +
+/// directory fsync); reads trust nothing (see docs/pid-file.md for the rules).
+/// </summary>
+public sealed partial class PidFileStore(IOptions<ProcessOptions> options, ILogger<PidFileStore> logger)
+{
+    public const string Extension = ".pid";
+    public const int MaxFileBytes = 64 * 1024;
+
+    public string RunDirectory { get; } = Path.GetFullPath(options.Value.RunDirectory);
+
+    public string PathFor(string serverId)
+    {
+        if (!ServerIdPattern().IsMatch(serverId))
+        {
+            throw new ArgumentException($"server id '{serverId}' may only contain letters, digits, '-' and '_'", nameof(serverId));
+        }
+
+        return Path.Combine(RunDirectory, serverId + Extension);
+    }
+
+    /// <summary>
+    /// Creates the run directory with mode 0700. An existing directory of ours with a wider mode is narrowed to 0700
+    /// (with a warning); one owned by another user, or a symlink, is refused because we cannot trust what it holds.
+    /// </summary>
+    public void EnsureRunDirectory()
+    {
+        if (!Directory.Exists(RunDirectory))
+        {
+            LinuxNative.CreateDirectory(RunDirectory, LinuxNative.Mode0700);
+        }
+
+        LinuxNative.FileStatus status = LinuxNative.TryStatNoFollow(RunDirectory, directory: true)
+            ?? throw new IOException($"PID directory {RunDirectory} is a symlink or cannot be opened; refusing to use it");
+        if (status.Uid != LinuxNative.geteuid())
+        {
+            throw new IOException($"PID directory {RunDirectory} is owned by uid {status.Uid}, not by us (uid {LinuxNative.geteuid()}); refusing to use it");
+        }
+
+        if (status.Permissions != LinuxNative.Mode0700)
+        {
+            logger.LogWarning("PID directory {Dir} had mode 0{Mode}; narrowing it to 0700 (PID files may hold RCON passwords)",
+                RunDirectory, Convert.ToString(status.Permissions, 8));
+            LinuxNative.Chmod(RunDirectory, LinuxNative.Mode0700);
+        }
+    }
+
+    /// <summary>Writes the file atomically: readers see the old content or the new one, never a mix.</summary>
+    public void Write(PidFileRecord record)
+    {
+        EnsureRunDirectory();
+        string path = PathFor(record.ServerId);
+        string temp = Path.Combine(RunDirectory, $".{record.ServerId}{Extension}.{Guid.NewGuid():N}.tmp");
+        byte[] json = JsonSerializer.SerializeToUtf8Bytes(record with { Version = PidFileRecord.CurrentVersion }, ProcessesJsonContext.Default.PidFileRecord);
+
+        // O_EXCL: never write through something another user planted; 0600 from the first byte on.
+        int fd = LinuxNative.open(temp, LinuxNative.O_WRONLY | LinuxNative.O_CREAT | LinuxNative.O_EXCL | LinuxNative.O_CLOEXEC | LinuxNative.O_NOFOLLOW, LinuxNative.Mode0600);
+        if (fd < 0)
+        {
+            throw LinuxNative.LastIOError($"create {temp}");
+        }
+
+        try
+        {
+            using (var handle = new SafeFileHandle(fd, ownsHandle: true))
+            {
+                RandomAccess.Write(handle, json, 0);
+                // Data on disk before the rename makes it visible: a crash cannot leave an empty PID file.
+                if (LinuxNative.fsync(fd) != 0)
+                {
+                    throw LinuxNative.LastIOError($"fsync {temp}");
+                }
+            }
+
+            File.Move(temp, path, overwrite: true); // rename(2): atomic within one directory.
+            FsyncDirectory();
+        }
+        catch
+        {
+            File.Delete(temp);
+            throw;
+        }
+    }
+
+    public PidFileReadResult Read(string serverId) => ReadPath(PathFor(serverId), serverId);
+
+    /// <summary>Reads and parses one PID file without following symlinks and without trusting its mode, owner or size.</summary>
+    public PidFileReadResult ReadPath(string path, string serverId)
+    {
+        int fd = LinuxNative.open(path, LinuxNative.O_RDONLY | LinuxNative.O_NONBLOCK | LinuxNative.O_CLOEXEC | LinuxNative.O_NOFOLLOW, 0);
+        if (fd < 0)
+        {
+            int errno = Marshal.GetLastPInvokeError();
+            return errno switch
+            {
+                2 => new(PidFileReadStatus.Missing, path, null, "no PID file"),
+                // ELOOP is what O_NOFOLLOW reports for a symlink.
+                40 => new(PidFileReadStatus.Refused, path, null, "is a symlink; PID files are never followed through links"),
+                _ => new(PidFileReadStatus.Refused, path, null, $"cannot be opened: {LinuxNative.DescribeErrno(errno)}"),
+            };
+        }
+
+        using var handle = new SafeFileHandle(fd, ownsHandle: true);
+        LinuxNative.FileStatus status = LinuxNative.FStat(fd);
+        string? refusal = status switch
+        {
+            { IsRegularFile: false } => "is not a regular file",
+            _ when status.Uid != LinuxNative.geteuid() => $"is owned by uid {status.Uid}, not by us (uid {LinuxNative.geteuid()}); it may hold a password",
+            _ when (status.Permissions & ~LinuxNative.Mode0600) != 0 => $"has mode 0{Convert.ToString(status.Permissions, 8)}, wider than 0600; it may hold a password (chmod 600 it to have it read)",
+            _ when status.Size > MaxFileBytes => $"is {status.Size} bytes, over the {MaxFileBytes}-byte limit",
+            _ => null,
+        };
+        if (refusal is not null)
+        {
+            return new(PidFileReadStatus.Refused, path, null, refusal);
+        }
+
+        var buffer = new byte[MaxFileBytes + 1];
+        int length = 0, read;
+        while (length < buffer.Length && (read = RandomAccess.Read(handle, buffer.AsSpan(length), length)) > 0)
+        {
+            length += read;
+        }
+
+        return length > MaxFileBytes
+            ? new(PidFileReadStatus.Refused, path, null, $"is over the {MaxFileBytes}-byte limit")
+            : Parse(buffer.AsSpan(0, length), path, serverId);
+    }
+
+    public bool Delete(string serverId) => DeletePath(PathFor(serverId));
+
+    public bool DeletePath(string path)
+    {
+        try
+        {
+            bool existed = File.Exists(path) || new FileInfo(path).LinkTarget is not null;
+            File.Delete(path);
+            return existed;
+        }
+        catch (IOException e)
+        {
+            logger.LogWarning("Could not delete PID file {Path}: {Error}", path, e.Message);
+            return false;
+        }
+    }
+
+    public bool Exists(string serverId) => new FileInfo(PathFor(serverId)) is { Exists: true } or { LinkTarget: not null };
+
+    /// <summary>Server ids that have a <c>*.pid</c> entry in the run directory (files, symlinks, anything).</summary>
+    public IReadOnlyList<string> ListServerIds()
+    {
+        if (!Directory.Exists(RunDirectory))
+        {
+            return [];
+        }
+
+        return Directory.EnumerateFileSystemEntries(RunDirectory, "*" + Extension)
+            .Select(p => Path.GetFileNameWithoutExtension(p))
+            .Where(id => ServerIdPattern().IsMatch(id))
+            .Order(StringComparer.Ordinal)
+            .ToList();
+    }
+
+    /// <summary>Removes temp files a crash left between create and rename.</summary>
+    public int DeleteLeftoverTempFiles()
+    {
+        if (!Directory.Exists(RunDirectory))
+        {
+            return 0;
+        }
+
+        int count = 0;
+        foreach (string temp in Directory.EnumerateFiles(RunDirectory, ".*" + Extension + ".*.tmp"))
+        {
+            File.Delete(temp);
+            count++;
+        }
+
+        return count;
+    }
+
+    internal static PidFileReadResult Parse(ReadOnlySpan<byte> content, string path, string serverId)
+    {
+        string text = Encoding.UTF8.GetString(content).Trim();
+        if (text.Length == 0)
+        {
+            return new(PidFileReadStatus.Empty, path, null, "is empty");
+        }
+
+        if (char.IsAsciiDigit(text[0]) || text[0] is '-' or '+')
+        {
+            // Legacy format: the whole file is one decimal number.
+            if (!long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long legacyPid))
+            {
+                return new(PidFileReadStatus.Unparsable, path, null, $"is neither JSON nor a decimal PID: '{Shorten(text)}'");
+            }
+
+            return legacyPid is <= 1 or > int.MaxValue
+                ? new(PidFileReadStatus.Unparsable, path, null, $"holds {legacyPid}, not a valid PID")
+                : new(PidFileReadStatus.Legacy, path, new PidFileRecord { Pid = (int)legacyPid, ServerId = serverId, IsLegacy = true }, "legacy format (PID only)");
+        }
+
+        PidFileRecord? record;
+        try
+        {
+            record = JsonSerializer.Deserialize(text, ProcessesJsonContext.Default.PidFileRecord);
+        }
+        catch (JsonException e)
+        {
+            return new(PidFileReadStatus.Unparsable, path, null, $"is not valid PID file JSON: {e.Message}");
+        }
+
+        return record switch
+        {
+            null => new(PidFileReadStatus.Unparsable, path, null, "holds JSON null"),
+            { Version: > PidFileRecord.CurrentVersion } => new(PidFileReadStatus.Unparsable, path, null, $"has version {record.Version}, newer than this dashboard understands ({PidFileRecord.CurrentVersion})"),
+            { Pid: <= 1 } => new(PidFileReadStatus.Unparsable, path, null, $"holds pid {record.Pid}, not a valid PID"),
+            _ when record.ServerId != serverId => new(PidFileReadStatus.Unparsable, path, null, $"names server '{record.ServerId}' but is the file of server '{serverId}'"),
+            _ => new(PidFileReadStatus.Ok, path, record, "ok"),
+        };
+    }
+
+    private void FsyncDirectory()
+    {
+        // The rename is durable only once the directory itself is on disk.
+        int dirFd = LinuxNative.open(RunDirectory, LinuxNative.O_RDONLY | LinuxNative.O_DIRECTORY | LinuxNative.O_CLOEXEC, 0);
+        if (dirFd < 0)
+        {
+            throw LinuxNative.LastIOError($"open {RunDirectory}");
+        }
+
+        try
+        {
+            if (LinuxNative.fsync(dirFd) != 0)
+            {
+                throw LinuxNative.LastIOError($"fsync {RunDirectory}");
+            }
+        }
+        finally
+        {
+            LinuxNative.close(dirFd);
+        }
+    }
+
+    private static string Shorten(string text) => text.Length <= 40 ? text : text[..40] + "...";
+
+    [GeneratedRegex("^[A-Za-z0-9_-]{1,100}$")]
+    private static partial Regex ServerIdPattern();
+}

@@ -1,0 +1,123 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+
+namespace ServerDashboard.Processes;
+
+/// <summary>Who listens on a port. <see cref="Pid"/> is null when the socket belongs to a process we may not inspect.</summary>
+public sealed record PortOwner(bool InUse, int? Pid, string? ProcessName);
+
+/// <summary>
+/// Linux-only: finds the process listening on a TCP port, to refuse a start with a useful message ("port 27015 is used
+/// by pid 1234 (srcds_linux)"). Reads /proc/net/tcp{,6} for LISTEN sockets, then maps the socket inode to a pid through
+/// the /proc/*/fd links (socket:[inode]).
+/// </summary>
+public sealed class PortOwnerLookup(ProcFs procFs)
+{
+    private const string TcpListen = "0A";
+
+    public PortOwner FindListener(int port)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(port);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(port, 65535);
+
+        HashSet<string> inodes = ListeningInodes(port);
+        if (inodes.Count == 0)
+        {
+            return new PortOwner(false, null, null);
+        }
+
+        foreach (int pid in procFs.ListPids())
+        {
+            if (OwnsAnySocket(pid, inodes))
+            {
+                string? comm = procFs.TryReadStat(pid)?.Comm;
+                return new PortOwner(true, pid, comm);
+            }
+        }
+
+        // In use, but by a process whose fds we may not read (or that closed it meanwhile).
+        return new PortOwner(true, null, null);
+    }
+
+    /// <summary>
+    /// True if a listener could bind the port now on both 127.0.0.1 and 0.0.0.0. Complements <see cref="FindListener"/>:
+    /// it also sees sockets of other network namespaces' views and ports held in ways /proc does not show as LISTEN.
+    /// </summary>
+    public bool IsPortFree(int port) => CanBind(IPAddress.Loopback, port) && CanBind(IPAddress.Any, port);
+
+    private static bool CanBind(IPAddress address, int port)
+    {
+        try
+        {
+            using var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+            // Without SO_REUSEADDR a socket in TIME_WAIT would make a free port look busy, unlike the server's own bind.
+            socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+            socket.Bind(new IPEndPoint(address, port));
+            socket.Listen(1);
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
+
+    private static HashSet<string> ListeningInodes(int port)
+    {
+        var inodes = new HashSet<string>(StringComparer.Ordinal);
+        string hexPort = port.ToString("X4", CultureInfo.InvariantCulture);
+        foreach (string table in (string[])["/proc/net/tcp", "/proc/net/tcp6"])
+        {
+            if (!File.Exists(table))
+            {
+                continue; // no IPv6 in this kernel
+            }
+
+            // Columns: sl local_address rem_address st tx:rx tr:when retrnsmt uid timeout inode ...
+            foreach (string line in File.ReadLines(table).Skip(1))
+            {
+                string[] f = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+                if (f.Length > 9 && f[3] == TcpListen && f[1].EndsWith(":" + hexPort, StringComparison.Ordinal) && f[9] != "0")
+                {
+                    inodes.Add(f[9]);
+                }
+            }
+        }
+
+        return inodes;
+    }
+
+    private static bool OwnsAnySocket(int pid, HashSet<string> inodes)
+    {
+        try
+        {
+            foreach (string fd in Directory.EnumerateFileSystemEntries($"/proc/{pid}/fd"))
+            {
+                string? target = TryReadLink(fd);
+                if (target is not null && target.StartsWith("socket:[", StringComparison.Ordinal) && inodes.Contains(target[8..^1]))
+                {
+                    return true;
+                }
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Gone, or another user's process.
+        }
+
+        return false;
+    }
+
+    private static string? TryReadLink(string path)
+    {
+        try
+        {
+            return new FileInfo(path).LinkTarget;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+}

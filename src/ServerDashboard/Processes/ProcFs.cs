@@ -1,0 +1,168 @@
+using System.Globalization;
+using ServerDashboard.Processes.Native;
+
+namespace ServerDashboard.Processes;
+
+/// <summary>Linux-only: reads /proc. Every read tolerates the process vanishing in the middle (the answer is then null/empty).</summary>
+public sealed class ProcFs
+{
+    private const string Root = "/proc";
+    private readonly Lazy<string> _bootId = new(() => File.ReadAllText("/proc/sys/kernel/random/boot_id").Trim());
+    private readonly Lazy<DateTimeOffset> _bootTime = new(ReadBootTime);
+
+    /// <summary>Changes on every boot; part of <see cref="ProcessIdentity"/>.</summary>
+    public string BootId => _bootId.Value;
+
+    /// <summary>USER_HZ, the unit of utime/stime/starttime (sysconf(_SC_CLK_TCK)).</summary>
+    public long ClockTicksPerSecond { get; } = LinuxNative.ClockTicksPerSecond();
+
+    /// <summary>Wall-clock boot time ("btime" in /proc/stat).</summary>
+    public DateTimeOffset BootTime => _bootTime.Value;
+
+    public ProcStat? TryReadStat(int pid)
+    {
+        string? text = TryReadText($"{Root}/{pid}/stat");
+        return text is null ? null : ProcStat.TryParse(text);
+    }
+
+    public ProcessIdentity? TryGetIdentity(int pid)
+    {
+        ProcStat? stat = TryReadStat(pid);
+        return stat is null ? null : new ProcessIdentity(BootId, pid, stat.StartTime);
+    }
+
+    public IdentityStatus Check(ProcessIdentity identity)
+    {
+        if (!string.Equals(identity.BootId, BootId, StringComparison.OrdinalIgnoreCase))
+        {
+            return IdentityStatus.BootIdChanged;
+        }
+
+        ProcStat? stat = TryReadStat(identity.Pid);
+        if (stat is null)
+        {
+            return IdentityStatus.Gone;
+        }
+
+        if (stat.StartTime != identity.StartTime)
+        {
+            return IdentityStatus.StartTimeChanged;
+        }
+
+        return stat.IsZombieOrDead ? IdentityStatus.Zombie : IdentityStatus.Alive;
+    }
+
+    /// <summary>Exists, not a zombie, same boot, same start time.</summary>
+    public bool IsAlive(ProcessIdentity identity) => Check(identity) == IdentityStatus.Alive;
+
+    /// <summary>Target of /proc/&lt;pid&gt;/exe; null if gone, a zombie, or another user's process we may not inspect.</summary>
+    public string? TryReadExe(int pid)
+    {
+        try
+        {
+            return new FileInfo($"{Root}/{pid}/exe").LinkTarget;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    public string? TryReadCwd(int pid)
+    {
+        try
+        {
+            return new DirectoryInfo($"{Root}/{pid}/cwd").LinkTarget;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>argv as the process sees it now (NUL-separated in /proc); null if unreadable, empty for kernel threads and zombies.</summary>
+    public IReadOnlyList<string>? TryReadCmdline(int pid)
+    {
+        string? text = TryReadText($"{Root}/{pid}/cmdline");
+        if (text is null)
+        {
+            return null;
+        }
+
+        return text.Length == 0 ? [] : text.TrimEnd('\0').Split('\0');
+    }
+
+    public int? CountOpenFds(int pid)
+    {
+        try
+        {
+            return Directory.EnumerateFileSystemEntries($"{Root}/{pid}/fd").Count();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    public IEnumerable<int> ListPids()
+    {
+        foreach (string dir in Directory.EnumerateDirectories(Root))
+        {
+            if (int.TryParse(Path.GetFileName(dir.AsSpan()), NumberStyles.None, CultureInfo.InvariantCulture, out int pid))
+            {
+                yield return pid;
+            }
+        }
+    }
+
+    /// <summary>One pass over /proc: the stat of every process that still exists.</summary>
+    public IReadOnlyList<ProcStat> ReadAllStats()
+    {
+        var stats = new List<ProcStat>();
+        foreach (int pid in ListPids())
+        {
+            if (TryReadStat(pid) is { } stat)
+            {
+                stats.Add(stat);
+            }
+        }
+
+        return stats;
+    }
+
+    /// <summary>Processes whose process group is <paramref name="pgid"/> (zombies included).</summary>
+    public IReadOnlyList<ProcStat> ListProcessGroup(int pgid) => ReadAllStats().Where(s => s.ProcessGroupId == pgid).ToList();
+
+    /// <summary>Processes in the group <paramref name="id"/> or in the session <paramref name="id"/> (a daemon started with setsid has pgid == sid == pid).</summary>
+    public IReadOnlyList<ProcStat> ListGroupOrSession(int id) =>
+        ReadAllStats().Where(s => s.ProcessGroupId == id || s.SessionId == id).ToList();
+
+    /// <summary>Wall-clock time at which a process started.</summary>
+    public DateTimeOffset StartTimeOf(ulong startTimeTicks) => BootTime.AddSeconds((double)startTimeTicks / ClockTicksPerSecond);
+
+    private static string? TryReadText(string path)
+    {
+        try
+        {
+            return File.ReadAllText(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // The process exited between listing and reading, or belongs to a user we may not inspect.
+            return null;
+        }
+    }
+
+    private static DateTimeOffset ReadBootTime()
+    {
+        foreach (string line in File.ReadLines("/proc/stat"))
+        {
+            if (line.StartsWith("btime ", StringComparison.Ordinal))
+            {
+                return DateTimeOffset.FromUnixTimeSeconds(long.Parse(line.AsSpan(6).Trim(), CultureInfo.InvariantCulture));
+            }
+        }
+
+        throw new InvalidOperationException("/proc/stat has no btime line");
+    }
+}

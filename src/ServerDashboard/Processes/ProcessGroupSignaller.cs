@@ -1,0 +1,82 @@
+using System.Runtime.InteropServices;
+using Microsoft.Extensions.Logging;
+using ServerDashboard.Processes.Native;
+
+namespace ServerDashboard.Processes;
+
+/// <summary>
+/// Linux-only: signals a daemon's whole process group, and hunts down members that outlive their leader.
+/// Nothing is signalled without first proving who it is: a reused PID is never signalled.
+/// </summary>
+public sealed class ProcessGroupSignaller(ProcFs procFs, ProcessHandles handles, ILogger<ProcessGroupSignaller> logger)
+{
+    /// <summary>
+    /// Signals the group led by <paramref name="entry"/> (pgid == sid == leader pid, thanks to POSIX_SPAWN_SETSID).
+    /// kill(-pgid) is used while the leader's identity checks out: for our own child the pid stays reserved until we
+    /// reap it (and reaping happens under the same lock); for an adopted leader the window between check and kill is
+    /// microseconds and would need the whole PID space to wrap. Once the leader is gone, every remaining member is
+    /// signalled one by one through a verified pidfd. Returns how many targets were signalled (the group counts as one).
+    /// </summary>
+    public int SignalGroup(TrackedProcess entry, int signal)
+    {
+        lock (entry.Gate)
+        {
+            IdentityStatus status = entry.HasExited ? IdentityStatus.Gone : procFs.Check(entry.Identity);
+            bool leaderHoldsPid = status == IdentityStatus.Alive || (status == IdentityStatus.Zombie && entry.IsOurChild);
+            if (leaderHoldsPid)
+            {
+                if (LinuxNative.kill(-entry.Pid, signal) == 0)
+                {
+                    logger.LogDebug("Sent signal {Signal} to process group {Pgid} of {Entry}", signal, entry.Pid, entry);
+                    // Members that left the group but not the session were not reached; signal only them (a second
+                    // SIGTERM means "force quit" to some servers, so group members must not get it twice).
+                    return 1 + SignalStragglers(entry.Pid, signal, skipGroupMembers: true);
+                }
+
+                int errno = Marshal.GetLastPInvokeError();
+                if (errno != LinuxNative.ESRCH)
+                {
+                    throw LinuxNative.IOFromErrno(errno, $"kill(-{entry.Pid}, {signal})");
+                }
+            }
+        }
+
+        return SignalStragglers(entry.Pid, signal);
+    }
+
+    /// <summary>Live processes still in the group or session <paramref name="groupId"/> (zombies excluded, the dashboard excluded).</summary>
+    public IReadOnlyList<ProcStat> LiveMembers(int groupId) =>
+        procFs.ListGroupOrSession(groupId).Where(s => !s.IsZombieOrDead && s.Pid != Environment.ProcessId).ToList();
+
+    /// <summary>
+    /// Signals each live member of the group or session (a member that moved to another group of the same session counts).
+    /// Each one gets its own pidfd, verified to still be that member before the signal goes out.
+    /// </summary>
+    public int SignalStragglers(int groupId, int signal, bool skipGroupMembers = false)
+    {
+        int signalled = 0;
+        foreach (ProcStat member in LiveMembers(groupId))
+        {
+            if (skipGroupMembers && member.ProcessGroupId == groupId)
+            {
+                continue;
+            }
+
+            var identity = new ProcessIdentity(procFs.BootId, member.Pid, member.StartTime);
+            using var pidfd = handles.TryOpenVerified(identity);
+            if (pidfd is null)
+            {
+                continue;
+            }
+
+            // Re-read after opening the pidfd: the process it refers to must still be in the group or session.
+            if (procFs.TryReadStat(member.Pid) is { } now && (now.ProcessGroupId == groupId || now.SessionId == groupId)
+                && handles.TrySignal(pidfd, signal))
+            {
+                signalled++;
+            }
+        }
+
+        return signalled;
+    }
+}

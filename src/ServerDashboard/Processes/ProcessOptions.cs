@@ -1,0 +1,30 @@
+using System.Reflection;
+
+namespace ServerDashboard.Processes;
+
+/// <summary>Options for the Processes module; bound by the caller (e.g. from the "Processes" configuration section).</summary>
+public sealed class ProcessOptions
+{
+    /// <summary>The dashboard's data directory. PID files live in <c>&lt;DataDirectory&gt;/run</c>.</summary>
+    public string DataDirectory { get; set; } = "";
+
+    /// <summary>
+    /// False (default): daemons keep running when the dashboard stops and are re-adopted on its next start.
+    /// True: every tracked daemon is stopped (SIGTERM, then SIGKILL after <see cref="ShutdownStopTimeout"/>).
+    /// </summary>
+    public bool StopServersOnShutdown { get; set; }
+
+    public TimeSpan ShutdownStopTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How often exits are checked (waitpid for our children, pidfd poll for adopted daemons).</summary>
+    public TimeSpan ExitPollInterval { get; set; } = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>Load and validate PID files when the host starts, before the app serves requests.</summary>
+    public bool LoadPidFilesOnStart { get; set; } = true;
+
+    /// <summary>Written into PID and lock files; defaults to the app's informational version.</summary>
+    public string DashboardVersion { get; set; } =
+        typeof(ProcessOptions).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "unknown";
+
+    public string RunDirectory => Path.Combine(DataDirectory, "run");
+}

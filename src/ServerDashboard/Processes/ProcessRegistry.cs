@@ -1,0 +1,355 @@
+using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Microsoft.Win32.SafeHandles;
+
+namespace ServerDashboard.Processes;
+
+/// <summary>Result of <see cref="ProcessRegistry.LoadFromDiskAsync"/>.</summary>
+/// <param name="Kept">Refused or unverifiable files left in place (see the warnings logged for each).</param>
+public sealed record PidFileLoadSummary(int Loaded, int Cleaned, int Kept, IReadOnlyList<PidFileValidation> Validations);
+
+/// <summary>
+/// Linux-only: the daemons this dashboard tracks, keyed by server id, backed by the PID files in the run directory.
+/// Memory is a cache of the disk: anything not in memory is looked up (and verified) in its PID file.
+/// </summary>
+public sealed class ProcessRegistry(
+    PidFileStore store,
+    PidFileValidator validator,
+    ProcFs procFs,
+    ProcessHandles handles,
+    ChildReaper reaper,
+    TimeProvider time,
+    IOptions<ProcessOptions> options,
+    ILogger<ProcessRegistry> logger,
+    ExpectedProcessLookup? expectedProcessLookup = null)
+{
+    private const int ExitSubscriberCapacity = 256;
+
+    private readonly ConcurrentDictionary<string, TrackedProcess> _entries = new(StringComparer.Ordinal);
+    private readonly Lock _subscribersLock = new();
+    private readonly List<Channel<DaemonExit>> _exitSubscribers = [];
+
+    public string PidDirectory => store.RunDirectory;
+
+    public IReadOnlyCollection<TrackedProcess> Entries => _entries.Values.ToList();
+
+    public TrackedProcess? Get(string serverId) => _entries.GetValueOrDefault(serverId);
+
+    /// <summary>True if the server's daemon is alive and provably ours (memory first, then its PID file).</summary>
+    public bool IsRunning(string serverId, ExpectedProcess? expected = null) => GetRunning(serverId, expected) is not null;
+
+    /// <summary>
+    /// The live entry for <paramref name="serverId"/>: from memory if its identity still checks out, otherwise from a
+    /// valid PID file, which is then adopted into memory with <see cref="TrackedProcess.LoadedFromDisk"/> set.
+    /// </summary>
+    public TrackedProcess? GetRunning(string serverId, ExpectedProcess? expected = null)
+    {
+        if (_entries.TryGetValue(serverId, out TrackedProcess? entry) && !entry.HasExited)
+        {
+            PollExit(entry);
+            if (!entry.HasExited)
+            {
+                return entry;
+            }
+        }
+
+        PidFileValidation verdict = validator.Validate(serverId, expected ?? expectedProcessLookup?.Invoke(serverId));
+        return verdict.IsValid ? Adopt(verdict) : null;
+    }
+
+    /// <summary>
+    /// Start-up reconciliation: validates every PID file in the run directory, adopts live daemons, removes stale files.
+    /// Run it before serving requests. Safe to call again (already-tracked live servers are skipped).
+    /// </summary>
+    public Task<PidFileLoadSummary> LoadFromDiskAsync(ExpectedProcessLookup? lookup = null, CancellationToken cancellationToken = default)
+    {
+        store.EnsureRunDirectory();
+        int temps = store.DeleteLeftoverTempFiles();
+        if (temps > 0)
+        {
+            logger.LogInformation("Removed {Count} temporary PID file(s) left by an interrupted write", temps);
+        }
+
+        int loaded = 0, cleaned = 0, kept = 0;
+        var validations = new List<PidFileValidation>();
+        foreach (string serverId in store.ListServerIds())
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (_entries.TryGetValue(serverId, out TrackedProcess? existing) && !existing.HasExited)
+            {
+                continue;
+            }
+
+            PidFileValidation verdict;
+            try
+            {
+                verdict = validator.Validate(serverId, (lookup ?? expectedProcessLookup)?.Invoke(serverId));
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // One unreadable file must not stop the others from loading.
+                logger.LogWarning("PID file check: server {ServerId}, pid unknown: failed - {Error}", serverId, e.Message);
+                kept++;
+                continue;
+            }
+
+            validations.Add(verdict);
+            if (verdict.IsValid && Adopt(verdict) is not null)
+            {
+                loaded++;
+            }
+            else if (verdict.FileRemoved)
+            {
+                cleaned++;
+            }
+            else
+            {
+                kept++;
+            }
+        }
+
+        if (kept > 0)
+        {
+            logger.LogInformation("PID file loading complete: loaded={Loaded}, cleaned={Cleaned}, kept={Kept} (refused or unverifiable, see above)", loaded, cleaned, kept);
+        }
+        else
+        {
+            logger.LogInformation("PID file loading complete: loaded={Loaded}, cleaned={Cleaned}", loaded, cleaned);
+        }
+
+        return Task.FromResult(new PidFileLoadSummary(loaded, cleaned, kept, validations));
+    }
+
+    /// <summary>Records a daemon this dashboard just launched (its PID file is already written).</summary>
+    internal TrackedProcess TrackLaunched(LaunchedDaemon daemon, PidFileRecord record)
+    {
+        // Our unreaped child cannot change identity under us, so a pidfd opened now is for it (null if it already exited).
+        SafeFileHandle? pidfd = handles.TryOpenVerified(daemon.Identity);
+        var entry = new TrackedProcess(record.ServerId, daemon.Identity, store.PathFor(record.ServerId), record,
+            loadedFromDisk: false, isOurChild: true, time.GetUtcNow(), pidfd);
+        Replace(entry);
+        return entry;
+    }
+
+    /// <summary>Checks every tracked daemon for an exit (called periodically by <see cref="ExitMonitor"/>).</summary>
+    public void PollExits()
+    {
+        foreach (TrackedProcess entry in _entries.Values)
+        {
+            if (!entry.HasExited)
+            {
+                PollExit(entry);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Checks one daemon for an exit: waitpid(WNOHANG) for our own child (real exit code, no zombie left), a pidfd poll for
+    /// an adopted daemon (PID 1 reaps it; the code is unknown). Records the exit, deletes the PID file, publishes it.
+    /// </summary>
+    public ExitStatus? PollExit(TrackedProcess entry)
+    {
+        ExitStatus? status;
+        lock (entry.Gate)
+        {
+            if (entry.HasExited)
+            {
+                return entry.LastExit;
+            }
+
+            status = DetectExit(entry);
+            if (status is null || !entry.TryMarkExited(status, time.GetUtcNow()))
+            {
+                return entry.LastExit;
+            }
+        }
+
+        DeleteFileIfStillOurs(entry);
+        logger.LogInformation("Daemon of server {ServerId} (pid {Pid}) exited: {Status}{Requested}",
+            entry.ServerId, entry.Pid, status, entry.StopRequested ? " (stop requested)" : "");
+        Publish(new DaemonExit(entry.ServerId, entry.Pid, status, entry.ExitedAt!.Value, entry.IsOurChild, entry.StopRequested));
+        return status;
+    }
+
+    /// <summary>
+    /// Every exit detected from now on, until <paramref name="cancellationToken"/> fires. Each subscriber has its own
+    /// bounded buffer; a subscriber that does not keep up loses the oldest exits, never blocks detection.
+    /// </summary>
+    public async IAsyncEnumerable<DaemonExit> WatchExitsAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var channel = Channel.CreateBounded<DaemonExit>(new BoundedChannelOptions(ExitSubscriberCapacity)
+        {
+            FullMode = BoundedChannelFullMode.DropOldest,
+            SingleReader = true,
+        });
+        lock (_subscribersLock)
+        {
+            _exitSubscribers.Add(channel);
+        }
+
+        try
+        {
+            await foreach (DaemonExit exit in channel.Reader.ReadAllAsync(cancellationToken))
+            {
+                yield return exit;
+            }
+        }
+        finally
+        {
+            lock (_subscribersLock)
+            {
+                _exitSubscribers.Remove(channel);
+            }
+        }
+    }
+
+    /// <summary>Forgets every exited daemon and deletes any PID file it left. Returns how many were dropped.</summary>
+    public int CleanupDead()
+    {
+        PollExits();
+        int dropped = 0;
+        foreach (TrackedProcess entry in _entries.Values.Where(e => e.HasExited))
+        {
+            if (_entries.TryRemove(new KeyValuePair<string, TrackedProcess>(entry.ServerId, entry)))
+            {
+                DeleteFileIfStillOurs(entry);
+                dropped++;
+            }
+        }
+
+        if (dropped > 0)
+        {
+            logger.LogInformation("Dropped {Count} exited daemon(s) from tracking", dropped);
+        }
+
+        return dropped;
+    }
+
+    /// <summary>
+    /// <see cref="CleanupDead"/>, then re-validates every PID file on disk so stale ones are removed too. Live daemons
+    /// (tracked or adopted by this sweep) are kept: cleaning up never stops a server.
+    /// </summary>
+    public async Task<int> CleanupAllAsync(CancellationToken cancellationToken = default)
+    {
+        int dropped = CleanupDead();
+        PidFileLoadSummary summary = await LoadFromDiskAsync(cancellationToken: cancellationToken);
+        return dropped + summary.Cleaned;
+    }
+
+    /// <summary>
+    /// Operator escape hatch: forgets the server and deletes its PID file whatever state it is in (refused, unverifiable,
+    /// alive). Sends no signal. Returns whether there was anything to forget.
+    /// </summary>
+    public bool ForceCleanup(string serverId)
+    {
+        bool removed = _entries.TryRemove(serverId, out TrackedProcess? entry);
+        entry?.Pidfd?.Dispose();
+        bool deleted = store.Delete(serverId);
+        logger.LogWarning("Force cleanup of server {ServerId} (pid {Pid}): forgotten={Forgotten}, PID file deleted={Deleted}; no signal sent",
+            serverId, entry?.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "unknown", removed, deleted);
+        return removed || deleted;
+    }
+
+    internal void DeleteFileIfStillOurs(TrackedProcess entry)
+    {
+        // A new launch of the same server may already have written a new PID file: only delete one naming our pid.
+        PidFileReadResult current = store.ReadPath(entry.PidFilePath, entry.ServerId);
+        if (current.Record is null || current.Record.Pid == entry.Pid)
+        {
+            if (current.Status != PidFileReadStatus.Missing && current.Status != PidFileReadStatus.Refused)
+            {
+                store.DeletePath(entry.PidFilePath);
+            }
+        }
+    }
+
+    private TrackedProcess? Adopt(PidFileValidation verdict)
+    {
+        ProcessIdentity identity = verdict.Identity!;
+        SafeFileHandle? pidfd = handles.TryOpenVerified(identity);
+        if (pidfd is null)
+        {
+            logger.LogInformation("PID file check: server {ServerId}, pid {Pid}: exited while being adopted", verdict.ServerId, identity.Pid);
+            return null;
+        }
+
+        PidFileRecord record = verdict.Record!;
+        if (record.IsLegacy)
+        {
+            record = UpgradeLegacy(record, identity);
+        }
+
+        var entry = new TrackedProcess(verdict.ServerId, identity, verdict.Path, record,
+            loadedFromDisk: true, isOurChild: false, time.GetUtcNow(), pidfd);
+        Replace(entry);
+        return entry;
+    }
+
+    /// <summary>Rewrites a verified legacy file in the current format, so the next check can use the start time.</summary>
+    private PidFileRecord UpgradeLegacy(PidFileRecord legacy, ProcessIdentity identity)
+    {
+        PidFileRecord upgraded = legacy with
+        {
+            IsLegacy = false,
+            Cmd = procFs.TryReadCmdline(identity.Pid) ?? [],
+            Cwd = procFs.TryReadCwd(identity.Pid),
+            Exe = procFs.TryReadExe(identity.Pid) is { } exe ? DaemonLauncher.StripDeletedSuffix(exe) : null,
+            ProcessStartTime = identity.StartTime,
+            BootId = identity.BootId,
+            CreatedAt = time.GetUtcNow(),
+            DashboardVersion = options.Value.DashboardVersion,
+        };
+        store.Write(upgraded);
+        logger.LogInformation("PID file of server {ServerId} (pid {Pid}) upgraded from the legacy format", legacy.ServerId, legacy.Pid);
+        return upgraded;
+    }
+
+    private void Replace(TrackedProcess entry)
+    {
+        _entries.AddOrUpdate(entry.ServerId, entry, (_, old) =>
+        {
+            if (!old.HasExited && old.Identity != entry.Identity)
+            {
+                logger.LogWarning("Server {ServerId}: tracking pid {New} replaces pid {Old}, which was still tracked", entry.ServerId, entry.Pid, old.Pid);
+            }
+
+            return entry;
+        });
+    }
+
+    private ExitStatus? DetectExit(TrackedProcess entry)
+    {
+        if (entry.IsOurChild)
+        {
+            ReapResult reap = reaper.TryReap(entry.Pid);
+            return reap.State switch
+            {
+                ReapState.Reaped => reap.Status,
+                ReapState.StillRunning => null,
+                // Reaped by someone else (SIGCHLD ignored by our parent): we only know it is gone.
+                _ => procFs.Check(entry.Identity) == IdentityStatus.Alive ? null : ExitStatus.Unknown,
+            };
+        }
+
+        if (entry.Pidfd is { IsClosed: false } pidfd)
+        {
+            return handles.HasExited(pidfd) ? ExitStatus.Unknown : null;
+        }
+
+        return procFs.Check(entry.Identity) == IdentityStatus.Alive ? null : ExitStatus.Unknown;
+    }
+
+    private void Publish(DaemonExit exit)
+    {
+        lock (_subscribersLock)
+        {
+            foreach (Channel<DaemonExit> subscriber in _exitSubscribers)
+            {
+                subscriber.Writer.TryWrite(exit);
+            }
+        }
+    }
+}

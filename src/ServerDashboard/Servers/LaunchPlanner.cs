@@ -1,0 +1,103 @@
+using System.Globalization;
+using ServerDashboard.Data;
+using ServerDashboard.Hosting;
+using ServerDashboard.Processes;
+
+namespace ServerDashboard.Servers;
+
+/// <summary>
+/// Turns a stored definition into what the daemon launcher runs: placeholders expanded, a sanitized environment,
+/// the server's own directory, its console log and stdin FIFO.
+/// </summary>
+public sealed class LaunchPlanner(DataDirectory dataDirectory)
+{
+    private const string DefaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+    public string ServerDirectory(int serverId) => ServerPaths.ServerDirectory(dataDirectory.Path, serverId);
+
+    public string ConsoleLogPath(int serverId) => Path.Combine(ServerDirectory(serverId), "console.log");
+
+    public string StdinFifoPath(int serverId) =>
+        Path.Combine(dataDirectory.RunDirectory, serverId.ToString(CultureInfo.InvariantCulture) + ".stdin");
+
+    /// <summary>The server's argv with placeholders expanded: what /proc/&lt;pid&gt;/cmdline shows while it runs.</summary>
+    public IReadOnlyList<string> ExpandArgv(ServerDefinition server)
+    {
+        var values = ValuesFor(server);
+        return server.Command.Select(arg => Placeholders.Expand(arg, values)).ToList();
+    }
+
+    public ServerStartRequest Plan(ServerDefinition server)
+    {
+        var serverDir = ServerDirectory(server.Id);
+        Directory.CreateDirectory(serverDir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        var values = ValuesFor(server);
+        var argv = ExpandArgv(server);
+        var workingDirectory = string.IsNullOrWhiteSpace(server.WorkingDirectory)
+            ? serverDir
+            : Placeholders.Expand(server.WorkingDirectory, values);
+        if (workingDirectory.StartsWith(serverDir, StringComparison.Ordinal))
+        {
+            Directory.CreateDirectory(workingDirectory);
+        }
+
+        var spec = new DaemonSpec(
+            argv,
+            workingDirectory,
+            BuildEnvironment(server, values),
+            ConsoleLogPath(server.Id),
+            StdinFifoPath(server.Id),
+            new ResourceLimits(server.MaxOpenFiles, server.MaxMemoryMb),
+            server.RunAsUser);
+        return new ServerStartRequest(
+            server.Id.ToString(CultureInfo.InvariantCulture),
+            server.Name,
+            spec,
+            server.Port,
+            server.RconEnabled ? server.RconPort : null,
+            server.RconEnabled ? server.RconPassword : null);
+    }
+
+    private PlaceholderValues ValuesFor(ServerDefinition server) =>
+        new(server.Port, server.RconPort, server.RconPassword, ServerDirectory(server.Id), dataDirectory.Path, server.MaxMemoryMb);
+
+    /// <summary>
+    /// A small, predictable base (the dashboard's own variables, e.g. ASPNETCORE_* or secrets, are not inherited),
+    /// then the definition's variables, which win.
+    /// </summary>
+    private static Dictionary<string, string> BuildEnvironment(ServerDefinition server, PlaceholderValues values)
+    {
+        var environment = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["PATH"] = System.Environment.GetEnvironmentVariable("PATH") is { Length: > 0 } path ? path : DefaultPath,
+            ["LANG"] = System.Environment.GetEnvironmentVariable("LANG") is { Length: > 0 } lang ? lang : "C.UTF-8",
+            ["HOME"] = HomeOf(server.RunAsUser),
+            ["TERM"] = "dumb",
+        };
+        if (System.Environment.GetEnvironmentVariable("TZ") is { Length: > 0 } tz)
+        {
+            environment["TZ"] = tz;
+        }
+
+        foreach (var (key, value) in server.Environment)
+        {
+            environment[key] = Placeholders.Expand(value, values);
+        }
+
+        return environment;
+    }
+
+    private static string HomeOf(string? user)
+    {
+        if (user is not null && File.Exists("/etc/passwd"))
+        {
+            var entry = File.ReadLines("/etc/passwd").Select(line => line.Split(':')).FirstOrDefault(f => f.Length > 5 && f[0] == user);
+            if (entry is not null)
+            {
+                return entry[5];
+            }
+        }
+
+        return System.Environment.GetEnvironmentVariable("HOME") is { Length: > 0 } home ? home : "/";
+    }
+}

@@ -1,0 +1,521 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using Microsoft.EntityFrameworkCore;
+using ServerDashboard.Data;
+using ServerDashboard.Processes;
+
+namespace ServerDashboard.Servers;
+
+/// <summary>
+/// Runs servers: start, stop, restart, kill, with per-server serialization; follows their daemons' exits; applies
+/// restart policies; keeps <see cref="ServerStatusBoard"/> current. Daemons outlive the dashboard: on start it takes
+/// over what <see cref="ProcessRegistry"/> re-adopted from the PID files.
+/// </summary>
+public sealed class ServerSupervisor(
+    IDbContextFactory<DashboardDbContext> dbFactory,
+    LaunchPlanner planner,
+    DaemonManager daemons,
+    ProcessRegistry registry,
+    PortOwnerLookup ports,
+    ServerStatusBoard board,
+    ReadinessProbe readiness,
+    PowerLocks locks,
+    RestartBackoff backoff,
+    IHostApplicationLifetime lifetime,
+    TimeProvider time,
+    ILogger<ServerSupervisor> logger)
+{
+    private static readonly TimeSpan ReadyTimeout = TimeSpan.FromMinutes(5);
+
+    private readonly ConcurrentDictionary<int, CancellationTokenSource> runs = new();
+
+    /// <summary>Background work (readiness, restarts, handed-off stops) ends when the dashboard stops.</summary>
+    private CancellationToken stopping => lifetime.ApplicationStopping;
+
+    public ServerStatus GetStatus(int serverId) => board.Get(serverId);
+
+    public async Task<PowerResult> StartAsync(int serverId, CancellationToken cancellationToken)
+    {
+        var gate = locks.For(serverId);
+        await gate.WaitAsync(cancellationToken);
+        try
+        {
+            return await StartLockedAsync(serverId, cancellationToken);
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    /// <param name="wait">False: return once the stop is under way (state Stopping); true: once it is over.</param>
+    public async Task<PowerResult> StopAsync(int serverId, bool wait, CancellationToken cancellationToken)
+    {
+        var gate = locks.For(serverId);
+        await gate.WaitAsync(cancellationToken);
+        var handedOff = false;
+        try
+        {
+            var server = await FindAsync(serverId, cancellationToken);
+            if (server is null)
+            {
+                return NotFound(serverId);
+            }
+
+            if (registry.GetRunning(Key(serverId)) is null)
+            {
+                return PowerResult.Conflict(board.Get(serverId), $"Server '{server.Name}' is not running.");
+            }
+
+            await SetShouldRunAsync(serverId, false, CancellationToken.None);
+            backoff.Reset(serverId);
+            var status = board.Update(serverId, s => s with { State = ServerState.Stopping, Message = null });
+            var stop = StopLockedAsync(server, gate);
+            handedOff = true;
+            if (wait)
+            {
+                await stop.WaitAsync(cancellationToken);
+                return new PowerResult(PowerOutcome.Accepted, board.Get(serverId));
+            }
+
+            return new PowerResult(PowerOutcome.Accepted, status);
+        }
+        finally
+        {
+            if (!handedOff)
+            {
+                gate.Release();
+            }
+        }
+    }
+
+    public async Task<PowerResult> RestartAsync(int serverId, bool wait, CancellationToken cancellationToken)
+    {
+        var gate = locks.For(serverId);
+        await gate.WaitAsync(cancellationToken);
+        var handedOff = false;
+        try
+        {
+            var server = await FindAsync(serverId, cancellationToken);
+            if (server is null)
+            {
+                return NotFound(serverId);
+            }
+
+            backoff.Reset(serverId);
+            var restart = Task.Run(async () =>
+            {
+                try
+                {
+                    if (registry.GetRunning(Key(serverId)) is not null)
+                    {
+                        board.Update(serverId, s => s with { State = ServerState.Stopping, Message = "restarting" });
+                        await StopDaemonAsync(server);
+                    }
+
+                    return await StartLockedAsync(serverId, stopping);
+                }
+                finally
+                {
+                    gate.Release();
+                }
+            }, CancellationToken.None);
+            handedOff = true;
+            if (wait)
+            {
+                return await restart.WaitAsync(cancellationToken);
+            }
+
+            return new PowerResult(PowerOutcome.Accepted, board.Get(serverId));
+        }
+        finally
+        {
+            if (!handedOff)
+            {
+                gate.Release();
+            }
+        }
+    }
+
+    /// <summary>SIGKILL to the whole process group at once. Only tries the power lock, so a stuck action cannot block it.</summary>
+    public async Task<PowerResult> KillAsync(int serverId, CancellationToken cancellationToken)
+    {
+        var gate = locks.For(serverId);
+        var locked = await gate.WaitAsync(TimeSpan.Zero, cancellationToken);
+        try
+        {
+            var server = await FindAsync(serverId, cancellationToken);
+            if (server is null && registry.Get(Key(serverId)) is null)
+            {
+                return NotFound(serverId);
+            }
+
+            if (registry.GetRunning(Key(serverId)) is null)
+            {
+                return PowerResult.Conflict(board.Get(serverId), "The server is not running.");
+            }
+
+            await SetShouldRunAsync(serverId, false, CancellationToken.None);
+            backoff.Reset(serverId);
+            CancelRun(serverId);
+            var result = await daemons.KillAsync(Key(serverId), cancellationToken);
+            return new PowerResult(PowerOutcome.Accepted, await RecordStoppedAsync(serverId, result));
+        }
+        finally
+        {
+            if (locked)
+            {
+                gate.Release();
+            }
+        }
+    }
+
+    /// <summary>Stops every running server in parallel and waits for all of them.</summary>
+    public async Task<IReadOnlyList<PowerResult>> ShutdownAllAsync(CancellationToken cancellationToken)
+    {
+        var running = registry.Entries.Where(e => !e.HasExited)
+            .Select(e => int.TryParse(e.ServerId, NumberStyles.None, CultureInfo.InvariantCulture, out var id) ? id : (int?)null)
+            .OfType<int>()
+            .ToList();
+        return await Task.WhenAll(running.Select(id => StopAsync(id, wait: true, cancellationToken)));
+    }
+
+    /// <summary>True when a daemon runs for the server (memory first, then its PID file).</summary>
+    public bool IsRunning(int serverId) => registry.GetRunning(Key(serverId)) is not null;
+
+    /// <summary>Takes over the daemons <see cref="ProcessRegistry"/> re-adopted from PID files, and last exits from the store.</summary>
+    internal async Task AdoptAsync(CancellationToken cancellationToken)
+    {
+        foreach (var entry in registry.Entries.Where(e => !e.HasExited))
+        {
+            if (TryParseId(entry.ServerId) is { } id)
+            {
+                board.Update(id, s => s with { State = ServerState.Running, Pid = entry.Pid, StartedAt = entry.Record.CreatedAt ?? entry.TrackedAt, LoadedFromDisk = entry.LoadedFromDisk, Message = null });
+            }
+        }
+
+        await LoadLastExitsAsync(cancellationToken);
+    }
+
+    private async Task<PowerResult> StartLockedAsync(int serverId, CancellationToken cancellationToken)
+    {
+        var server = await FindAsync(serverId, cancellationToken);
+        if (server is null)
+        {
+            return NotFound(serverId);
+        }
+
+        if (registry.GetRunning(Key(serverId)) is { } running)
+        {
+            return PowerResult.Conflict(board.Get(serverId), $"Server '{server.Name}' is already running (pid {running.Pid}).");
+        }
+
+        if (PortConflict(server) is { } conflict)
+        {
+            board.Update(serverId, s => s with { State = ServerState.Error, Message = conflict });
+            return PowerResult.Conflict(board.Get(serverId), conflict);
+        }
+
+        await SetShouldRunAsync(serverId, true, cancellationToken);
+        board.Update(serverId, s => s with { State = ServerState.Starting, Pid = null, StartedAt = null, LoadedFromDisk = false, Message = null });
+        TrackedProcess entry;
+        try
+        {
+            var request = planner.Plan(server);
+            var logOffset = File.Exists(request.Spec.LogPath) ? new FileInfo(request.Spec.LogPath).Length : 0;
+            entry = await daemons.StartAsync(request, cancellationToken);
+            WatchReadiness(server, entry, request.Spec.LogPath, logOffset);
+        }
+        catch (Exception ex) when (ex is DaemonLaunchException or IOException or UnauthorizedAccessException)
+        {
+            await SetShouldRunAsync(serverId, false, CancellationToken.None);
+            var failed = board.Update(serverId, s => s with { State = ServerState.Error, Message = ex.Message });
+            logger.LogWarning("Server {ServerId} '{ServerName}' could not start: {Error}", serverId, server.Name, ex.Message);
+            return PowerResult.Conflict(failed, $"Server '{server.Name}' could not start: {ex.Message}");
+        }
+
+        backoff.RecordStart(serverId);
+        var status = board.Update(serverId, s => s.State == ServerState.Starting
+            ? s with { Pid = entry.Pid, StartedAt = entry.TrackedAt, LoadedFromDisk = false }
+            : s);
+        return new PowerResult(PowerOutcome.Accepted, status);
+    }
+
+    private string? PortConflict(ServerDefinition server)
+    {
+        var wanted = new List<(int Port, string What)>();
+        if (server.Port is { } port)
+        {
+            wanted.Add((port, "game port"));
+        }
+
+        if (server.RconEnabled && server.RconPort is { } rconPort)
+        {
+            wanted.Add((rconPort, "RCON port"));
+        }
+
+        foreach (var (number, what) in wanted)
+        {
+            if (ports.IsPortFree(number))
+            {
+                continue;
+            }
+
+            var owner = ports.FindListener(number);
+            var who = owner.Pid is { } pid ? $"pid {pid}{(owner.ProcessName is null ? "" : $" ({owner.ProcessName})")}" : "another process";
+            return $"Cannot start '{server.Name}': its {what} {number} is already in use by {who}.";
+        }
+
+        return null;
+    }
+
+    private void WatchReadiness(ServerDefinition server, TrackedProcess entry, string logPath, long logOffset)
+    {
+        var run = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+        if (runs.TryGetValue(server.Id, out var previous))
+        {
+            previous.Cancel();
+        }
+
+        runs[server.Id] = run;
+        run.CancelAfter(ReadyTimeout);
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                var how = await readiness.WaitAsync(server, logPath, logOffset, run.Token);
+                board.Update(server.Id, s => s.State == ServerState.Starting && s.Pid == entry.Pid
+                    ? s with { State = ServerState.Running, Message = null }
+                    : s);
+                logger.LogInformation("Server {ServerId} '{ServerName}' is ready ({How})", server.Id, server.Name, how);
+            }
+            catch (OperationCanceledException) when (!stopping.IsCancellationRequested && !entry.HasExited && runs.GetValueOrDefault(server.Id) == run)
+            {
+                board.Update(server.Id, s => s.State == ServerState.Starting && s.Pid == entry.Pid
+                    ? s with { Message = $"not ready after {ReadyTimeout.TotalMinutes:0} minutes: check the ready pattern and the console" }
+                    : s);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        });
+    }
+
+    private async Task StopLockedAsync(ServerDefinition server, SemaphoreSlim gate)
+    {
+        try
+        {
+            await StopDaemonAsync(server);
+        }
+        catch (Exception ex)
+        {
+            logger.LogError(ex, "Stopping server {ServerId} failed", server.Id);
+            board.Update(server.Id, s => s with { State = ServerState.Error, Message = "stop failed: " + ex.Message });
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    private async Task StopDaemonAsync(ServerDefinition server)
+    {
+        CancelRun(server.Id);
+        var signal = server.StopMode == StopMode.SigInt ? StopSignal.SigInt : StopSignal.SigTerm;
+        if (server.StopMode == StopMode.Rcon)
+        {
+            // The RCON stop command plugs in as the graceful action with the RCON client (issue 5); until then, SIGTERM.
+            logger.LogInformation("Server {ServerId}: RCON stop is not available yet; sending SIGTERM", server.Id);
+        }
+
+        var result = await daemons.StopAsync(Key(server.Id), signal, TimeSpan.FromSeconds(server.StopTimeoutSeconds), CancellationToken.None);
+        var status = await RecordStoppedAsync(server.Id, result);
+        if (server.Port is { } port && !ports.IsPortFree(port))
+        {
+            var owner = ports.FindListener(port);
+            var message = $"port {port} is still in use by {(owner.Pid is { } pid ? $"pid {pid} ({owner.ProcessName})" : "another process")}";
+            logger.LogWarning("Server {ServerId} stopped but its {Message}", server.Id, message);
+            board.Update(server.Id, s => s.State == status.State ? s with { Message = message } : s);
+        }
+    }
+
+    private async Task<ServerStatus> RecordStoppedAsync(int serverId, StopResult result)
+    {
+        var lastExit = result.Exit is { } exit ? ToLastExit(exit, requested: true) : null;
+        if (lastExit is not null)
+        {
+            await PersistLastExitAsync(serverId, lastExit);
+        }
+
+        var state = result.Outcome == StopOutcome.Failed ? ServerState.Error : ServerState.Stopped;
+        var message = result.Outcome switch
+        {
+            StopOutcome.EscalatedToKill => "did not stop in time: killed",
+            StopOutcome.Failed => result.Message,
+            _ => null,
+        };
+        return board.Update(serverId, s => s with
+        {
+            State = state,
+            Pid = null,
+            StartedAt = null,
+            LoadedFromDisk = false,
+            LastExit = lastExit ?? s.LastExit,
+            Message = message,
+        });
+    }
+
+    internal async Task HandleExitAsync(DaemonExit exit, CancellationToken cancellationToken)
+    {
+        if (TryParseId(exit.ServerId) is not { } serverId || exit.StopRequested)
+        {
+            return; // a requested stop is recorded by the stop itself
+        }
+
+        CancelRun(serverId);
+        var lastExit = ToLastExit(exit.Status, requested: false);
+        await PersistLastExitAsync(serverId, lastExit);
+        var clean = exit.Status is { Kind: ExitKind.Code, Code: 0 };
+        var state = clean ? ServerState.Stopped : ServerState.Crashed;
+        board.Update(serverId, s => s.Pid == exit.Pid || s.Pid is null
+            ? s with { State = state, Pid = null, StartedAt = null, LoadedFromDisk = false, LastExit = lastExit, Message = null }
+            : s);
+
+        var server = await FindAsync(serverId, cancellationToken);
+        if (server is null || !ShouldRestart(server.RestartPolicy, clean))
+        {
+            await SetShouldRunAsync(serverId, false, cancellationToken);
+            return;
+        }
+
+        if (backoff.NextDelay(serverId) is not { } delay)
+        {
+            await SetShouldRunAsync(serverId, false, cancellationToken);
+            board.Update(serverId, s => s with
+            {
+                State = ServerState.Error,
+                Message = $"restart limit reached: it exited {RestartBackoff.MaxQuickFailures} times shortly after starting",
+            });
+            return;
+        }
+
+        board.Update(serverId, s => s with { Message = $"restarting in {delay.TotalSeconds:0.#} s ({server.RestartPolicy})" });
+        _ = Task.Run(async () =>
+        {
+            await Task.Delay(delay, time, cancellationToken);
+            if (await ShouldRunAsync(serverId, cancellationToken))
+            {
+                var result = await StartAsync(serverId, cancellationToken);
+                logger.LogInformation("Restarted server {ServerId} by policy {Policy}: {Outcome} {Reason}", serverId, server.RestartPolicy, result.Outcome, result.Reason);
+            }
+        }, CancellationToken.None);
+    }
+
+    private static bool ShouldRestart(RestartPolicy policy, bool cleanExit) => policy switch
+    {
+        RestartPolicy.OnFailure => !cleanExit,
+        RestartPolicy.Always or RestartPolicy.UnlessStopped => true,
+        _ => false,
+    };
+
+    /// <summary>
+    /// At start-up: servers that should be running but are not (they died, or the host rebooted, while the dashboard
+    /// was down) are started again by their policy. <c>Always</c> starts even a server a user stopped, as Docker does.
+    /// </summary>
+    internal async Task ApplyBootPoliciesAsync(CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var candidates = await db.Servers.AsNoTracking()
+            .Where(s => s.RestartPolicy != RestartPolicy.No)
+            .Select(s => new { s.Id, s.Name, s.RestartPolicy, ShouldRun = db.ServerRunStates.Where(r => r.ServerId == s.Id).Select(r => r.ShouldRun).FirstOrDefault() })
+            .ToListAsync(cancellationToken);
+        foreach (var server in candidates)
+        {
+            if ((server.RestartPolicy == RestartPolicy.Always || server.ShouldRun) && !IsRunning(server.Id))
+            {
+                logger.LogInformation("Server {ServerId} '{ServerName}' should be running ({Policy}): starting it", server.Id, server.Name, server.RestartPolicy);
+                var result = await StartAsync(server.Id, cancellationToken);
+                if (result.Outcome != PowerOutcome.Accepted)
+                {
+                    logger.LogWarning("Server {ServerId} could not be started at boot: {Reason}", server.Id, result.Reason);
+                }
+            }
+        }
+    }
+
+    private async Task LoadLastExitsAsync(CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        foreach (var run in await db.ServerRunStates.AsNoTracking().Where(r => r.LastExitKind != null).ToListAsync(cancellationToken))
+        {
+            var lastExit = new LastExit(run.LastExitKind!, run.LastExitCode, run.LastExitSignal, run.LastExitAt ?? default, run.LastExitRequested, run.LastExitDescription ?? "");
+            board.Update(run.ServerId, s => s with { LastExit = lastExit });
+        }
+    }
+
+    private LastExit ToLastExit(ExitStatus exit, bool requested) =>
+        new(exit.Kind.ToString(), exit.Code, exit.Signal, time.GetUtcNow(), requested, exit.ToString());
+
+    private async Task PersistLastExitAsync(int serverId, LastExit lastExit)
+    {
+        await UpdateRunStateAsync(serverId, run =>
+        {
+            run.LastExitKind = lastExit.Kind;
+            run.LastExitCode = lastExit.Code;
+            run.LastExitSignal = lastExit.Signal;
+            run.LastExitAt = lastExit.At;
+            run.LastExitRequested = lastExit.Requested;
+            run.LastExitDescription = lastExit.Description;
+        }, CancellationToken.None);
+    }
+
+    private Task SetShouldRunAsync(int serverId, bool shouldRun, CancellationToken cancellationToken) =>
+        UpdateRunStateAsync(serverId, run => run.ShouldRun = shouldRun, cancellationToken);
+
+    private async Task<bool> ShouldRunAsync(int serverId, CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        return await db.ServerRunStates.AnyAsync(r => r.ServerId == serverId && r.ShouldRun, cancellationToken);
+    }
+
+    private async Task UpdateRunStateAsync(int serverId, Action<ServerRunState> change, CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        if (!await db.Servers.AnyAsync(s => s.Id == serverId, cancellationToken))
+        {
+            return; // deleted definition: nothing to remember
+        }
+
+        var run = await db.ServerRunStates.FindAsync([serverId], cancellationToken);
+        if (run is null)
+        {
+            run = new ServerRunState { ServerId = serverId };
+            db.ServerRunStates.Add(run);
+        }
+
+        change(run);
+        await db.SaveChangesAsync(cancellationToken);
+    }
+
+    private void CancelRun(int serverId)
+    {
+        if (runs.TryRemove(serverId, out var run))
+        {
+            run.Cancel();
+            run.Dispose();
+        }
+    }
+
+    private async Task<ServerDefinition?> FindAsync(int serverId, CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        return await db.Servers.AsNoTracking().FirstOrDefaultAsync(s => s.Id == serverId, cancellationToken);
+    }
+
+    private PowerResult NotFound(int serverId) => new(PowerOutcome.NotFound, board.Get(serverId), $"No server with id {serverId}.");
+
+    private static string Key(int serverId) => serverId.ToString(CultureInfo.InvariantCulture);
+
+    private static int? TryParseId(string serverId) =>
+        int.TryParse(serverId, NumberStyles.None, CultureInfo.InvariantCulture, out var id) ? id : null;
+}

@@ -1,0 +1,129 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace ServerDashboard.Benchmarks;
+
+/// <summary>Starts the dashboard executable from this folder on a free port and measures its RSS and CPU from /proc.</summary>
+public sealed class DashboardRunner(string dataDirectory) : IAsyncDisposable
+{
+    private Process? process;
+
+    public int Port { get; } = FreePort();
+
+    public int Pid => process!.Id;
+
+    public Uri BaseAddress => new($"http://127.0.0.1:{Port}");
+
+    public static async Task<string> CreateApiKeyAsync(string dataDirectory)
+    {
+        var output = await RunCliAsync("apikey", "create", "--name", "benchmark", "--role", "Admin", "--data-dir", dataDirectory);
+        return output.TrimEnd().Split('\n')[^1];
+    }
+
+    private static async Task<string> RunCliAsync(params string[] args)
+    {
+        var start = new ProcessStartInfo(Executable) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        using var cli = Process.Start(start)!;
+        var output = await cli.StandardOutput.ReadToEndAsync();
+        await cli.WaitForExitAsync();
+        return cli.ExitCode == 0 ? output : throw new InvalidOperationException($"ServerDashboard {string.Join(' ', args)}: {await cli.StandardError.ReadToEndAsync()}");
+    }
+
+    /// <returns>Milliseconds from launch until /api/v1/health answered.</returns>
+    public async Task<double> StartAsync()
+    {
+        var started = Stopwatch.StartNew();
+        var start = new ProcessStartInfo(Executable) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var arg in new[] { "--data-dir", dataDirectory, "--urls", BaseAddress.ToString().TrimEnd('/') })
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        start.Environment["Serilog__MinimumLevel__Default"] = "Warning";
+        process = Process.Start(start)!;
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+
+        using var http = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(2) };
+        while (true)
+        {
+            try
+            {
+                if ((await http.GetAsync("/api/v1/health")).IsSuccessStatusCode)
+                {
+                    return started.Elapsed.TotalMilliseconds;
+                }
+            }
+            catch (HttpRequestException)
+            {
+            }
+
+            if (process.HasExited)
+            {
+                throw new InvalidOperationException($"dashboard exited with {process.ExitCode}");
+            }
+
+            await Task.Delay(20);
+        }
+    }
+
+    public double RssMb() => ReadStatusKb("VmRSS") / 1024.0;
+
+    /// <summary>CPU % of one core used by the dashboard over <paramref name="window"/>.</summary>
+    public async Task<double> CpuPercentAsync(TimeSpan window)
+    {
+        var before = CpuTicks();
+        await Task.Delay(window);
+        var after = CpuTicks();
+        return (after - before) / 100.0 / window.TotalSeconds * 100;
+    }
+
+    public async Task StopAsync()
+    {
+        if (process is { HasExited: false })
+        {
+            // The CLI's own stop: SIGTERM, a normal shutdown; the servers keep running (the default).
+            await RunCliAsync("stop", "--data-dir", dataDirectory);
+            await process.WaitForExitAsync();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (process is { HasExited: false })
+        {
+            process.Kill();
+            await process.WaitForExitAsync();
+        }
+
+        process?.Dispose();
+    }
+
+    private static string Executable => Path.Combine(AppContext.BaseDirectory, "ServerDashboard");
+
+    private long CpuTicks()
+    {
+        var stat = File.ReadAllText($"/proc/{Pid}/stat");
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        return long.Parse(fields[11]) + long.Parse(fields[12]); // utime + stime (fields 14 and 15)
+    }
+
+    private double ReadStatusKb(string key) =>
+        double.Parse(File.ReadLines($"/proc/{Pid}/status").First(l => l.StartsWith(key + ":")).Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]);
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}

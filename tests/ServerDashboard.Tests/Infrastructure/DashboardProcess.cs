@@ -1,0 +1,161 @@
+using System.Diagnostics;
+using System.Text;
+using ServerDashboard.Auth;
+
+namespace ServerDashboard.Tests.Infrastructure;
+
+/// <summary>
+/// The real dashboard executable, started as a child of the test on a free port: for black-box tests that kill it
+/// with SIGKILL and start it again on the same data directory.
+/// </summary>
+public sealed class DashboardProcess : IAsyncDisposable
+{
+    private readonly StringBuilder output = new();
+    private Process? process;
+
+    private DashboardProcess(string dataDirectory, int port)
+    {
+        DataDirectory = dataDirectory;
+        Port = port;
+    }
+
+    public string DataDirectory { get; }
+
+    public int Port { get; }
+
+    public int Pid => process?.Id ?? 0;
+
+    public string Output
+    {
+        get
+        {
+            lock (output)
+            {
+                return output.ToString();
+            }
+        }
+    }
+
+    public HttpClient Client(string apiKey)
+    {
+        var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{Port}"), Timeout = TimeSpan.FromSeconds(60) };
+        client.DefaultRequestHeaders.Add(ApiKeyAuthenticationHandler.HeaderName, apiKey);
+        return client;
+    }
+
+    /// <summary>Starts the dashboard and waits until /api/v1/health answers.</summary>
+    public static async Task<DashboardProcess> StartAsync(string dataDirectory, int? port = null)
+    {
+        var dashboard = new DashboardProcess(dataDirectory, port ?? FreePort.Next());
+        dashboard.Start();
+        await dashboard.WaitHealthyAsync();
+        return dashboard;
+    }
+
+    /// <summary>Starts it without waiting, for tests that expect it to fail.</summary>
+    public static DashboardProcess Launch(string dataDirectory, int? port = null)
+    {
+        var dashboard = new DashboardProcess(dataDirectory, port ?? FreePort.Next());
+        dashboard.Start();
+        return dashboard;
+    }
+
+    public static async Task<string> CreateApiKeyAsync(string dataDirectory, string role = Roles.Admin)
+    {
+        var result = await ProcessRunner.RunAsync("ServerDashboard", ["apikey", "create", "--name", $"test-{Guid.NewGuid():N}", "--role", role, "--data-dir", dataDirectory], TimeSpan.FromSeconds(60));
+        Assert.True(result.ExitCode == 0, result.StandardError);
+        return result.StandardOutput.TrimEnd().Split('\n')[^1];
+    }
+
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        await process!.WaitForExitAsync(cts.Token);
+        return process.ExitCode;
+    }
+
+    /// <summary>SIGKILL: the dashboard gets no chance to clean up, as in a crash.</summary>
+    public async Task KillHardAsync()
+    {
+        process!.Kill(entireProcessTree: false);
+        await process.WaitForExitAsync();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (process is { HasExited: false })
+        {
+            process.Kill(entireProcessTree: false);
+            await process.WaitForExitAsync();
+        }
+
+        process?.Dispose();
+    }
+
+    private void Start()
+    {
+        var start = new ProcessStartInfo(ProcessRunner.PathOf("ServerDashboard"))
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = AppContext.BaseDirectory,
+        };
+        foreach (var arg in new[] { "--data-dir", DataDirectory, "--urls", $"http://127.0.0.1:{Port}" })
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        start.Environment["Dashboard__Admin__InitialPassword"] = DashboardFactory.AdminPassword;
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        process = Process.Start(start)!;
+        process.OutputDataReceived += (_, e) => Append(e.Data);
+        process.ErrorDataReceived += (_, e) => Append(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+    }
+
+    private void Append(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (output)
+        {
+            output.AppendLine(line);
+        }
+    }
+
+    private async Task WaitHealthyAsync()
+    {
+        using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{Port}"), Timeout = TimeSpan.FromSeconds(2) };
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (DateTime.UtcNow < deadline)
+        {
+            if (process!.HasExited)
+            {
+                throw new InvalidOperationException($"The dashboard exited with {process.ExitCode} before it was healthy:\n{Output}");
+            }
+
+            try
+            {
+                if ((await client.GetAsync("/api/v1/health")).IsSuccessStatusCode)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+            }
+            catch (TaskCanceledException)
+            {
+            }
+
+            await Task.Delay(100);
+        }
+
+        throw new TimeoutException("The dashboard did not become healthy within 60 s:\n" + Output);
+    }
+}

@@ -1,0 +1,113 @@
+using System.Text.Json;
+using ServerDashboard.Processes;
+using ServerDashboard.Processes.Native;
+
+namespace ServerDashboard.Tests.Processes;
+
+public sealed class PidFileStoreTests : IAsyncLifetime
+{
+    private readonly ProcessesHarness _h = new();
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync() => await _h.DisposeAsync();
+
+    [Fact]
+    public async Task A_started_server_gets_a_PID_file_with_every_field_mode_0600_in_a_0700_directory()
+    {
+        TrackedProcess entry = await _h.StartAsync("42", _h.Spec("sleep", "1000"), port: 27015);
+
+        string path = _h.Dir.Combine("run", "42.pid");
+        Assert.Equal(path, entry.PidFilePath);
+        using JsonDocument doc = JsonDocument.Parse(File.ReadAllText(path));
+        JsonElement root = doc.RootElement;
+        string[] expected = ["version", "pid", "serverId", "name", "port", "cmd", "cwd", "rconPort", "rconPassword", "createdAt",
+            "processStartTime", "bootId", "exe", "dashboardVersion", "logPath", "stdinPath"];
+        Assert.Equal(expected.Order(), root.EnumerateObject().Select(p => p.Name).Order());
+        Assert.Equal(1, root.GetProperty("version").GetInt32());
+        Assert.Equal(entry.Pid, root.GetProperty("pid").GetInt32());
+        Assert.Equal(JsonValueKind.Number, root.GetProperty("serverId").ValueKind);
+        Assert.Equal(42, root.GetProperty("serverId").GetInt32());
+        Assert.Equal("Server 42", root.GetProperty("name").GetString());
+        Assert.Equal(27015, root.GetProperty("port").GetInt32());
+        Assert.Equal(["/usr/bin/sleep", "1000"], root.GetProperty("cmd").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal(_h.Dir.Path, root.GetProperty("cwd").GetString());
+        Assert.Equal(27020, root.GetProperty("rconPort").GetInt32());
+        Assert.Equal("s3cret", root.GetProperty("rconPassword").GetString());
+        Assert.EndsWith("+00:00", root.GetProperty("createdAt").GetString());
+        Assert.Equal(entry.Identity.StartTime, root.GetProperty("processStartTime").GetUInt64());
+        Assert.Equal(_h.ProcFs.BootId, root.GetProperty("bootId").GetString());
+        Assert.Equal("/usr/bin/sleep", root.GetProperty("exe").GetString());
+        Assert.False(string.IsNullOrEmpty(root.GetProperty("dashboardVersion").GetString()));
+
+        Assert.Equal(LinuxNative.Mode0600, (uint)LinuxNative.TryStatNoFollow(path)!.Value.Permissions);
+        Assert.Equal(LinuxNative.Mode0700, (uint)LinuxNative.TryStatNoFollow(_h.Dir.Combine("run"), directory: true)!.Value.Permissions);
+    }
+
+    [Fact]
+    public void Writing_leaves_no_temporary_file_and_overwrites_atomically()
+    {
+        var record = new PidFileRecord { Pid = 1234, ServerId = "7", Cmd = ["/bin/true"] };
+
+        _h.Store.Write(record);
+        _h.Store.Write(record with { Pid = 5678 });
+
+        Assert.Equal(["7.pid"], Directory.GetFileSystemEntries(_h.Store.RunDirectory).Select(Path.GetFileName));
+        Assert.Equal(5678, _h.Store.Read("7").Record!.Pid);
+    }
+
+    [Fact]
+    public void A_legacy_file_holding_just_a_number_is_read()
+    {
+        _h.Store.EnsureRunDirectory();
+        string path = _h.Store.PathFor("9");
+        File.WriteAllText(path, "  31337\n");
+        LinuxNative.Chmod(path, LinuxNative.Mode0600);
+
+        PidFileReadResult read = _h.Store.Read("9");
+
+        Assert.Equal(PidFileReadStatus.Legacy, read.Status);
+        Assert.Equal(31337, read.Record!.Pid);
+        Assert.True(read.Record.IsLegacy);
+        Assert.Null(read.Record.TryGetIdentity());
+    }
+
+    [Fact]
+    public void A_string_server_id_is_tolerated_when_reading()
+    {
+        _h.Store.EnsureRunDirectory();
+        string path = _h.Store.PathFor("12");
+        File.WriteAllText(path, """{"version":1,"pid":999,"serverId":"12","cmd":[]}""");
+        LinuxNative.Chmod(path, LinuxNative.Mode0600);
+
+        Assert.Equal("12", _h.Store.Read("12").Record!.ServerId);
+    }
+
+    [Fact]
+    public void A_run_directory_with_a_wider_mode_is_narrowed_to_0700()
+    {
+        Directory.CreateDirectory(_h.Store.RunDirectory);
+        LinuxNative.Chmod(_h.Store.RunDirectory, 0x1ED); // 0755
+
+        _h.Store.EnsureRunDirectory();
+
+        Assert.Equal(LinuxNative.Mode0700, (uint)LinuxNative.TryStatNoFollow(_h.Store.RunDirectory, directory: true)!.Value.Permissions);
+        Assert.Single(_h.Logs.LinesContaining("narrowing it to 0700"));
+    }
+
+    [Fact]
+    public void A_server_id_that_is_not_a_safe_file_name_is_rejected()
+    {
+        Assert.Throws<ArgumentException>(() => _h.Store.PathFor("../etc/passwd"));
+    }
+
+    [Fact]
+    public void Leftover_temporary_files_are_removed_at_load()
+    {
+        _h.Store.EnsureRunDirectory();
+        File.WriteAllText(Path.Combine(_h.Store.RunDirectory, ".5.pid.0123456789abcdef.tmp"), "{");
+
+        Assert.Equal(1, _h.Store.DeleteLeftoverTempFiles());
+        Assert.Empty(Directory.GetFileSystemEntries(_h.Store.RunDirectory));
+    }
+}

@@ -1,0 +1,68 @@
+using ServerDashboard.Processes;
+
+namespace ServerDashboard.Tests.Processes;
+
+public sealed class ProcFsTests
+{
+    private readonly ProcFs _procFs = new();
+
+    [Fact]
+    public void A_command_name_with_spaces_and_parentheses_does_not_shift_the_fields()
+    {
+        const string text = "4242 (my (weird) ) name)) S 1 4242 4242 0 -1 4194560 100 0 0 0 11 22 0 0 20 0 3 0 98765 1000000 321 18446744073709551615";
+
+        ProcStat stat = ProcStat.TryParse(text)!;
+
+        Assert.Equal(4242, stat.Pid);
+        Assert.Equal("my (weird) ) name)", stat.Comm);
+        Assert.Equal('S', stat.State);
+        Assert.Equal(1, stat.ParentPid);
+        Assert.Equal(4242, stat.ProcessGroupId);
+        Assert.Equal(4242, stat.SessionId);
+        Assert.Equal(11UL, stat.UserTicks);
+        Assert.Equal(22UL, stat.SystemTicks);
+        Assert.Equal(3, stat.ThreadCount);
+        Assert.Equal(98765UL, stat.StartTime);
+        Assert.Equal(321, stat.RssPages);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("garbage")]
+    [InlineData("12 (sleep) S 1 2")]
+    [InlineData("x (sleep) S 1 12 12 0 -1 0 0 0 0 0 1 1 0 0 20 0 1 0 5 0 1")]
+    public void Malformed_stat_text_parses_to_null(string text) => Assert.Null(ProcStat.TryParse(text));
+
+    [Fact]
+    public void The_test_process_reads_as_alive_with_a_stable_identity()
+    {
+        ProcessIdentity identity = _procFs.TryGetIdentity(Environment.ProcessId)!;
+
+        Assert.Equal(IdentityStatus.Alive, _procFs.Check(identity));
+        Assert.Equal(IdentityStatus.StartTimeChanged, _procFs.Check(identity with { StartTime = identity.StartTime + 1 }));
+        Assert.Equal(IdentityStatus.BootIdChanged, _procFs.Check(identity with { BootId = Guid.NewGuid().ToString() }));
+        Assert.Equal(36, _procFs.BootId.Length);
+        Assert.True(_procFs.ClockTicksPerSecond > 0);
+        Assert.InRange(_procFs.StartTimeOf(identity.StartTime), DateTimeOffset.UtcNow.AddHours(-1), DateTimeOffset.UtcNow);
+    }
+
+    [Fact]
+    public void A_process_that_does_not_exist_reads_as_gone_and_as_nulls()
+    {
+        const int unlikelyPid = int.MaxValue - 1;
+
+        Assert.Null(_procFs.TryReadStat(unlikelyPid));
+        Assert.Null(_procFs.TryReadExe(unlikelyPid));
+        Assert.Null(_procFs.TryReadCmdline(unlikelyPid));
+        Assert.Null(_procFs.CountOpenFds(unlikelyPid));
+        Assert.Equal(IdentityStatus.Gone, _procFs.Check(new ProcessIdentity(_procFs.BootId, unlikelyPid, 1)));
+    }
+
+    [Fact]
+    public void Cmdline_and_fd_count_of_the_test_process_are_readable()
+    {
+        Assert.NotEmpty(_procFs.TryReadCmdline(Environment.ProcessId)!);
+        Assert.True(_procFs.CountOpenFds(Environment.ProcessId) > 3);
+        Assert.Contains(_procFs.ListPids(), p => p == Environment.ProcessId);
+    }
+}
