@@ -18,7 +18,7 @@ public sealed class DaemonLauncher(
     private static readonly TimeSpan ExecSettleTimeout = TimeSpan.FromSeconds(3);
     private static readonly TimeSpan ExecSettlePoll = TimeSpan.FromMilliseconds(5);
 
-    internal PosixSpawner Spawner { get; init; } = new();
+    private readonly PosixSpawner _spawner = new();
 
     public async Task<LaunchedDaemon> LaunchAsync(DaemonSpec spec, CancellationToken cancellationToken)
     {
@@ -51,7 +51,7 @@ public sealed class DaemonLauncher(
             StdinFifoPath: fifoPath,
             LogPath: logPath);
         DateTimeOffset launchedAt = time.GetUtcNow();
-        int pid = Spawner.Spawn(request);
+        int pid = _spawner.Spawn(request);
 
         // Our own unreaped child: its pid cannot be reused until we waitpid it, so this identity is reliable.
         ProcessIdentity identity = procFs.TryGetIdentity(pid)
