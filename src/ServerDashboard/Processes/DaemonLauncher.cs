@@ -20,8 +20,10 @@ public sealed class DaemonLauncher(
 
     private readonly PosixSpawner _spawner = new();
 
+    /// <param name="cancellationToken">Honoured until the spawn; after it the launch always completes.</param>
     public async Task<LaunchedDaemon> LaunchAsync(DaemonSpec spec, CancellationToken cancellationToken)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         if (spec.Argv.Count == 0)
         {
             throw new DaemonLaunchException("the command is empty");
@@ -56,7 +58,8 @@ public sealed class DaemonLauncher(
         // Our own unreaped child: its pid cannot be reused until we waitpid it, so this identity is reliable.
         ProcessIdentity identity = procFs.TryGetIdentity(pid)
             ?? throw new DaemonLaunchException($"pid {pid} vanished from /proc right after posix_spawn");
-        string exe = await WaitForRealProgramAsync(pid, program, cancellationToken);
+        // Not cancellable from here on: a spawned daemon must reach the caller (and its PID file), and this takes milliseconds.
+        string exe = await WaitForRealProgramAsync(pid, program, CancellationToken.None);
 
         logger.LogInformation(
             "Launched daemon pid {Pid}: {Exe} (cwd {Cwd}, log {LogPath}, stdin {Fifo}, argv [{Argv}])",
