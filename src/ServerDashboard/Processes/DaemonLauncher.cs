@@ -18,10 +18,12 @@ public sealed class DaemonLauncher(
     private static readonly TimeSpan ExecSettleTimeout = TimeSpan.FromSeconds(3);
     private static readonly TimeSpan ExecSettlePoll = TimeSpan.FromMilliseconds(5);
 
-    internal PosixSpawner Spawner { get; init; } = new();
+    private readonly PosixSpawner _spawner = new();
 
+    /// <param name="cancellationToken">Honoured until the spawn; after it the launch always completes.</param>
     public async Task<LaunchedDaemon> LaunchAsync(DaemonSpec spec, CancellationToken cancellationToken)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         if (spec.Argv.Count == 0)
         {
             throw new DaemonLaunchException("the command is empty");
@@ -51,12 +53,13 @@ public sealed class DaemonLauncher(
             StdinFifoPath: fifoPath,
             LogPath: logPath);
         DateTimeOffset launchedAt = time.GetUtcNow();
-        int pid = Spawner.Spawn(request);
+        int pid = _spawner.Spawn(request);
 
         // Our own unreaped child: its pid cannot be reused until we waitpid it, so this identity is reliable.
         ProcessIdentity identity = procFs.TryGetIdentity(pid)
             ?? throw new DaemonLaunchException($"pid {pid} vanished from /proc right after posix_spawn");
-        string exe = await WaitForRealProgramAsync(pid, program, cancellationToken);
+        // Not cancellable from here on: a spawned daemon must reach the caller (and its PID file), and this takes milliseconds.
+        string exe = await WaitForRealProgramAsync(pid, program, CancellationToken.None);
 
         logger.LogInformation(
             "Launched daemon pid {Pid}: {Exe} (cwd {Cwd}, log {LogPath}, stdin {Fifo}, argv [{Argv}])",

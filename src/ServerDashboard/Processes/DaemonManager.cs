@@ -205,6 +205,7 @@ public sealed class DaemonManager(
         long deadline = time.GetTimestamp() + (long)(timeout.TotalSeconds * time.TimestampFrequency);
         while (true)
         {
+            // The leader check is a cheap waitpid/poll; the /proc scan for the rest of the group only runs once it is gone.
             if (registry.PollExit(entry) is not null && signaller.LiveMembers(entry.Pid).Count == 0)
             {
                 return true;

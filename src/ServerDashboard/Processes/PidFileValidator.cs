@@ -145,7 +145,7 @@ public sealed class PidFileValidator(PidFileStore store, ProcFs procFs, ChildRea
     {
         LogLevel level = v.Outcome switch
         {
-            PidFileOutcome.Missing => LogLevel.Debug,
+            PidFileOutcome.Missing => LogLevel.Trace, // asked on every IsRunning of a stopped server
             PidFileOutcome.Valid => LogLevel.Information,
             PidFileOutcome.ProcessGone or PidFileOutcome.Zombie or PidFileOutcome.BootIdChanged => LogLevel.Information,
             _ => LogLevel.Warning,

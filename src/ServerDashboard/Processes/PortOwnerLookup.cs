@@ -4,24 +4,32 @@ using System.Net.Sockets;
 
 namespace ServerDashboard.Processes;
 
+public enum PortProtocol
+{
+    Tcp,
+    /// <summary>Game ports are often UDP: a bound UDP socket counts as "listening".</summary>
+    Udp,
+}
+
 /// <summary>Who listens on a port. <see cref="Pid"/> is null when the socket belongs to a process we may not inspect.</summary>
 public sealed record PortOwner(bool InUse, int? Pid, string? ProcessName);
 
 /// <summary>
-/// Linux-only: finds the process listening on a TCP port, to refuse a start with a useful message ("port 27015 is used
-/// by pid 1234 (srcds_linux)"). Reads /proc/net/tcp{,6} for LISTEN sockets, then maps the socket inode to a pid through
-/// the /proc/*/fd links (socket:[inode]).
+/// Linux-only: finds the process listening on a port, to refuse a start with a useful message ("port 27015 is used
+/// by pid 1234 (srcds_linux)"). Reads /proc/net/tcp{,6} for LISTEN sockets (or /proc/net/udp{,6} for bound ones), then
+/// maps the socket inode to a pid through the /proc/*/fd links (socket:[inode]).
 /// </summary>
 public sealed class PortOwnerLookup(ProcFs procFs)
 {
     private const string TcpListen = "0A";
+    private const string UdpUnconnected = "07";
 
-    public PortOwner FindListener(int port)
+    public PortOwner FindListener(int port, PortProtocol protocol = PortProtocol.Tcp)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(port);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(port, 65535);
 
-        HashSet<string> inodes = ListeningInodes(port);
+        HashSet<string> inodes = ListeningInodes(port, protocol);
         if (inodes.Count == 0)
         {
             return new PortOwner(false, null, null);
@@ -44,17 +52,28 @@ public sealed class PortOwnerLookup(ProcFs procFs)
     /// True if a listener could bind the port now on both 127.0.0.1 and 0.0.0.0. Complements <see cref="FindListener"/>:
     /// it also sees sockets of other network namespaces' views and ports held in ways /proc does not show as LISTEN.
     /// </summary>
-    public bool IsPortFree(int port) => CanBind(IPAddress.Loopback, port) && CanBind(IPAddress.Any, port);
+    public bool IsPortFree(int port, PortProtocol protocol = PortProtocol.Tcp) =>
+        CanBind(IPAddress.Loopback, port, protocol) && CanBind(IPAddress.Any, port, protocol);
 
-    private static bool CanBind(IPAddress address, int port)
+    private static bool CanBind(IPAddress address, int port, PortProtocol protocol)
     {
         try
         {
-            using var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
-            // Without SO_REUSEADDR a socket in TIME_WAIT would make a free port look busy, unlike the server's own bind.
-            socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+            using var socket = protocol == PortProtocol.Tcp
+                ? new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp)
+                : new Socket(address.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+            if (protocol == PortProtocol.Tcp)
+            {
+                // Without SO_REUSEADDR a socket in TIME_WAIT would make a free port look busy, unlike the server's own bind.
+                socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+            }
+
             socket.Bind(new IPEndPoint(address, port));
-            socket.Listen(1);
+            if (protocol == PortProtocol.Tcp)
+            {
+                socket.Listen(1);
+            }
+
             return true;
         }
         catch (SocketException)
@@ -63,11 +82,14 @@ public sealed class PortOwnerLookup(ProcFs procFs)
         }
     }
 
-    private static HashSet<string> ListeningInodes(int port)
+    private static HashSet<string> ListeningInodes(int port, PortProtocol protocol)
     {
         var inodes = new HashSet<string>(StringComparer.Ordinal);
         string hexPort = port.ToString("X4", CultureInfo.InvariantCulture);
-        foreach (string table in (string[])["/proc/net/tcp", "/proc/net/tcp6"])
+        (string[] tables, string state) = protocol == PortProtocol.Tcp
+            ? ((string[])["/proc/net/tcp", "/proc/net/tcp6"], TcpListen)
+            : (["/proc/net/udp", "/proc/net/udp6"], UdpUnconnected);
+        foreach (string table in tables)
         {
             if (!File.Exists(table))
             {
@@ -78,7 +100,7 @@ public sealed class PortOwnerLookup(ProcFs procFs)
             foreach (string line in File.ReadLines(table).Skip(1))
             {
                 string[] f = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-                if (f.Length > 9 && f[3] == TcpListen && f[1].EndsWith(":" + hexPort, StringComparison.Ordinal) && f[9] != "0")
+                if (f.Length > 9 && f[3] == state && f[1].EndsWith(":" + hexPort, StringComparison.Ordinal) && f[9] != "0")
                 {
                     inodes.Add(f[9]);
                 }

@@ -1,6 +1,4 @@
 using System.Collections.Concurrent;
-using System.Runtime.CompilerServices;
-using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Microsoft.Win32.SafeHandles;
@@ -21,16 +19,13 @@ public sealed class ProcessRegistry(
     ProcFs procFs,
     ProcessHandles handles,
     ChildReaper reaper,
+    DaemonExitFeed exitFeed,
     TimeProvider time,
     IOptions<ProcessOptions> options,
     ILogger<ProcessRegistry> logger,
     ExpectedProcessLookup? expectedProcessLookup = null)
 {
-    private const int ExitSubscriberCapacity = 256;
-
     private readonly ConcurrentDictionary<string, TrackedProcess> _entries = new(StringComparer.Ordinal);
-    private readonly Lock _subscribersLock = new();
-    private readonly List<Channel<DaemonExit>> _exitSubscribers = [];
 
     public string PidDirectory => store.RunDirectory;
 
@@ -148,7 +143,7 @@ public sealed class ProcessRegistry(
 
     /// <summary>
     /// Checks one daemon for an exit: waitpid(WNOHANG) for our own child (real exit code, no zombie left), a pidfd poll for
-    /// an adopted daemon (PID 1 reaps it; the code is unknown). Records the exit, deletes the PID file, publishes it.
+    /// an adopted daemon (PID 1 reaps it; the code is unknown). Records the exit, deletes the PID file, publishes it on <see cref="DaemonExitFeed"/>.
     /// </summary>
     public ExitStatus? PollExit(TrackedProcess entry)
     {
@@ -170,40 +165,8 @@ public sealed class ProcessRegistry(
         DeleteFileIfStillOurs(entry);
         logger.LogInformation("Daemon of server {ServerId} (pid {Pid}) exited: {Status}{Requested}",
             entry.ServerId, entry.Pid, status, entry.StopRequested ? " (stop requested)" : "");
-        Publish(new DaemonExit(entry.ServerId, entry.Pid, status, entry.ExitedAt!.Value, entry.IsOurChild, entry.StopRequested));
+        exitFeed.Publish(new DaemonExit(entry.ServerId, entry.Pid, status, entry.ExitedAt!.Value, entry.IsOurChild, entry.StopRequested));
         return status;
-    }
-
-    /// <summary>
-    /// Every exit detected from now on, until <paramref name="cancellationToken"/> fires. Each subscriber has its own
-    /// bounded buffer; a subscriber that does not keep up loses the oldest exits, never blocks detection.
-    /// </summary>
-    public async IAsyncEnumerable<DaemonExit> WatchExitsAsync([EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        var channel = Channel.CreateBounded<DaemonExit>(new BoundedChannelOptions(ExitSubscriberCapacity)
-        {
-            FullMode = BoundedChannelFullMode.DropOldest,
-            SingleReader = true,
-        });
-        lock (_subscribersLock)
-        {
-            _exitSubscribers.Add(channel);
-        }
-
-        try
-        {
-            await foreach (DaemonExit exit in channel.Reader.ReadAllAsync(cancellationToken))
-            {
-                yield return exit;
-            }
-        }
-        finally
-        {
-            lock (_subscribersLock)
-            {
-                _exitSubscribers.Remove(channel);
-            }
-        }
     }
 
     /// <summary>Forgets every exited daemon and deletes any PID file it left. Returns how many were dropped.</summary>
@@ -340,16 +303,5 @@ public sealed class ProcessRegistry(
         }
 
         return procFs.Check(entry.Identity) == IdentityStatus.Alive ? null : ExitStatus.Unknown;
-    }
-
-    private void Publish(DaemonExit exit)
-    {
-        lock (_subscribersLock)
-        {
-            foreach (Channel<DaemonExit> subscriber in _exitSubscribers)
-            {
-                subscriber.Writer.TryWrite(exit);
-            }
-        }
     }
 }

@@ -7,7 +7,7 @@ public static class ProcessesServiceCollectionExtensions
 {
     /// <summary>
     /// Registers the Processes module: <see cref="DaemonManager"/> (start/stop/kill), <see cref="ProcessRegistry"/>
-    /// (tracking, PID files, exits), <see cref="ProcessStatsCollector"/>, <see cref="PortOwnerLookup"/>,
+    /// (tracking, PID files, exits), <see cref="DaemonExitFeed"/> (exit stream), <see cref="ProcessStatsCollector"/>, <see cref="PortOwnerLookup"/>,
     /// <see cref="LockFileReader"/> and the <see cref="ExitMonitor"/> hosted service (loads PID files at start-up,
     /// reaps exits). Bind <see cref="ProcessOptions"/> yourself (e.g. <c>services.AddOptions&lt;ProcessOptions&gt;().BindConfiguration("Processes")</c>)
     /// and/or pass <paramref name="configure"/>. To verify legacy PID files, register an <see cref="ExpectedProcessLookup"/>.
@@ -36,6 +36,7 @@ public static class ProcessesServiceCollectionExtensions
         services.TryAddSingleton<DaemonLauncher>();
         services.TryAddSingleton<PidFileStore>();
         services.TryAddSingleton<PidFileValidator>();
+        services.TryAddSingleton<DaemonExitFeed>();
         services.TryAddSingleton<ProcessRegistry>();
         services.TryAddSingleton<ProcessGroupSignaller>();
         services.TryAddSingleton<DaemonManager>();

@@ -27,7 +27,7 @@ public sealed class TrackedProcess
     public string PidFilePath { get; }
 
     /// <summary>What the PID file says (command, cwd, RCON port and password, log and stdin paths).</summary>
-    public PidFileRecord Record { get; internal set; }
+    public PidFileRecord Record { get; }
 
     public string? LogPath => Record.LogPath;
 

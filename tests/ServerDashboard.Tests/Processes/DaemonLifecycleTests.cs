@@ -16,7 +16,7 @@ public sealed class DaemonLifecycleTests : IAsyncLifetime
     {
         await _h.StartMonitorAsync();
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        IAsyncEnumerator<DaemonExit> exits = _h.Registry.WatchExitsAsync(cts.Token).GetAsyncEnumerator(cts.Token);
+        IAsyncEnumerator<DaemonExit> exits = _h.Get<DaemonExitFeed>().WatchAsync(cts.Token).GetAsyncEnumerator(cts.Token);
         Task<bool> firstExit = exits.MoveNextAsync().AsTask();
 
         TrackedProcess entry = await _h.StartAsync("1", _h.Spec("sh", "-c", "sleep 0.2; exit 7"));

@@ -48,6 +48,33 @@ public sealed class PortOwnerLookupTests
     }
 
     [Fact]
+    public void A_bound_UDP_socket_of_ours_is_found_with_our_pid()
+    {
+        using var udp = new UdpClient(new IPEndPoint(IPAddress.Any, 0));
+        int port = ((IPEndPoint)udp.Client.LocalEndPoint!).Port;
+
+        PortOwner owner = _lookup.FindListener(port, PortProtocol.Udp);
+
+        Assert.Equal(Environment.ProcessId, owner.Pid);
+        Assert.False(_lookup.IsPortFree(port, PortProtocol.Udp));
+    }
+
+    [Fact]
+    public async Task A_port_held_by_a_daemon_names_that_daemon()
+    {
+        await using var h = new ProcessesHarness();
+        int port = FreePort();
+        // Debian's python3 (a stock package) as a stand-in for a game server that listens.
+        LaunchedDaemon daemon = await h.LaunchAsync(h.Spec("/usr/bin/python3", "-c",
+            $"import socket,time; s=socket.socket(); s.bind(('127.0.0.1',{port})); s.listen(); print('ready', flush=True); time.sleep(1000)"));
+        await Poll.UntilAsync(() => File.Exists(h.Spec().LogPath) && File.ReadAllText(h.Spec().LogPath).Contains("ready"), "the daemon to listen");
+
+        PortOwner owner = _lookup.FindListener(port);
+
+        Assert.Equal(new PortOwner(true, daemon.Pid, "python3"), owner);
+    }
+
+    [Fact]
     public void A_free_port_is_reported_free()
     {
         int port = FreePort();
