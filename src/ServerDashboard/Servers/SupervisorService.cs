@@ -6,7 +6,7 @@ namespace ServerDashboard.Servers;
 /// The supervisor's life in the host: after the PID files are loaded (ExitMonitor is registered first) it adopts the
 /// live daemons, starts those whose restart policy wants them running, then follows every daemon exit.
 /// </summary>
-public sealed class SupervisorService(ServerSupervisor supervisor, ProcessRegistry registry, ILogger<SupervisorService> logger) : BackgroundService
+public sealed class SupervisorService(ServerSupervisor supervisor, DaemonExitFeed exitFeed, ILogger<SupervisorService> logger) : BackgroundService
 {
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -17,7 +17,7 @@ public sealed class SupervisorService(ServerSupervisor supervisor, ProcessRegist
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         // Subscribe before applying boot policies so an exit right after a boot start is not missed.
-        var exits = registry.WatchExitsAsync(stoppingToken).GetAsyncEnumerator(stoppingToken);
+        var exits = exitFeed.WatchAsync(stoppingToken).GetAsyncEnumerator(stoppingToken);
         var next = exits.MoveNextAsync();
         await supervisor.ApplyBootPoliciesAsync(stoppingToken);
         try
