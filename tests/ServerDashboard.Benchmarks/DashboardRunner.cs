@@ -46,7 +46,7 @@ public sealed class DashboardRunner(string dataDirectory) : IAsyncDisposable
         }
 
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
-        start.Environment["Serilog__MinimumLevel__Default"] = "Warning";
+        start.Environment["Serilog__MinimumLevel__Default"] = Environment.GetEnvironmentVariable("BENCH_LOG_LEVEL") ?? "Warning";
         process = Process.Start(start)!;
         process.OutputDataReceived += (_, _) => { };
         process.ErrorDataReceived += (_, _) => { };

@@ -16,6 +16,12 @@ public sealed class ApiKeyService(IDbContextFactory<DashboardDbContext> dbFactor
 {
     private const string Scheme = "sdk";
 
+    /// <summary>How long a validated key is trusted without asking the store again (revoking clears it at once).</summary>
+    private static readonly TimeSpan CacheLifetime = TimeSpan.FromSeconds(30);
+
+    // Keyed by the key's hash: a script's every request would otherwise cost a database read.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (ApiKey Key, DateTimeOffset Until)> validated = new();
+
     public async Task<CreatedApiKey> CreateAsync(string name, string role, string? createdBy, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
@@ -50,20 +56,27 @@ public sealed class ApiKeyService(IDbContextFactory<DashboardDbContext> dbFactor
             return null;
         }
 
+        var hash = Hash(key);
+        var now = time.GetUtcNow();
+        if (validated.TryGetValue(hash, out var cached) && cached.Until > now)
+        {
+            return cached.Key;
+        }
+
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var entity = await db.ApiKeys.FirstOrDefaultAsync(k => k.Prefix == parts[1], cancellationToken);
-        if (entity is null || !CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(entity.Hash), Encoding.ASCII.GetBytes(Hash(key))))
+        if (entity is null || !CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(entity.Hash), Encoding.ASCII.GetBytes(hash)))
         {
             return null;
         }
 
-        var now = time.GetUtcNow();
         if (entity.LastUsedAt is null || now - entity.LastUsedAt > TimeSpan.FromMinutes(1))
         {
-            entity.LastUsedAt = now; // throttled so a busy script does not write on every request
+            entity.LastUsedAt = now; // at most once a minute (and once per cache lifetime) per key
             await db.SaveChangesAsync(cancellationToken);
         }
 
+        validated[hash] = (entity, now + CacheLifetime);
         return entity;
     }
 
@@ -78,6 +91,7 @@ public sealed class ApiKeyService(IDbContextFactory<DashboardDbContext> dbFactor
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var deleted = await db.ApiKeys.Where(k => k.Id == id).ExecuteDeleteAsync(cancellationToken) > 0;
+        validated.Clear(); // a revoked key stops working now, not when its cache entry expires
         if (deleted)
         {
             logger.LogInformation("API key {KeyId} revoked by {RevokedBy}", id, revokedBy);

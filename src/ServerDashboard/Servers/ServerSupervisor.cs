@@ -219,12 +219,14 @@ public sealed class ServerSupervisor(
         await SetShouldRunAsync(serverId, true, cancellationToken);
         board.Update(serverId, s => s with { State = ServerState.Starting, Pid = null, StartedAt = null, LoadedFromDisk = false, Message = null });
         TrackedProcess entry;
+        string logPath;
+        long logOffset;
         try
         {
             var request = planner.Plan(server);
-            var logOffset = File.Exists(request.Spec.LogPath) ? new FileInfo(request.Spec.LogPath).Length : 0;
+            logPath = request.Spec.LogPath;
+            logOffset = File.Exists(logPath) ? new FileInfo(logPath).Length : 0;
             entry = await daemons.StartAsync(request, cancellationToken);
-            WatchReadiness(server, entry, request.Spec.LogPath, logOffset);
         }
         catch (Exception ex) when (ex is DaemonLaunchException or IOException or UnauthorizedAccessException)
         {
@@ -235,9 +237,11 @@ public sealed class ServerSupervisor(
         }
 
         backoff.RecordStart(serverId);
+        // The pid goes on the board before readiness is watched: the probe may succeed at once.
         var status = board.Update(serverId, s => s.State == ServerState.Starting
             ? s with { Pid = entry.Pid, StartedAt = entry.TrackedAt, LoadedFromDisk = false }
             : s);
+        WatchReadiness(server, entry, logPath, logOffset);
         return new PowerResult(PowerOutcome.Accepted, status);
     }
 
