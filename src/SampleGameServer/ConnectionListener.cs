@@ -117,6 +117,7 @@ public sealed class ConnectionListener : IAsyncDisposable
             }
         }
 
-        _closing.Dispose();
+        // _closing is deliberately not disposed: force-closed connections may still be unwinding and
+        // observing its token; without a timer it holds nothing the GC cannot reclaim.
     }
 }
