@@ -59,11 +59,10 @@ public static class DashboardServices
 
     private static void AddStore(IServiceCollection services)
     {
-        services.AddDbContextFactory<DashboardDbContext>((sp, db) => db.UseSqlite(sp.GetRequiredService<DataDirectory>().ConnectionString));
-        services.AddDbContext<DashboardDbContext>(
-            (sp, db) => db.UseSqlite(sp.GetRequiredService<DataDirectory>().ConnectionString),
-            contextLifetime: ServiceLifetime.Scoped,
-            optionsLifetime: ServiceLifetime.Singleton);
+        static void UseStore(IServiceProvider sp, DbContextOptionsBuilder db) =>
+            db.UseSqlite(sp.GetRequiredService<DataDirectory>().ConnectionString).AddInterceptors(new SqlitePragmas());
+        services.AddDbContextFactory<DashboardDbContext>(UseStore);
+        services.AddDbContext<DashboardDbContext>(UseStore, contextLifetime: ServiceLifetime.Scoped, optionsLifetime: ServiceLifetime.Singleton);
 
         // Keys live under the data directory so cookies survive restarts (and later protect secrets at rest).
         services.AddDataProtection().SetApplicationName("ServerDashboard");
