@@ -49,91 +49,95 @@ public sealed class ServerSupervisor(
     }
 
     /// <param name="wait">False: return once the stop is under way (state Stopping); true: once it is over.</param>
-    public async Task<PowerResult> StopAsync(int serverId, bool wait, CancellationToken cancellationToken)
+    public Task<PowerResult> StopAsync(int serverId, bool wait, CancellationToken cancellationToken) =>
+        RunInBackgroundAsync(serverId, wait, cancellationToken,
+            async server =>
+            {
+                if (registry.GetRunning(Key(serverId)) is null)
+                {
+                    return PowerResult.Conflict(board.Get(serverId), $"Server '{server.Name}' is not running.");
+                }
+
+                await SetShouldRunAsync(serverId, false, CancellationToken.None);
+                board.Update(serverId, s => s with { State = ServerState.Stopping, Message = null });
+                return null;
+            },
+            async server =>
+            {
+                await StopDaemonAsync(server);
+                return new PowerResult(PowerOutcome.Accepted, board.Get(serverId));
+            });
+
+    public Task<PowerResult> RestartAsync(int serverId, bool wait, CancellationToken cancellationToken) =>
+        RunInBackgroundAsync(serverId, wait, cancellationToken,
+            _ => Task.FromResult<PowerResult?>(null),
+            async server =>
+            {
+                if (registry.GetRunning(Key(serverId)) is not null)
+                {
+                    board.Update(serverId, s => s with { State = ServerState.Stopping, Message = "restarting" });
+                    await StopDaemonAsync(server);
+                }
+
+                return await StartLockedAsync(serverId, stopping);
+            });
+
+    /// <summary>
+    /// Under the server's power lock: <paramref name="check"/> refuses (a result) or accepts (null) at once; then
+    /// <paramref name="work"/> runs in the background and releases the lock when it is over, so a slow stop never
+    /// holds an HTTP request unless the caller asked to <paramref name="wait"/>.
+    /// </summary>
+    private async Task<PowerResult> RunInBackgroundAsync(
+        int serverId,
+        bool wait,
+        CancellationToken cancellationToken,
+        Func<ServerDefinition, Task<PowerResult?>> check,
+        Func<ServerDefinition, Task<PowerResult>> work)
     {
         var gate = locks.For(serverId);
         await gate.WaitAsync(cancellationToken);
-        var handedOff = false;
+        Task<PowerResult> background;
         try
         {
             var server = await FindAsync(serverId, cancellationToken);
             if (server is null)
             {
+                gate.Release();
                 return NotFound(serverId);
             }
 
-            if (registry.GetRunning(Key(serverId)) is null)
-            {
-                return PowerResult.Conflict(board.Get(serverId), $"Server '{server.Name}' is not running.");
-            }
-
-            await SetShouldRunAsync(serverId, false, CancellationToken.None);
-            backoff.Reset(serverId);
-            var status = board.Update(serverId, s => s with { State = ServerState.Stopping, Message = null });
-            var stop = StopLockedAsync(server, gate);
-            handedOff = true;
-            if (wait)
-            {
-                await stop.WaitAsync(cancellationToken);
-                return new PowerResult(PowerOutcome.Accepted, board.Get(serverId));
-            }
-
-            return new PowerResult(PowerOutcome.Accepted, status);
-        }
-        finally
-        {
-            if (!handedOff)
+            if (await check(server) is { } refused)
             {
                 gate.Release();
+                return refused;
             }
+
+            backoff.Reset(serverId);
+            background = Task.Run(() => WorkThenReleaseAsync(server, work, gate), CancellationToken.None);
         }
+        catch
+        {
+            gate.Release();
+            throw;
+        }
+
+        return wait ? await background.WaitAsync(cancellationToken) : new PowerResult(PowerOutcome.Accepted, board.Get(serverId));
     }
 
-    public async Task<PowerResult> RestartAsync(int serverId, bool wait, CancellationToken cancellationToken)
+    private async Task<PowerResult> WorkThenReleaseAsync(ServerDefinition server, Func<ServerDefinition, Task<PowerResult>> work, SemaphoreSlim gate)
     {
-        var gate = locks.For(serverId);
-        await gate.WaitAsync(cancellationToken);
-        var handedOff = false;
         try
         {
-            var server = await FindAsync(serverId, cancellationToken);
-            if (server is null)
-            {
-                return NotFound(serverId);
-            }
-
-            backoff.Reset(serverId);
-            var restart = Task.Run(async () =>
-            {
-                try
-                {
-                    if (registry.GetRunning(Key(serverId)) is not null)
-                    {
-                        board.Update(serverId, s => s with { State = ServerState.Stopping, Message = "restarting" });
-                        await StopDaemonAsync(server);
-                    }
-
-                    return await StartLockedAsync(serverId, stopping);
-                }
-                finally
-                {
-                    gate.Release();
-                }
-            }, CancellationToken.None);
-            handedOff = true;
-            if (wait)
-            {
-                return await restart.WaitAsync(cancellationToken);
-            }
-
-            return new PowerResult(PowerOutcome.Accepted, board.Get(serverId));
+            return await work(server);
+        }
+        catch (Exception ex)
+        {
+            logger.LogError(ex, "Power action on server {ServerId} failed", server.Id);
+            return PowerResult.Conflict(board.Update(server.Id, s => s with { State = ServerState.Error, Message = "failed: " + ex.Message }), ex.Message);
         }
         finally
         {
-            if (!handedOff)
-            {
-                gate.Release();
-            }
+            gate.Release();
         }
     }
 
@@ -303,23 +307,6 @@ public sealed class ServerSupervisor(
             {
             }
         });
-    }
-
-    private async Task StopLockedAsync(ServerDefinition server, SemaphoreSlim gate)
-    {
-        try
-        {
-            await StopDaemonAsync(server);
-        }
-        catch (Exception ex)
-        {
-            logger.LogError(ex, "Stopping server {ServerId} failed", server.Id);
-            board.Update(server.Id, s => s with { State = ServerState.Error, Message = "stop failed: " + ex.Message });
-        }
-        finally
-        {
-            gate.Release();
-        }
     }
 
     private async Task StopDaemonAsync(ServerDefinition server)

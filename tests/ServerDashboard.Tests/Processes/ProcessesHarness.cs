@@ -1,3 +1,4 @@
+using ServerDashboard.Tests.Infrastructure;
 using System.Collections.Concurrent;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
