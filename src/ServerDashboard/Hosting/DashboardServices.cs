@@ -20,6 +20,8 @@ public static class DashboardServices
     /// <summary>The cookie and API-key schemes behind one default that picks by what the request carries.</summary>
     public const string CompositeScheme = "Dashboard";
 
+    public const string ThemeCookieName = "ServerDashboardTheme";
+
     public static WebApplicationBuilder AddDashboard(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
@@ -40,7 +42,7 @@ public static class DashboardServices
         services.AddRadzenComponents();
         services.AddRadzenCookieThemeService(options =>
         {
-            options.Name = "ServerDashboardTheme";
+            options.Name = ThemeCookieName;
             options.Duration = TimeSpan.FromDays(365);
         });
         services.AddSignalR();
