@@ -72,12 +72,15 @@ public sealed class DaemonScenarios(BenchmarkOptions options, BenchmarkReport re
             await restarted.StopAsync();
         }
 
-        try
+        if (Environment.GetEnvironmentVariable("BENCH_KEEP_DATA") is null)
         {
-            Directory.Delete(dataDir, recursive: true);
-        }
-        catch (IOException)
-        {
+            try
+            {
+                Directory.Delete(dataDir, recursive: true);
+            }
+            catch (IOException)
+            {
+            }
         }
     }
 

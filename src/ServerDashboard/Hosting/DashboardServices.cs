@@ -145,6 +145,8 @@ public static class DashboardServices
             processes.DashboardVersion = HealthVersion.Current;
         });
         services.AddSingleton<ExpectedProcessLookup>(sp => sp.GetRequiredService<ExpectedProcesses>().Find);
+        services.AddSingleton<RunStateStore>();
+        services.AddHostedService(sp => sp.GetRequiredService<RunStateStore>()); // stops after the supervisor: last writes land
         services.AddProcesses(); // registers ExitMonitor: loads PID files after the store is migrated
         services.AddSingleton<ExpectedProcesses>();
         services.AddSingleton<LaunchPlanner>();

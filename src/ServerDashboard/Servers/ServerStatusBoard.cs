@@ -36,7 +36,7 @@ public sealed class ServerStatusBoard(TimeProvider time, ILogger<ServerStatusBoa
 
         if (before.State != after.State)
         {
-            logger.LogInformation("Server {ServerId}: {From} → {To}{Message}", serverId, before.State, after.State,
+            logger.LogInformation("Server {ServerId}: {From} → {To}{Message}", serverId, before.State.ToString(), after.State.ToString(),
                 after.Message is null ? "" : " (" + after.Message + ")");
         }
 

@@ -21,6 +21,7 @@ public sealed class ServerSupervisor(
     ReadinessProbe readiness,
     PowerLocks locks,
     RestartBackoff backoff,
+    RunStateStore runStates,
     IHostApplicationLifetime lifetime,
     TimeProvider time,
     ILogger<ServerSupervisor> logger)
@@ -58,7 +59,7 @@ public sealed class ServerSupervisor(
                     return PowerResult.Conflict(board.Get(serverId), $"Server '{server.Name}' is not running.");
                 }
 
-                await SetShouldRunAsync(serverId, false, CancellationToken.None);
+                runStates.SetShouldRun(serverId, false);
                 board.Update(serverId, s => s with { State = ServerState.Stopping, Message = null });
                 return null;
             },
@@ -159,7 +160,7 @@ public sealed class ServerSupervisor(
                 return PowerResult.Conflict(board.Get(serverId), "The server is not running.");
             }
 
-            await SetShouldRunAsync(serverId, false, CancellationToken.None);
+            runStates.SetShouldRun(serverId, false);
             backoff.Reset(serverId);
             CancelRun(serverId);
             var result = await daemons.KillAsync(Key(serverId), cancellationToken);
@@ -198,7 +199,12 @@ public sealed class ServerSupervisor(
             }
         }
 
-        await LoadLastExitsAsync(cancellationToken);
+        await runStates.LoadAsync(cancellationToken);
+        foreach (var run in runStates.All.Where(r => r.LastExitKind is not null))
+        {
+            var lastExit = new LastExit(run.LastExitKind!, run.LastExitCode, run.LastExitSignal, run.LastExitAt ?? default, run.LastExitRequested, run.LastExitDescription ?? "");
+            board.Update(run.ServerId, s => s with { LastExit = lastExit });
+        }
     }
 
     private async Task<PowerResult> StartLockedAsync(int serverId, CancellationToken cancellationToken)
@@ -220,7 +226,7 @@ public sealed class ServerSupervisor(
             return PowerResult.Conflict(board.Get(serverId), conflict);
         }
 
-        await SetShouldRunAsync(serverId, true, cancellationToken);
+        runStates.SetShouldRun(serverId, true);
         board.Update(serverId, s => s with { State = ServerState.Starting, Pid = null, StartedAt = null, LoadedFromDisk = false, Message = null });
         TrackedProcess entry;
         string logPath;
@@ -234,7 +240,7 @@ public sealed class ServerSupervisor(
         }
         catch (Exception ex) when (ex is DaemonLaunchException or IOException or UnauthorizedAccessException)
         {
-            await SetShouldRunAsync(serverId, false, CancellationToken.None);
+            runStates.SetShouldRun(serverId, false);
             var failed = board.Update(serverId, s => s with { State = ServerState.Error, Message = ex.Message });
             logger.LogWarning("Server {ServerId} '{ServerName}' could not start: {Error}", serverId, server.Name, ex.Message);
             return PowerResult.Conflict(failed, $"Server '{server.Name}' could not start: {ex.Message}");
@@ -335,7 +341,7 @@ public sealed class ServerSupervisor(
         var lastExit = result.Exit is { } exit ? ToLastExit(exit, requested: true) : null;
         if (lastExit is not null)
         {
-            await PersistLastExitAsync(serverId, lastExit);
+            runStates.SetLastExit(serverId, lastExit);
         }
 
         var state = result.Outcome == StopOutcome.Failed ? ServerState.Error : ServerState.Stopped;
@@ -365,7 +371,7 @@ public sealed class ServerSupervisor(
 
         CancelRun(serverId);
         var lastExit = ToLastExit(exit.Status, requested: false);
-        await PersistLastExitAsync(serverId, lastExit);
+        runStates.SetLastExit(serverId, lastExit);
         var clean = exit.Status is { Kind: ExitKind.Code, Code: 0 };
         var state = clean ? ServerState.Stopped : ServerState.Crashed;
         board.Update(serverId, s => s.Pid == exit.Pid || s.Pid is null
@@ -375,13 +381,13 @@ public sealed class ServerSupervisor(
         var server = await FindAsync(serverId, cancellationToken);
         if (server is null || !ShouldRestart(server.RestartPolicy, clean))
         {
-            await SetShouldRunAsync(serverId, false, cancellationToken);
+            runStates.SetShouldRun(serverId, false);
             return;
         }
 
         if (backoff.NextDelay(serverId) is not { } delay)
         {
-            await SetShouldRunAsync(serverId, false, cancellationToken);
+            runStates.SetShouldRun(serverId, false);
             board.Update(serverId, s => s with
             {
                 State = ServerState.Error,
@@ -394,7 +400,7 @@ public sealed class ServerSupervisor(
         _ = Task.Run(async () =>
         {
             await Task.Delay(delay, time, cancellationToken);
-            if (await ShouldRunAsync(serverId, cancellationToken))
+            if (runStates.ShouldRun(serverId))
             {
                 var result = await StartAsync(serverId, cancellationToken);
                 logger.LogInformation("Restarted server {ServerId} by policy {Policy}: {Outcome} {Reason}", serverId, server.RestartPolicy, result.Outcome, result.Reason);
@@ -418,11 +424,11 @@ public sealed class ServerSupervisor(
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var candidates = await db.Servers.AsNoTracking()
             .Where(s => s.RestartPolicy != RestartPolicy.No)
-            .Select(s => new { s.Id, s.Name, s.RestartPolicy, ShouldRun = db.ServerRunStates.Where(r => r.ServerId == s.Id).Select(r => r.ShouldRun).FirstOrDefault() })
+            .Select(s => new { s.Id, s.Name, s.RestartPolicy })
             .ToListAsync(cancellationToken);
         foreach (var server in candidates)
         {
-            if ((server.RestartPolicy == RestartPolicy.Always || server.ShouldRun) && !IsRunning(server.Id))
+            if ((server.RestartPolicy == RestartPolicy.Always || runStates.ShouldRun(server.Id)) && !IsRunning(server.Id))
             {
                 logger.LogInformation("Server {ServerId} '{ServerName}' should be running ({Policy}): starting it", server.Id, server.Name, server.RestartPolicy);
                 var result = await StartAsync(server.Id, cancellationToken);
@@ -434,59 +440,8 @@ public sealed class ServerSupervisor(
         }
     }
 
-    private async Task LoadLastExitsAsync(CancellationToken cancellationToken)
-    {
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        foreach (var run in await db.ServerRunStates.AsNoTracking().Where(r => r.LastExitKind != null).ToListAsync(cancellationToken))
-        {
-            var lastExit = new LastExit(run.LastExitKind!, run.LastExitCode, run.LastExitSignal, run.LastExitAt ?? default, run.LastExitRequested, run.LastExitDescription ?? "");
-            board.Update(run.ServerId, s => s with { LastExit = lastExit });
-        }
-    }
-
     private LastExit ToLastExit(ExitStatus exit, bool requested) =>
         new(exit.Kind.ToString(), exit.Code, exit.Signal, time.GetUtcNow(), requested, exit.ToString());
-
-    private async Task PersistLastExitAsync(int serverId, LastExit lastExit)
-    {
-        await UpdateRunStateAsync(serverId, run =>
-        {
-            run.LastExitKind = lastExit.Kind;
-            run.LastExitCode = lastExit.Code;
-            run.LastExitSignal = lastExit.Signal;
-            run.LastExitAt = lastExit.At;
-            run.LastExitRequested = lastExit.Requested;
-            run.LastExitDescription = lastExit.Description;
-        }, CancellationToken.None);
-    }
-
-    private Task SetShouldRunAsync(int serverId, bool shouldRun, CancellationToken cancellationToken) =>
-        UpdateRunStateAsync(serverId, run => run.ShouldRun = shouldRun, cancellationToken);
-
-    private async Task<bool> ShouldRunAsync(int serverId, CancellationToken cancellationToken)
-    {
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        return await db.ServerRunStates.AnyAsync(r => r.ServerId == serverId && r.ShouldRun, cancellationToken);
-    }
-
-    private async Task UpdateRunStateAsync(int serverId, Action<ServerRunState> change, CancellationToken cancellationToken)
-    {
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        if (!await db.Servers.AnyAsync(s => s.Id == serverId, cancellationToken))
-        {
-            return; // deleted definition: nothing to remember
-        }
-
-        var run = await db.ServerRunStates.FindAsync([serverId], cancellationToken);
-        if (run is null)
-        {
-            run = new ServerRunState { ServerId = serverId };
-            db.ServerRunStates.Add(run);
-        }
-
-        change(run);
-        await db.SaveChangesAsync(cancellationToken);
-    }
 
     private void CancelRun(int serverId)
     {
