@@ -106,20 +106,6 @@ public sealed class ServerCatalog(
         return deleted ? DeleteOutcome.Deleted : DeleteOutcome.NotFound;
     }
 
-    /// <summary>Makes a copy named "&lt;name&gt; (copy)" without ports, so it can be saved once its ports are set.</summary>
-    public static ServerModel CloneForNew(ServerDefinition source)
-    {
-        var model = ServerMapper.ToModel(source, includeSecrets: true);
-        model.Id = null;
-        model.Name = $"{source.Name} (copy)";
-        model.Port = null;
-        model.Rcon.Port = null;
-        model.Rcon.Password = null; // a clone gets its own generated password
-        model.CreatedAt = null;
-        model.UpdatedAt = null;
-        return model;
-    }
-
     private static async Task<bool> TrySaveAsync(DashboardDbContext db, ValidationErrors errors, CancellationToken cancellationToken)
     {
         try

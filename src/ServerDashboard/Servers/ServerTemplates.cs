@@ -20,11 +20,7 @@ public sealed class ServerTemplates(IDbContextFactory<DashboardDbContext> dbFact
 
     public async Task<IReadOnlyList<ServerTemplate>> ListAsync(CancellationToken cancellationToken)
     {
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var servers = await db.Servers.AsNoTracking().Select(s => new { s.Name, s.Port, s.RconPort }).ToListAsync(cancellationToken);
-        var usedPorts = servers.SelectMany(s => new[] { s.Port, s.RconPort }).OfType<int>().ToHashSet();
-        var usedNames = servers.Select(s => s.Name).ToHashSet(StringComparer.OrdinalIgnoreCase);
-
+        var (usedPorts, usedNames) = await UsedAsync(cancellationToken);
         return
         [
             new(SampleGameServerId, "Sample game server",
@@ -41,6 +37,29 @@ public sealed class ServerTemplates(IDbContextFactory<DashboardDbContext> dbFact
 
     public async Task<ServerTemplate?> FindAsync(string id, CancellationToken cancellationToken) =>
         (await ListAsync(cancellationToken)).FirstOrDefault(t => t.Id == id);
+
+    /// <summary>A copy of <paramref name="source"/> ready to save: "&lt;name&gt; (copy)", free ports, its own RCON password.</summary>
+    public async Task<ServerModel> CloneAsync(ServerDefinition source, CancellationToken cancellationToken)
+    {
+        var (usedPorts, usedNames) = await UsedAsync(cancellationToken);
+        var model = ServerMapper.ToModel(source, includeSecrets: true);
+        model.Id = null;
+        model.CreatedAt = null;
+        model.UpdatedAt = null;
+        model.Name = UniqueName($"{source.Name} (copy)", usedNames);
+        model.Port = source.Port is { } port ? FreePort(port, usedPorts) : null;
+        model.Rcon.Port = source.RconEnabled && source.RconPort is { } rconPort ? FreePort(rconPort, usedPorts) : source.RconPort;
+        model.Rcon.Password = null; // generated on save: two servers never share a password
+        return model;
+    }
+
+    private async Task<(HashSet<int> Ports, HashSet<string> Names)> UsedAsync(CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var servers = await db.Servers.AsNoTracking().Select(s => new { s.Name, s.Port, s.RconPort }).ToListAsync(cancellationToken);
+        return (servers.SelectMany(s => new[] { s.Port, s.RconPort }).OfType<int>().ToHashSet(),
+                servers.Select(s => s.Name).ToHashSet(StringComparer.OrdinalIgnoreCase));
+    }
 
     private static ServerModel SampleGameServer(HashSet<int> usedPorts, HashSet<string> usedNames)
     {
