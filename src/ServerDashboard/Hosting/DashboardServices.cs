@@ -152,6 +152,7 @@ public static class DashboardServices
         services.AddSingleton<RestartBackoff>();
         services.AddSingleton<ServerStatusBoard>();
         services.AddSingleton<ServerSupervisor>();
+        services.AddSingleton<ProcessCleanup>();
         services.AddHostedService<SupervisorService>();
     }
 
