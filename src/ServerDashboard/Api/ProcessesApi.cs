@@ -1,4 +1,3 @@
-using System.Globalization;
 using ServerDashboard.Auth;
 using ServerDashboard.Processes;
 using ServerDashboard.Servers;
@@ -25,32 +24,21 @@ public static class ProcessesApi
 
         // Force cleanup: stop it if it is ours (alive and verified), then forget it and delete its PID file.
         processes.MapDelete("/{pid:int}", async Task<Results<Ok<CleanupResponse>, ProblemHttpResult>> (
-            int pid, ProcessRegistry registry, ServerSupervisor supervisor, CancellationToken cancellationToken) =>
+            int pid, ProcessCleanup cleanup, CancellationToken cancellationToken) =>
         {
-            var entry = registry.Entries.FirstOrDefault(e => e.Pid == pid);
-            if (entry is null)
-            {
-                return NotTracked(pid);
-            }
-
-            if (!entry.HasExited && int.TryParse(entry.ServerId, NumberStyles.None, CultureInfo.InvariantCulture, out var serverId) && supervisor.IsRunning(serverId))
-            {
-                await supervisor.StopAsync(serverId, wait: true, cancellationToken);
-            }
-
-            registry.ForceCleanup(entry.ServerId);
-            return TypedResults.Ok(new CleanupResponse("force", 1));
+            var result = await cleanup.ForceCleanupAsync(pid, cancellationToken);
+            return result.Tracked ? TypedResults.Ok(new CleanupResponse("force", 1)) : NotTracked(pid);
         }).RequireAuthorization(Policies.Operate).WithName("ForceCleanupProcess");
 
         processes.MapPost("/cleanup", async Task<Results<Ok<CleanupResponse>, ProblemHttpResult>> (
-            string? mode, ProcessRegistry registry, CancellationToken cancellationToken) =>
+            string? mode, ProcessCleanup cleanup, CancellationToken cancellationToken) =>
         {
             switch ((mode ?? "dead").ToLowerInvariant())
             {
                 case "dead":
-                    return TypedResults.Ok(new CleanupResponse("dead", registry.CleanupDead()));
+                    return TypedResults.Ok(new CleanupResponse("dead", cleanup.CleanupDead()));
                 case "all":
-                    return TypedResults.Ok(new CleanupResponse("all", await registry.CleanupAllAsync(cancellationToken)));
+                    return TypedResults.Ok(new CleanupResponse("all", await cleanup.CleanupAllAsync(cancellationToken)));
                 default:
                     return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Unknown cleanup mode",
                         detail: $"mode must be 'dead' (drop exited daemons) or 'all' (also re-check every PID file), not '{mode}'.");

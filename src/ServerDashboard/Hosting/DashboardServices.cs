@@ -155,6 +155,7 @@ public static class DashboardServices
         services.AddSingleton<RestartBackoff>();
         services.AddSingleton<ServerStatusBoard>();
         services.AddSingleton<ServerSupervisor>();
+        services.AddSingleton<ProcessCleanup>();
         services.AddHostedService<SupervisorService>();
     }
 

@@ -4,16 +4,20 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Radzen;
 using ServerDashboard.Auth;
 using ServerDashboard.Data;
 using ServerDashboard.Hosting;
+using ServerDashboard.Processes;
+using ServerDashboard.Servers;
 
 namespace ServerDashboard.Tests.Components;
 
 /// <summary>
 /// A bUnit context wired like the app: a real SQLite file in a temp dir (migrated), real Identity, the real
-/// ApiKeyService and UserAdministration, Radzen services. Only authentication is bUnit's fake.
+/// ApiKeyService and UserAdministration, the real Processes module and supervisor (PID files under the temp dir),
+/// Radzen services. Only authentication is bUnit's fake; no hosted service runs.
 /// </summary>
 public sealed class DashboardComponentContext : BunitContext
 {
@@ -41,12 +45,15 @@ public sealed class DashboardComponentContext : BunitContext
         services.AddScoped<UserAdministration>();
         services.AddRadzenComponents();
         services.AddRadzenCookieThemeService();
+        AddProcessesAndSupervision(services);
 
         using var db = new DashboardDbContext(new DbContextOptionsBuilder<DashboardDbContext>().UseSqlite(Data.ConnectionString).Options);
         db.Database.Migrate();
     }
 
     public DataDirectory Data { get; }
+
+    public ApplicationLifetime Lifetime { get; } = new();
 
     public BunitAuthorizationContext Auth { get; }
 
@@ -81,6 +88,28 @@ public sealed class DashboardComponentContext : BunitContext
         Assert.True(result.Succeeded, string.Join(" ", result.Errors.Select(e => e.Description)));
     }
 
+    /// <summary>As DashboardServices.AddProcessesAndSupervision and AddServers, minus the hosted services.</summary>
+    private void AddProcessesAndSupervision(IServiceCollection services)
+    {
+        services.AddSingleton<IHostApplicationLifetime>(Lifetime);
+        services.AddOptions<DashboardOptions>().Configure(o => o.DataDirectory = Data.Path);
+        services.AddProcesses(o => o.DataDirectory = Data.Path);
+        services.AddSingleton<ExpectedProcessLookup>(sp => sp.GetRequiredService<ExpectedProcesses>().Find);
+        services.AddSingleton<ExpectedProcesses>();
+        services.AddSingleton<LaunchPlanner>();
+        services.AddSingleton<ReadinessProbe>();
+        services.AddSingleton<PowerLocks>();
+        services.AddSingleton<RestartBackoff>();
+        services.AddSingleton<ServerStatusBoard>();
+        services.AddSingleton<ServerSupervisor>();
+        services.AddSingleton<ProcessCleanup>();
+        services.AddSingleton<ProgramChecker>();
+        services.AddSingleton<UnixUsers>();
+        services.AddSingleton<RconPasswordGenerator>();
+        services.AddSingleton<ServerValidator>();
+        services.AddSingleton<ServerCatalog>();
+    }
+
     public DashboardDbContext OpenDb() =>
         new(new DbContextOptionsBuilder<DashboardDbContext>().UseSqlite(Data.ConnectionString).Options);
 
@@ -89,6 +118,7 @@ public sealed class DashboardComponentContext : BunitContext
         base.Dispose(disposing);
         if (disposing)
         {
+            Lifetime.Dispose(); // ends any background work the supervisor handed off
             Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools(); // releases the file so the directory can go
             try
             {
@@ -99,5 +129,25 @@ public sealed class DashboardComponentContext : BunitContext
                 // best effort: a temp dir left behind is harmless
             }
         }
+    }
+}
+
+/// <summary>The host's lifetime for a context without a host: "stopping" fires when the test context is disposed.</summary>
+public sealed class ApplicationLifetime : IHostApplicationLifetime, IDisposable
+{
+    private readonly CancellationTokenSource stopping = new();
+
+    public CancellationToken ApplicationStarted => CancellationToken.None;
+
+    public CancellationToken ApplicationStopping => stopping.Token;
+
+    public CancellationToken ApplicationStopped => CancellationToken.None;
+
+    public void StopApplication() => stopping.Cancel();
+
+    public void Dispose()
+    {
+        stopping.Cancel();
+        stopping.Dispose();
     }
 }

@@ -12,7 +12,6 @@ public sealed class EmptyStatePagesTests : IDisposable
 
     public static TheoryData<Type, string, string> Pages => new()
     {
-        { typeof(ServerDashboard.Components.Pages.Processes), "Processes", "Tracked daemons with PID, uptime, CPU, memory and open files appear here once servers run." },
         { typeof(Jobs), "Jobs", "Job scheduling is not available in this build yet." },
         { typeof(Ports), "Ports", "Port tracking is not available in this build yet." },
         { typeof(Audit), "Audit", "The audit trail is not available in this build yet." },
