@@ -100,6 +100,7 @@ public sealed class DashboardComponentContext : BunitContext
         services.AddSingleton<ReadinessProbe>();
         services.AddSingleton<PowerLocks>();
         services.AddSingleton<RestartBackoff>();
+        services.AddSingleton<RunStateStore>();
         services.AddSingleton<ServerStatusBoard>();
         services.AddSingleton<ServerSupervisor>();
         services.AddSingleton<ProcessCleanup>();
