@@ -144,11 +144,17 @@ public static class DashboardServices
             processes.StopServersOnShutdown = dashboard.Value.StopServersOnShutdown;
             processes.DashboardVersion = HealthVersion.Current;
         });
-        services.AddSingleton<ExpectedProcessLookup>(sp => sp.GetRequiredService<ExpectedProcesses>().Find);
-        services.AddSingleton<RunStateStore>();
         services.AddHostedService(sp => sp.GetRequiredService<RunStateStore>()); // stops after the supervisor: last writes land
         services.AddProcesses(); // registers ExitMonitor: loads PID files after the store is migrated
+        services.AddHostedService<SupervisorService>();
+    }
+
+    /// <summary>The server definitions and their supervision, without hosted services (bUnit tests use this too).</summary>
+    internal static void AddServers(IServiceCollection services)
+    {
+        services.AddSingleton<ExpectedProcessLookup>(sp => sp.GetRequiredService<ExpectedProcesses>().Find);
         services.AddSingleton<ExpectedProcesses>();
+        services.AddSingleton<RunStateStore>();
         services.AddSingleton<LaunchPlanner>();
         services.AddSingleton<ReadinessProbe>();
         services.AddSingleton<PowerLocks>();
@@ -156,11 +162,6 @@ public static class DashboardServices
         services.AddSingleton<ServerStatusBoard>();
         services.AddSingleton<ServerSupervisor>();
         services.AddSingleton<ProcessCleanup>();
-        services.AddHostedService<SupervisorService>();
-    }
-
-    private static void AddServers(IServiceCollection services)
-    {
         services.AddSingleton<ProgramChecker>();
         services.AddSingleton<UnixUsers>();
         services.AddSingleton<RconPasswordGenerator>();

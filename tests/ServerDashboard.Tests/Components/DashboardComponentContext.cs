@@ -94,21 +94,7 @@ public sealed class DashboardComponentContext : BunitContext
         services.AddSingleton<IHostApplicationLifetime>(Lifetime);
         services.AddOptions<DashboardOptions>().Configure(o => o.DataDirectory = Data.Path);
         services.AddProcesses(o => o.DataDirectory = Data.Path);
-        services.AddSingleton<ExpectedProcessLookup>(sp => sp.GetRequiredService<ExpectedProcesses>().Find);
-        services.AddSingleton<ExpectedProcesses>();
-        services.AddSingleton<LaunchPlanner>();
-        services.AddSingleton<ReadinessProbe>();
-        services.AddSingleton<PowerLocks>();
-        services.AddSingleton<RestartBackoff>();
-        services.AddSingleton<RunStateStore>();
-        services.AddSingleton<ServerStatusBoard>();
-        services.AddSingleton<ServerSupervisor>();
-        services.AddSingleton<ProcessCleanup>();
-        services.AddSingleton<ProgramChecker>();
-        services.AddSingleton<UnixUsers>();
-        services.AddSingleton<RconPasswordGenerator>();
-        services.AddSingleton<ServerValidator>();
-        services.AddSingleton<ServerCatalog>();
+        DashboardServices.AddServers(services);
     }
 
     public DashboardDbContext OpenDb() =>
