@@ -10,6 +10,11 @@ public static class DashboardHost
 
     public static WebApplication Build(string[] args, string? dataDir)
     {
+        // Power actions make blocking syscalls (posix_spawn, fsync of PID files, SQLite): with the pool's default minimum
+        // (one thread per core) a burst of starts queues behind them while the pool grows slowly.
+        ThreadPool.GetMinThreads(out var workers, out var io);
+        ThreadPool.SetMinThreads(Math.Max(workers, 32), io);
+
         var builder = WebApplication.CreateBuilder(Options(args));
         Configure(builder, dataDir);
         if (string.IsNullOrEmpty(builder.Configuration[WebHostDefaults.ServerUrlsKey]))

@@ -61,6 +61,7 @@ public sealed class ProcessRegistry(
     /// </summary>
     public Task<PidFileLoadSummary> LoadFromDiskAsync(ExpectedProcessLookup? lookup = null, CancellationToken cancellationToken = default)
     {
+        long started = time.GetTimestamp();
         store.EnsureRunDirectory();
         int temps = store.DeleteLeftoverTempFiles();
         if (temps > 0)
@@ -108,11 +109,12 @@ public sealed class ProcessRegistry(
 
         if (kept > 0)
         {
-            logger.LogInformation("PID file loading complete: loaded={Loaded}, cleaned={Cleaned}, kept={Kept} (refused or unverifiable, see above)", loaded, cleaned, kept);
+            logger.LogInformation("PID file loading complete: loaded={Loaded}, cleaned={Cleaned}, kept={Kept} (refused or unverifiable, see above) in {ElapsedMs:0.0} ms",
+                loaded, cleaned, kept, time.GetElapsedTime(started).TotalMilliseconds);
         }
         else
         {
-            logger.LogInformation("PID file loading complete: loaded={Loaded}, cleaned={Cleaned}", loaded, cleaned);
+            logger.LogInformation("PID file loading complete: loaded={Loaded}, cleaned={Cleaned} in {ElapsedMs:0.0} ms", loaded, cleaned, time.GetElapsedTime(started).TotalMilliseconds);
         }
 
         return Task.FromResult(new PidFileLoadSummary(loaded, cleaned, kept, validations));
