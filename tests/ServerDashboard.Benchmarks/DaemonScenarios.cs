@@ -42,7 +42,7 @@ public sealed class DaemonScenarios(BenchmarkOptions options, BenchmarkReport re
             await WaitAllAsync(api, n, "Running");
             report.Add($"start {n} → all Running", started.Elapsed.TotalMilliseconds, "ms", "≤ 600 and ≤ 0.5 × supervisord");
 
-            await Task.Delay(2000);
+            await Task.Delay(TimeSpan.FromSeconds(10)); // let start-up work (JIT tiering, GC) settle before sampling
             report.Add("dashboard RSS, idle (no servers)", rssBefore, "MB");
             report.Add($"dashboard RSS with {n} servers", dashboard.RssMb(), "MB");
             report.Add($"dashboard CPU with {n} servers ({options.CpuWindowSeconds} s)", await dashboard.CpuPercentAsync(TimeSpan.FromSeconds(options.CpuWindowSeconds)), "%");

@@ -47,6 +47,8 @@ public sealed class DashboardRunner(string dataDirectory) : IAsyncDisposable
 
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         start.Environment["Serilog__MinimumLevel__Default"] = Environment.GetEnvironmentVariable("BENCH_LOG_LEVEL") ?? "Warning";
+        // The re-adoption figure is read from this line of the dashboard's log.
+        start.Environment["Serilog__MinimumLevel__Override__ServerDashboard.Processes.ProcessRegistry"] = "Information";
         process = Process.Start(start)!;
         process.OutputDataReceived += (_, _) => { };
         process.ErrorDataReceived += (_, _) => { };

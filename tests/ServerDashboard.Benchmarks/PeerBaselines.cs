@@ -40,7 +40,11 @@ public sealed partial class PeerBaselines(BenchmarkOptions options, BenchmarkRep
                 "stop_all_ms" => $"{peer}: stop all",
                 _ => $"{peer}: {key}",
             };
-            report.Add(name, value, key.EndsWith("_kb", StringComparison.Ordinal) ? "kB" : key.Contains("pct") ? "%" : "ms");
+            var unit = key.Contains("_kb", StringComparison.Ordinal) ? "kB"
+                : key.Contains("pct", StringComparison.Ordinal) ? "%"
+                : key.EndsWith("_ms", StringComparison.Ordinal) || key.StartsWith("all_", StringComparison.Ordinal) ? "ms"
+                : "count";
+            report.Add(name, value, unit);
         }
     }
 
