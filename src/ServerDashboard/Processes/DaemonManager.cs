@@ -203,12 +203,18 @@ public sealed class DaemonManager(
     private async Task<bool> WaitUntilGoneAsync(TrackedProcess entry, TimeSpan timeout, CancellationToken cancellationToken)
     {
         long deadline = time.GetTimestamp() + (long)(timeout.TotalSeconds * time.TimestampFrequency);
+        long? leaderGoneAt = null;
         while (true)
         {
-            // The leader check is a cheap waitpid/poll; the /proc scan for the rest of the group only runs once it is gone.
-            if (registry.PollExit(entry) is not null && signaller.LiveMembers(entry.Pid).Count == 0)
+            // The leader check is a cheap waitpid/poll; the /proc scan for the rest of the group only runs once it is gone,
+            // on a snapshot shared with concurrent stops but never older than the moment the leader was seen gone.
+            if (registry.PollExit(entry) is not null)
             {
-                return true;
+                leaderGoneAt ??= System.Diagnostics.Stopwatch.GetTimestamp();
+                if (signaller.LiveMembers(entry.Pid, leaderGoneAt).Count == 0)
+                {
+                    return true;
+                }
             }
 
             if (time.GetTimestamp() >= deadline)

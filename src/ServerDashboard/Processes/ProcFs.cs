@@ -6,6 +6,9 @@ namespace ServerDashboard.Processes;
 /// <summary>Linux-only: reads /proc. Every read tolerates the process vanishing in the middle (the answer is then null/empty).</summary>
 public sealed class ProcFs
 {
+    private readonly Lock _snapshotLock = new();
+    private (long TakenAt, IReadOnlyList<ProcStat> Stats)? _snapshot;
+
     private const string Root = "/proc";
     private readonly Lazy<string> _bootId = new(() => File.ReadAllText("/proc/sys/kernel/random/boot_id").Trim());
     private readonly Lazy<DateTimeOffset> _bootTime = new(ReadBootTime);
@@ -130,12 +133,34 @@ public sealed class ProcFs
         return stats;
     }
 
+    /// <summary>
+    /// A pass over /proc taken no earlier than <paramref name="notBefore"/> (a <see cref="System.Diagnostics.Stopwatch"/>
+    /// timestamp), shared between callers: stopping a hundred servers at once would otherwise scan /proc a hundred times per
+    /// poll round. A snapshot taken after a leader's exit that shows no live member of its group is conclusive: nobody is
+    /// left to fork into the group.
+    /// </summary>
+    public IReadOnlyList<ProcStat> ReadAllStatsSince(long notBefore)
+    {
+        lock (_snapshotLock)
+        {
+            if (_snapshot is { } recent && recent.TakenAt >= notBefore)
+            {
+                return recent.Stats;
+            }
+
+            long takenAt = System.Diagnostics.Stopwatch.GetTimestamp();
+            IReadOnlyList<ProcStat> stats = ReadAllStats();
+            _snapshot = (takenAt, stats);
+            return stats;
+        }
+    }
+
     /// <summary>Processes whose process group is <paramref name="pgid"/> (zombies included).</summary>
     public IReadOnlyList<ProcStat> ListProcessGroup(int pgid) => ReadAllStats().Where(s => s.ProcessGroupId == pgid).ToList();
 
     /// <summary>Processes in the group <paramref name="id"/> or in the session <paramref name="id"/> (a daemon started with setsid has pgid == sid == pid).</summary>
-    public IReadOnlyList<ProcStat> ListGroupOrSession(int id) =>
-        ReadAllStats().Where(s => s.ProcessGroupId == id || s.SessionId == id).ToList();
+    public IReadOnlyList<ProcStat> ListGroupOrSession(int id, long? notBefore = null) =>
+        (notBefore is { } since ? ReadAllStatsSince(since) : ReadAllStats()).Where(s => s.ProcessGroupId == id || s.SessionId == id).ToList();
 
     /// <summary>Wall-clock time at which a process started.</summary>
     public DateTimeOffset StartTimeOf(ulong startTimeTicks) => BootTime.AddSeconds((double)startTimeTicks / ClockTicksPerSecond);

@@ -45,8 +45,8 @@ public sealed class ProcessGroupSignaller(ProcFs procFs, ProcessHandles handles,
     }
 
     /// <summary>Live processes still in the group or session <paramref name="groupId"/> (zombies excluded, the dashboard excluded).</summary>
-    public IReadOnlyList<ProcStat> LiveMembers(int groupId) =>
-        procFs.ListGroupOrSession(groupId).Where(s => !s.IsZombieOrDead && s.Pid != Environment.ProcessId).ToList();
+    public IReadOnlyList<ProcStat> LiveMembers(int groupId, long? notBefore = null) =>
+        procFs.ListGroupOrSession(groupId, notBefore).Where(s => !s.IsZombieOrDead && s.Pid != Environment.ProcessId).ToList();
 
     /// <summary>
     /// Signals each live member of the group or session (a member that moved to another group of the same session counts).
