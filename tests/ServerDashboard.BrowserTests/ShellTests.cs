@@ -32,6 +32,26 @@ public sealed class ShellTests(BrowserFixture fixture)
     }
 
     [Fact]
+    public async Task The_reconnect_overlay_shows_the_message_for_each_state_the_blazor_script_sets()
+    {
+        var page = await fixture.LoggedInPageAsync();
+        var modal = page.Locator("#components-reconnect-modal");
+
+        // The bundled script toggles these classes; set them as it would and check what a user sees.
+        await page.EvaluateAsync("document.getElementById('components-reconnect-modal').className = 'components-reconnect-show'");
+        await Assertions.Expect(modal).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator(".reconnect-show")).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator("#components-reconnect-retry")).ToBeHiddenAsync();
+
+        await page.EvaluateAsync("document.getElementById('components-reconnect-modal').className = 'components-reconnect-failed'");
+        await Assertions.Expect(page.Locator("#components-reconnect-retry")).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator(".reconnect-show")).ToBeHiddenAsync();
+
+        await page.EvaluateAsync("document.getElementById('components-reconnect-modal').className = 'components-reconnect-hide'");
+        await Assertions.Expect(modal).ToBeHiddenAsync();
+    }
+
+    [Fact]
     public async Task The_appearance_toggle_switches_to_the_dark_theme_and_the_choice_survives_a_reload()
     {
         var page = await fixture.LoggedInPageAsync();
