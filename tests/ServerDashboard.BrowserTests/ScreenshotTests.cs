@@ -19,13 +19,13 @@ public sealed class ScreenshotTests(BrowserFixture fixture)
         var templates = fixture.Services.GetRequiredService<ServerTemplates>();
         var survival = (await templates.FindAsync(ServerTemplates.SampleGameServerId, CancellationToken.None))!.Model;
         survival.Name = "survival";
-        survival.Port = FreePort();
-        survival.Rcon.Port = FreePort();
+        survival.Port = BrowserFixture.FreePort();
+        survival.Rcon.Port = BrowserFixture.FreePort();
         var running = (await catalog.CreateAsync(survival, CancellationToken.None)).Server!;
         var creative = survival.Clone();
         creative.Name = "creative";
-        creative.Port = FreePort();
-        creative.Rcon.Port = FreePort();
+        creative.Port = BrowserFixture.FreePort();
+        creative.Rcon.Port = BrowserFixture.FreePort();
         creative.RestartPolicy = RestartPolicy.No;
         await catalog.CreateAsync(creative, CancellationToken.None);
         await supervisor.StartAsync(running.Id, CancellationToken.None);
@@ -69,12 +69,5 @@ public sealed class ScreenshotTests(BrowserFixture fixture)
             Directory.CreateDirectory(Path.GetDirectoryName(target)!);
             await page.ScreenshotAsync(new PageScreenshotOptions { Path = target });
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -116,7 +116,7 @@ public sealed class ServersFlowTests(BrowserFixture fixture)
         {
             Name = name,
             Command = [Path.Combine(AppContext.BaseDirectory, "SampleGameServer"), "--port", "{port}", "--ready-delay-ms", "200", "--heartbeat-ms", "0"],
-            Port = FreePort(),
+            Port = BrowserFixture.FreePort(),
             ReadyPattern = @"Done \(",
             Stop = new StopModel { Mode = StopMode.SigTerm, TimeoutSeconds = 5 },
         };
@@ -134,12 +134,5 @@ public sealed class ServersFlowTests(BrowserFixture fixture)
             var created = await scope.ServiceProvider.GetRequiredService<UserAdministration>().CreateAsync(userName, password, role, "tests");
             Assert.True(created.Succeeded, string.Join("; ", created.Errors.Select(e => e.Description)));
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
