@@ -53,6 +53,19 @@ public sealed class DashboardHubTests(HubFixture fixture) : IClassFixture<HubFix
     }
 
     [Fact]
+    public async Task A_bearer_token_on_negotiate_then_access_token_on_the_websocket_works_like_the_js_client()
+    {
+        var id = await fixture.CreateServerAsync("hub-jsclient");
+        fixture.Logs.Push(id, "hello script");
+        await using var client = await fixture.ConnectLikeTheJsClientAsync(await fixture.CreateApiKeyAsync(Roles.Viewer));
+        using var cts = new CancellationTokenSource(Timeout);
+
+        var first = await FirstItemAsync(client.StreamAsync("SubscribeLogs", [id, null], cts.Token));
+
+        Assert.Equal("hello script", first[0].GetProperty("text").GetString());
+    }
+
+    [Fact]
     public async Task Cancelling_the_stream_ends_the_subscription_to_the_log_source()
     {
         var id = await fixture.CreateServerAsync("hub-cancel");

@@ -39,6 +39,20 @@ public sealed class HubFixture : IDisposable
     public Task<RawSignalRClient> ConnectWithAccessTokenAsync(string key) =>
         ConnectAsync(Factory, $"/hubs/dashboard?access_token={Uri.EscapeDataString(key)}", header: null);
 
+    /// <summary>
+    /// Connects exactly as @microsoft/signalr with <c>accessTokenFactory</c> does: <c>Authorization: Bearer</c> on negotiate,
+    /// <c>access_token</c> in the WebSocket's query.
+    /// </summary>
+    public async Task<RawSignalRClient> ConnectLikeTheJsClientAsync(string key)
+    {
+        var http = Factory.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", key);
+        var sockets = Factory.Server.CreateWebSocketClient();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        return await RawSignalRClient.ConnectAsync(http, "/hubs/dashboard", (uri, ct) =>
+            sockets.ConnectAsync(new Uri($"{uri}&access_token={Uri.EscapeDataString(key)}"), ct), timeout.Token);
+    }
+
     /// <summary>Connects with the key in the <c>X-Api-Key</c> header on both the negotiate request and the WebSocket.</summary>
     public Task<RawSignalRClient> ConnectWithHeaderAsync(string key) => ConnectAsync(Factory, "/hubs/dashboard", header: key);
 
