@@ -2,8 +2,12 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Playwright;
+using ServerDashboard.Logs;
+using ServerDashboard.Testing;
 
 namespace ServerDashboard.BrowserTests;
 
@@ -27,6 +31,9 @@ public sealed class BrowserFixture : IAsyncLifetime
 
     public string DataDirectory => dataDirectory;
 
+    /// <summary>The app's log source: tests push lines and break streams (the real tailer is not involved).</summary>
+    public FakeServerLogs Logs { get; } = new();
+
     public async Task InitializeAsync()
     {
         factory = new WebApplicationFactory<Program>().WithWebHostBuilder(builder =>
@@ -36,6 +43,7 @@ public sealed class BrowserFixture : IAsyncLifetime
             builder.UseSetting("Dashboard:Admin:InitialPassword", AdminPassword);
             builder.UseSetting("Dashboard:StopServersOnShutdown", "true"); // no test server outlives the run
             builder.UseSetting("urls", "http://127.0.0.1:0"); // overrides the app's default 127.0.0.1:5080
+            builder.ConfigureTestServices(services => services.Replace(ServiceDescriptor.Singleton<IServerLogs>(Logs)));
         });
         factory.UseKestrel(0);
         factory.StartServer();

@@ -6,8 +6,8 @@ using Microsoft.Extensions.Options;
 namespace ServerDashboard.Auth;
 
 /// <summary>
-/// Authenticates scripts by the <c>X-Api-Key</c> header, or the <c>access_token</c> query parameter on hub requests
-/// (browsers cannot send headers on WebSockets).
+/// Authenticates scripts by the <c>X-Api-Key</c> header, or on hub requests by the <c>access_token</c> query parameter
+/// (browsers cannot send headers on WebSockets) or an <c>Authorization: Bearer</c> header (the SignalR client's negotiate).
 /// </summary>
 public sealed class ApiKeyAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
@@ -20,6 +20,7 @@ public sealed class ApiKeyAuthenticationHandler(
     public const string HeaderName = "X-Api-Key";
     public const string QueryName = "access_token";
     public const string KeyNameClaim = "api_key_name";
+    private const string BearerPrefix = "Bearer ";
 
     public static string? FindKey(HttpRequest request)
     {
@@ -28,8 +29,21 @@ public sealed class ApiKeyAuthenticationHandler(
             return header.ToString();
         }
 
-        return request.Path.StartsWithSegments("/hubs") && request.Query.TryGetValue(QueryName, out var query) && !string.IsNullOrEmpty(query)
-            ? query.ToString()
+        if (!request.Path.StartsWithSegments("/hubs"))
+        {
+            return null;
+        }
+
+        if (request.Query.TryGetValue(QueryName, out var query) && !string.IsNullOrEmpty(query))
+        {
+            return query.ToString();
+        }
+
+        // @microsoft/signalr's accessTokenFactory sends the key as a bearer token on its HTTP requests (negotiate, long
+        // polling) and as access_token only on the WebSocket: both must authenticate the same script.
+        var authorization = request.Headers.Authorization.ToString();
+        return authorization.StartsWith(BearerPrefix, StringComparison.OrdinalIgnoreCase) && authorization.Length > BearerPrefix.Length
+            ? authorization[BearerPrefix.Length..].Trim()
             : null;
     }
 

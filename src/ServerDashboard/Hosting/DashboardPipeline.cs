@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using ServerDashboard.Api;
 using ServerDashboard.Auth;
 using ServerDashboard.Components;
+using ServerDashboard.Hubs;
 
 namespace ServerDashboard.Hosting;
 
@@ -49,6 +50,7 @@ public static class DashboardPipeline
         app.MapOpenApi("/openapi/{documentName}.json").RequireAuthorization(Policies.View);
         app.MapDashboardApi();
         app.MapAccountEndpoints();
+        app.MapHub<DashboardHub>(DashboardHub.Path).RequireAuthorization(Policies.View);
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         return app;
     }

@@ -45,7 +45,8 @@ public static class DashboardServices
             options.Name = ThemeCookieName;
             options.Duration = TimeSpan.FromDays(365);
         });
-        services.AddSignalR();
+        // Enums as strings on the hub too, like the REST API ("Running", not 2).
+        services.AddSignalR().AddJsonProtocol(json => json.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter()));
         services.AddOpenApi("v1");
         services.AddProblemDetails();
         services.ConfigureHttpJsonOptions(json =>

@@ -1,0 +1,56 @@
+using System.Runtime.CompilerServices;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.SignalR;
+using ServerDashboard.Auth;
+using ServerDashboard.Logs;
+using ServerDashboard.Servers;
+
+namespace ServerDashboard.Hubs;
+
+/// <summary>
+/// The one hub for live data outside the Blazor circuit: the console page's JS and scripts stream from here
+/// (contract: docs/hub.md). Browsers authenticate with the cookie, scripts with an API key (header or <c>access_token</c>).
+/// </summary>
+[Authorize(Policy = Policies.View)]
+public sealed class DashboardHub(IServiceProvider services, ServerCatalog catalog, ServerStatusBoard statusBoard) : Hub
+{
+    public const string Path = "/hubs/dashboard";
+
+    /// <summary>
+    /// A server's log: the backlog (or every buffered line after <paramref name="afterSeq"/>, for a resume), then live batches
+    /// until the caller cancels the stream or disconnects.
+    /// </summary>
+    public async IAsyncEnumerable<IReadOnlyList<LogLine>> SubscribeLogs(
+        int serverId, long? afterSeq, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        // Resolved per call rather than injected: until log tailing is registered the app (and every other hub method)
+        // must still work, and this method should say why it cannot.
+        var logs = services.GetService<IServerLogs>() ?? throw new HubException("Log streaming is not available");
+        if (await catalog.GetAsync(serverId, cancellationToken) is null)
+        {
+            throw new HubException($"No server with id {serverId}");
+        }
+
+        await foreach (var batch in logs.SubscribeAsync(serverId, afterSeq, cancellationToken))
+        {
+            yield return batch;
+        }
+    }
+
+    /// <summary>
+    /// Server statuses: first one batch with the current status of every server, then each change as it happens.
+    /// A slow reader loses the oldest changes (never the newest), so what it sees last is always current.
+    /// </summary>
+    public async IAsyncEnumerable<IReadOnlyList<ServerStatus>> SubscribeStatus([EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        using var changes = StatusFeed.Open(statusBoard);
+        // Subscribed before the snapshot is taken, so a change in between is sent (twice at worst), never lost.
+        var servers = await catalog.ListAsync(cancellationToken);
+        yield return servers.Select(server => statusBoard.Get(server.Id)).ToList();
+
+        await foreach (var batch in changes.ReadBatchesAsync(cancellationToken))
+        {
+            yield return batch;
+        }
+    }
+}
