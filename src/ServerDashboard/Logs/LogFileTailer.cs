@@ -26,6 +26,9 @@ public sealed class LogFileTailer(string path, TailStart start, TimeProvider tim
 {
     private const int ReadChunkBytes = 64 * 1024;
 
+    // The start position applies to the file that exists when the tailer is made; one that appears later is new: read all of it.
+    private readonly bool existedAtCreation = File.Exists(path);
+
     public string Path { get; } = path;
 
     public TimeSpan PollInterval { get; init; } = TimeSpan.FromMilliseconds(250);
@@ -35,7 +38,7 @@ public sealed class LogFileTailer(string path, TailStart start, TimeProvider tim
     {
         using var signal = new FileChangeSignal(Path, logger);
         var reader = new Reader(Path, onLines);
-        var firstOpen = true;
+        var firstOpen = existedAtCreation;
         try
         {
             while (!cancellationToken.IsCancellationRequested)

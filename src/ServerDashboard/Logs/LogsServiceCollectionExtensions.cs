@@ -11,7 +11,8 @@ public static class LogsServiceCollectionExtensions
     /// </summary>
     public static IServiceCollection AddLogs(this IServiceCollection services)
     {
-        services.AddOptions<LogOptions>().BindConfiguration(LogOptions.SectionName)
+        // Bound only when configuration exists: host-less contexts (bUnit) have none and get the defaults.
+        services.AddOptions<LogOptions>().Configure<IServiceProvider>((options, sp) => sp.GetService<IConfiguration>()?.GetSection(LogOptions.SectionName).Bind(options))
             .Validate(o => o.BufferLines > 0 && o.BacklogLines >= 0 && o.SubscriberQueueLines > 0, "Dashboard:Logs line counts must be positive.")
             .Validate(o => o.KeepFiles >= 0 && o.MaxSizeMb > 0 && o.SizeCheckSeconds > 0, "Dashboard:Logs rotation settings must be positive.")
             .ValidateOnStart();
