@@ -10,6 +10,7 @@ public static class DashboardApi
         v1.MapServersApi();
         v1.MapServerPowerApi();
         v1.MapProcessesApi();
+        v1.MapLogsApi();
         return endpoints;
     }
 }

@@ -9,6 +9,7 @@ using Microsoft.Extensions.Options;
 using Radzen;
 using ServerDashboard.Auth;
 using ServerDashboard.Data;
+using ServerDashboard.Logs;
 using ServerDashboard.Processes;
 using ServerDashboard.Servers;
 
@@ -148,6 +149,7 @@ public static class DashboardServices
         services.AddHostedService(sp => sp.GetRequiredService<RunStateStore>()); // stops after the supervisor: last writes land
         services.AddProcesses(); // registers ExitMonitor: loads PID files after the store is migrated
         services.AddHostedService<SupervisorService>();
+        services.AddLogTailing(); // after the supervisor: follows the logs of what it re-adopted
     }
 
     /// <summary>The server definitions and their supervision, without hosted services (bUnit tests use this too).</summary>
@@ -169,6 +171,7 @@ public static class DashboardServices
         services.AddSingleton<ServerValidator>();
         services.AddSingleton<ServerCatalog>();
         services.AddSingleton<ServerTemplates>();
+        services.AddLogs(); // the supervisor rotates console.log before each start
     }
 
     private static Task RedirectOrStatus(RedirectContext<CookieAuthenticationOptions> context, int status)

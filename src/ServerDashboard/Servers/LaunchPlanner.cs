@@ -20,6 +20,11 @@ public sealed class LaunchPlanner(DataDirectory dataDirectory)
     public string StdinFifoPath(int serverId) =>
         Path.Combine(dataDirectory.RunDirectory, serverId.ToString(CultureInfo.InvariantCulture) + ".stdin");
 
+    /// <summary>The directory the daemon runs in (extra log files are relative to it): its own directory unless set.</summary>
+    public string WorkingDirectoryOf(ServerDefinition server) => string.IsNullOrWhiteSpace(server.WorkingDirectory)
+        ? ServerDirectory(server.Id)
+        : Placeholders.Expand(server.WorkingDirectory, ValuesFor(server));
+
     /// <summary>The server's argv with placeholders expanded: what /proc/&lt;pid&gt;/cmdline shows while it runs.</summary>
     public IReadOnlyList<string> ExpandArgv(ServerDefinition server)
     {
@@ -33,9 +38,7 @@ public sealed class LaunchPlanner(DataDirectory dataDirectory)
         Directory.CreateDirectory(serverDir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         var values = ValuesFor(server);
         var argv = ExpandArgv(server);
-        var workingDirectory = string.IsNullOrWhiteSpace(server.WorkingDirectory)
-            ? serverDir
-            : Placeholders.Expand(server.WorkingDirectory, values);
+        var workingDirectory = WorkingDirectoryOf(server);
         if (workingDirectory.StartsWith(serverDir, StringComparison.Ordinal))
         {
             Directory.CreateDirectory(workingDirectory);

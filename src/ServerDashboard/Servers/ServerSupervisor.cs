@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using Microsoft.EntityFrameworkCore;
 using ServerDashboard.Data;
+using ServerDashboard.Logs;
 using ServerDashboard.Processes;
 
 namespace ServerDashboard.Servers;
@@ -22,6 +23,7 @@ public sealed class ServerSupervisor(
     PowerLocks locks,
     RestartBackoff backoff,
     RunStateStore runStates,
+    ConsoleLogRotator logRotator,
     IHostApplicationLifetime lifetime,
     TimeProvider time,
     ILogger<ServerSupervisor> logger)
@@ -235,6 +237,7 @@ public sealed class ServerSupervisor(
         {
             var request = planner.Plan(server);
             logPath = request.Spec.LogPath;
+            logRotator.RotateForNewStart(serverId); // a fresh console.log per start; the child creates it
             logOffset = File.Exists(logPath) ? new FileInfo(logPath).Length : 0;
             entry = await daemons.StartAsync(request, cancellationToken);
         }

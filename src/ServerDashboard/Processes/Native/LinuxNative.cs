@@ -185,6 +185,26 @@ internal static unsafe partial class LinuxNative
             Size: *(long*)(buffer + 40));
     }
 
+    private const int AT_FDCWD = -100;
+    private const uint STATX_INO = 0x100;
+
+    /// <summary>(device, inode) of an open fd, or of a path (following symlinks); null when the path does not exist.</summary>
+    public static (ulong Device, ulong Inode)? StatxIdentity(int fd, string? path)
+    {
+        byte* buffer = stackalloc byte[256];
+        int rc = path is null
+            ? statx(fd, "", AT_EMPTY_PATH, STATX_INO, buffer)
+            : statx(AT_FDCWD, path, 0, STATX_INO, buffer);
+        if (rc != 0)
+        {
+            return null;
+        }
+
+        // struct statx: stx_ino at 32, stx_dev_major at 136, stx_dev_minor at 140.
+        ulong device = ((ulong)*(uint*)(buffer + 136) << 32) | *(uint*)(buffer + 140);
+        return (device, *(ulong*)(buffer + 32));
+    }
+
     public readonly record struct FileStatus(uint Uid, ushort Mode, long Size)
     {
         private const int S_IFMT = 0xF000;

@@ -1,0 +1,137 @@
+namespace ServerDashboard.Logs;
+
+/// <summary>
+/// One server's recent lines: a ring of <see cref="Capacity"/> lines, each with a Seq one higher than the one before
+/// (starting at 1). Appending also hands the new lines to every live subscriber under the same lock, so a subscriber
+/// registered together with its backlog snapshot sees each line exactly once.
+/// </summary>
+public sealed class LogBuffer(int capacity, TimeProvider time)
+{
+    private readonly LogLine[] ring = new LogLine[Math.Max(1, capacity)];
+    private readonly Lock sync = new();
+    private LogSubscriber[] subscribers = [];
+    private long newestSeq;
+
+    public int Capacity => ring.Length;
+
+    /// <summary>Seq of the newest line, 0 when empty.</summary>
+    public long NewestSeq
+    {
+        get
+        {
+            lock (sync)
+            {
+                return newestSeq;
+            }
+        }
+    }
+
+    private long OldestSeq => Math.Max(1, newestSeq - ring.Length + 1);
+
+    /// <summary>Adds lines from <paramref name="source"/>, numbers and timestamps them, and offers them to subscribers.</summary>
+    public IReadOnlyList<LogLine> Append(string source, IReadOnlyList<string> texts)
+    {
+        var timestamp = time.GetUtcNow().ToUnixTimeMilliseconds();
+        var added = new LogLine[texts.Count];
+        lock (sync)
+        {
+            for (var i = 0; i < texts.Count; i++)
+            {
+                var line = new LogLine(++newestSeq, texts[i], timestamp, source);
+                ring[Index(line.Seq)] = line;
+                added[i] = line;
+            }
+
+            foreach (var subscriber in subscribers)
+            {
+                subscriber.Offer(added);
+            }
+        }
+
+        return added;
+    }
+
+    public IReadOnlyList<LogLine> Tail(int lines)
+    {
+        lock (sync)
+        {
+            return Range(Math.Max(OldestSeq, newestSeq - Math.Max(0, lines) + 1), newestSeq);
+        }
+    }
+
+    public IReadOnlyList<LogLine> After(long afterSeq, int max)
+    {
+        lock (sync)
+        {
+            var from = Math.Max(OldestSeq, afterSeq + 1);
+            return Range(from, Math.Min(newestSeq, from + Math.Max(0, max) - 1));
+        }
+    }
+
+    /// <summary>
+    /// Registers <paramref name="subscriber"/> and returns its backlog, atomically with respect to appends: without
+    /// <paramref name="afterSeq"/> the last <paramref name="backlogLines"/>; with it every buffered line after it, preceded
+    /// by a gap marker when some of those are no longer buffered; nothing when it is at or past the newest line.
+    /// </summary>
+    internal IReadOnlyList<LogLine> Subscribe(LogSubscriber subscriber, long? afterSeq, int backlogLines)
+    {
+        lock (sync)
+        {
+            subscribers = [.. subscribers, subscriber];
+            subscriber.ExpectNext(newestSeq + 1);
+            if (afterSeq is not { } after)
+            {
+                return Range(Math.Max(OldestSeq, newestSeq - backlogLines + 1), newestSeq);
+            }
+
+            if (after >= newestSeq)
+            {
+                return [];
+            }
+
+            var oldest = OldestSeq;
+            if (after + 1 >= oldest)
+            {
+                return Range(after + 1, newestSeq);
+            }
+
+            var missing = oldest - Math.Max(0, after) - 1;
+            return [LogMarkers.Gap(missing, oldest, time.GetUtcNow().ToUnixTimeMilliseconds()), .. Range(oldest, newestSeq)];
+        }
+    }
+
+    internal void Unsubscribe(LogSubscriber subscriber)
+    {
+        lock (sync)
+        {
+            subscribers = subscribers.Where(s => s != subscriber).ToArray();
+        }
+    }
+
+    /// <summary>Ends every subscription (the server was deleted).</summary>
+    internal void Complete()
+    {
+        lock (sync)
+        {
+            foreach (var subscriber in subscribers)
+            {
+                subscriber.Complete();
+            }
+
+            subscribers = [];
+        }
+    }
+
+    private List<LogLine> Range(long from, long to)
+    {
+        var lines = new List<LogLine>((int)Math.Max(0, to - from + 1));
+        for (var seq = from; seq <= to; seq++)
+        {
+            lines.Add(ring[Index(seq)]);
+        }
+
+        return lines;
+    }
+
+    private int Index(long seq) => (int)((seq - 1) % ring.Length);
+}

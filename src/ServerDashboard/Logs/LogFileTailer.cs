@@ -1,0 +1,228 @@
+using Microsoft.Win32.SafeHandles;
+using ServerDashboard.Processes;
+
+namespace ServerDashboard.Logs;
+
+/// <summary>Where a tailer starts in the file that exists when it starts (a file appearing later is always read from its start).</summary>
+public readonly record struct TailStart(int LastLines)
+{
+    public static TailStart End => new(0);
+
+    public static TailStart Beginning => new(int.MaxValue);
+}
+
+/// <summary>
+/// Follows one log file by path, like <c>tail -F</c>: wakes on inotify events or every <see cref="PollInterval"/>, hands
+/// complete lines to a callback, and survives rotation without losing or repeating lines:
+/// <list type="bullet">
+/// <item>rename+create and delete+recreate: the path names a new (device, inode); the old handle is read to its end, a
+/// trailing partial line is flushed, then the new file is read from its start;</item>
+/// <item>copytruncate: the file got shorter than our offset; the new content is read from offset 0;</item>
+/// <item>the file does not exist (yet): wait for it; deleted with no successor: keep reading the open inode (a writer may
+/// still hold it) until a new file appears.</item>
+/// </list>
+/// </summary>
+public sealed class LogFileTailer(string path, TailStart start, TimeProvider time, ILogger logger)
+{
+    private const int ReadChunkBytes = 64 * 1024;
+
+    // The start position applies to the file that exists when the tailer is made; one that appears later is new: read all of it.
+    private readonly bool existedAtCreation = File.Exists(path);
+
+    public string Path { get; } = path;
+
+    public TimeSpan PollInterval { get; init; } = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>Runs until <paramref name="cancellationToken"/> fires. <paramref name="onLines"/> gets each batch of complete lines, in order.</summary>
+    public async Task RunAsync(Action<IReadOnlyList<string>> onLines, CancellationToken cancellationToken)
+    {
+        using var signal = new FileChangeSignal(Path, logger);
+        var reader = new Reader(Path, onLines);
+        var firstOpen = existedAtCreation;
+        try
+        {
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                signal.EnsureWatching();
+                if (!reader.IsOpen && reader.TryOpen(logger))
+                {
+                    reader.Offset = firstOpen ? StartOffset(reader.Handle!, start) : 0;
+                    firstOpen = false;
+                }
+
+                if (reader.IsOpen && reader.ReadToEndAndCheckRotation(logger))
+                {
+                    continue; // switched files: read the new one at once
+                }
+
+                await signal.WaitAsync(PollInterval, time, cancellationToken);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            reader.Close();
+        }
+    }
+
+    /// <summary>The offset of the start of the last <paramref name="from"/>.LastLines complete lines (a trailing partial line included).</summary>
+    internal static long StartOffset(SafeFileHandle handle, TailStart from)
+    {
+        var length = RandomAccess.GetLength(handle);
+        if (from.LastLines <= 0)
+        {
+            return length;
+        }
+
+        if (from.LastLines == int.MaxValue)
+        {
+            return 0;
+        }
+
+        // Line k starts after the k-1th '\n': scanning back, the start we want follows the (LastLines+1)th '\n' from the end.
+        var newlinesWanted = from.LastLines + 1;
+        var buffer = new byte[ReadChunkBytes];
+        var end = length;
+        while (end > 0)
+        {
+            var size = (int)Math.Min(buffer.Length, end);
+            var begin = end - size;
+            var read = RandomAccess.Read(handle, buffer.AsSpan(0, size), begin);
+            for (var i = read - 1; i >= 0; i--)
+            {
+                if (buffer[i] == '\n' && --newlinesWanted == 0)
+                {
+                    return begin + i + 1;
+                }
+            }
+
+            end = begin;
+        }
+
+        return 0;
+    }
+
+    /// <summary>The open file, our offset in it and the partial line: the state that rotation handling switches.</summary>
+    private sealed class Reader(string path, Action<IReadOnlyList<string>> onLines)
+    {
+        private readonly byte[] buffer = new byte[ReadChunkBytes];
+        private readonly LogLineAssembler assembler = new();
+        private readonly List<string> lines = [];
+        private FileIdentity? identity;
+        private bool reportedOpenError;
+
+        public SafeFileHandle? Handle { get; private set; }
+
+        public bool IsOpen => Handle is not null;
+
+        public long Offset { get; set; }
+
+        public bool TryOpen(ILogger logger)
+        {
+            try
+            {
+                // Delete sharing: a rotator may rename or delete the file while we hold it (Linux allows it anyway).
+                var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+                Handle = handle;
+                identity = FileIdentity.OfHandle(handle);
+                Offset = 0;
+                reportedOpenError = false;
+                return true;
+            }
+            catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
+            {
+                return false;
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                if (!reportedOpenError)
+                {
+                    reportedOpenError = true;
+                    logger.LogWarning("Cannot open log file {Path}: {Error}", path, ex.Message);
+                }
+
+                return false;
+            }
+        }
+
+        /// <summary>Reads what is new, then looks for rotation. True when it switched away from the file (the caller reopens).</summary>
+        public bool ReadToEndAndCheckRotation(ILogger logger)
+        {
+            try
+            {
+                ReadToEnd();
+                var now = FileIdentity.OfPath(path);
+                if (now is { } current && current != identity)
+                {
+                    // Renamed or deleted and recreated: the writer may have added to the old inode after our read.
+                    ReadToEnd();
+                    FlushPartial();
+                    Close();
+                    return true;
+                }
+
+                if (now is not null && RandomAccess.GetLength(Handle!) < Offset)
+                {
+                    // copytruncate: the content we had not read yet is in the copy; continue at the new start.
+                    FlushPartial();
+                    Offset = 0;
+                    ReadToEnd();
+                }
+
+                return false;
+            }
+            catch (IOException ex)
+            {
+                logger.LogWarning("Reading log file {Path} failed: {Error}; reopening it", path, ex.Message);
+                FlushPartial();
+                Close();
+                return false;
+            }
+        }
+
+        public void Close()
+        {
+            Handle?.Dispose();
+            Handle = null;
+            identity = null;
+        }
+
+        private void ReadToEnd()
+        {
+            while (true)
+            {
+                var read = RandomAccess.Read(Handle!, buffer, Offset);
+                if (read <= 0)
+                {
+                    return;
+                }
+
+                Offset += read;
+                assembler.Append(buffer.AsSpan(0, read), lines);
+                Emit();
+            }
+        }
+
+        private void FlushPartial()
+        {
+            if (assembler.Flush() is { } last)
+            {
+                lines.Add(last);
+                Emit();
+            }
+        }
+
+        private void Emit()
+        {
+            if (lines.Count == 0)
+            {
+                return;
+            }
+
+            onLines(lines.ToArray());
+            lines.Clear();
+        }
+    }
+}

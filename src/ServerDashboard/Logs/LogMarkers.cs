@@ -1,0 +1,21 @@
+namespace ServerDashboard.Logs;
+
+/// <summary>
+/// Lines the dashboard itself adds to a stream (Source "dashboard"). Their Seq is chosen so that a client which keeps
+/// "the last Seq I saw" and resumes with <c>afterSeq</c> never gets a line twice: a marker takes the Seq of the last
+/// line it stands for (gap: the line before the oldest still buffered; drop: the last dropped line).
+/// </summary>
+public static class LogMarkers
+{
+    public const string Source = "dashboard";
+
+    public const string ConsoleSource = "console";
+
+    /// <summary>A resume point older than the buffer: <paramref name="missing"/> lines before <paramref name="oldestSeq"/> are gone.</summary>
+    public static LogLine Gap(long missing, long oldestSeq, long timestamp) =>
+        new(oldestSeq - 1, $"[dashboard] {missing} lines are no longer in the buffer", timestamp, Source);
+
+    /// <summary>A slow subscriber lost <paramref name="dropped"/> lines, the last of them <paramref name="lastDroppedSeq"/>.</summary>
+    public static LogLine Dropped(long dropped, long lastDroppedSeq, long timestamp) =>
+        new(lastDroppedSeq, $"[dashboard] {dropped} lines dropped", timestamp, Source);
+}

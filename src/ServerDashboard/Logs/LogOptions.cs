@@ -1,0 +1,27 @@
+namespace ServerDashboard.Logs;
+
+/// <summary>The "Dashboard:Logs" configuration section.</summary>
+public sealed class LogOptions
+{
+    public const string SectionName = "Dashboard:Logs";
+
+    /// <summary>Lines kept in memory per server (the ring buffer behind backlog, resume and REST).</summary>
+    public int BufferLines { get; set; } = 10_000;
+
+    /// <summary>Lines a new subscriber gets first when it does not resume (capped by <see cref="BufferLines"/>).</summary>
+    public int BacklogLines { get; set; } = 1_000;
+
+    /// <summary>Lines queued per subscriber before the oldest are dropped (with a marker).</summary>
+    public int SubscriberQueueLines { get; set; } = 10_000;
+
+    /// <summary>Rotated console logs (<c>console.&lt;timestamp&gt;.log</c>) kept per server.</summary>
+    public int KeepFiles { get; set; } = 5;
+
+    /// <summary>A running server's console.log is rotated by copytruncate when it grows past this.</summary>
+    public int MaxSizeMb { get; set; } = 100;
+
+    /// <summary>How often the size cap is checked and deleted servers' tailers are dropped.</summary>
+    public int SizeCheckSeconds { get; set; } = 30;
+
+    internal int EffectiveBacklog => Math.Min(BacklogLines, BufferLines);
+}

@@ -1,0 +1,63 @@
+using System.Runtime.CompilerServices;
+using System.Threading.Channels;
+
+namespace ServerDashboard.Logs;
+
+/// <summary>
+/// One subscriber's queue: bounded, and when full the oldest line goes (the producer never waits). Lines of a server
+/// have consecutive Seqs, so a jump between two delivered lines is exactly the number dropped: one
+/// <see cref="LogMarkers.Dropped"/> line is inserted there.
+/// </summary>
+internal sealed class LogSubscriber(int capacity)
+{
+    public static readonly TimeSpan BatchInterval = TimeSpan.FromMilliseconds(50);
+
+    private const int MaxBatchLines = 5_000;
+
+    private readonly Channel<LogLine> queue = Channel.CreateBounded<LogLine>(new BoundedChannelOptions(Math.Max(1, capacity))
+    {
+        FullMode = BoundedChannelFullMode.DropOldest,
+        SingleReader = true,
+    });
+
+    private long expectedSeq;
+
+    /// <summary>Called under the buffer's lock at registration: the first live line will have this Seq.</summary>
+    public void ExpectNext(long seq) => expectedSeq = seq;
+
+    /// <summary>Called under the buffer's lock: never blocks.</summary>
+    public void Offer(IReadOnlyList<LogLine> lines)
+    {
+        foreach (var line in lines)
+        {
+            queue.Writer.TryWrite(line);
+        }
+    }
+
+    public void Complete() => queue.Writer.TryComplete();
+
+    public async IAsyncEnumerable<IReadOnlyList<LogLine>> ReadBatchesAsync(TimeProvider time, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await foreach (var batch in queue.Reader.GetBatchesAsync(BatchInterval, MaxBatchLines, time, cancellationToken))
+        {
+            yield return WithDropMarkers(batch, time);
+        }
+    }
+
+    private List<LogLine> WithDropMarkers(IReadOnlyList<LogLine> batch, TimeProvider time)
+    {
+        var delivered = new List<LogLine>(batch.Count + 1);
+        foreach (var line in batch)
+        {
+            if (line.Seq > expectedSeq)
+            {
+                delivered.Add(LogMarkers.Dropped(line.Seq - expectedSeq, line.Seq - 1, time.GetUtcNow().ToUnixTimeMilliseconds()));
+            }
+
+            delivered.Add(line);
+            expectedSeq = line.Seq + 1;
+        }
+
+        return delivered;
+    }
+}
