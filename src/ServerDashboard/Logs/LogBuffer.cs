@@ -1,20 +1,33 @@
 namespace ServerDashboard.Logs;
 
 /// <summary>
-/// One server's recent lines: a ring of <see cref="Capacity"/> lines, each with a Seq one higher than the one before
-/// (starting at 1). Appending also hands the new lines to every live subscriber under the same lock, so a subscriber
-/// registered together with its backlog snapshot sees each line exactly once.
+/// One server's recent lines: a ring of <see cref="Capacity"/> lines, each with a Seq one higher than the one before.
+/// Appending also hands the new lines to every live subscriber under the same lock, so a subscriber registered together
+/// with its backlog snapshot sees each line exactly once.
+/// The first Seq is the buffer's creation time in Unix milliseconds × 1000 + 1 (below 2^53, so exact in JavaScript): a
+/// buffer made after a dashboard restart numbers above anything the previous one handed out, and a client resuming
+/// with an old Seq gets a "restarted" marker and the backlog instead of silence.
 /// </summary>
-public sealed class LogBuffer(int capacity, TimeProvider time)
+public sealed class LogBuffer
 {
-    private readonly LogLine[] ring = new LogLine[Math.Max(1, capacity)];
+    private readonly LogLine[] ring;
     private readonly Lock sync = new();
+    private readonly TimeProvider time;
+    private readonly long firstSeq;
     private LogSubscriber[] subscribers = [];
     private long newestSeq;
 
+    public LogBuffer(int capacity, TimeProvider time)
+    {
+        ring = new LogLine[Math.Max(1, capacity)];
+        this.time = time;
+        firstSeq = time.GetUtcNow().ToUnixTimeMilliseconds() * 1000 + 1;
+        newestSeq = firstSeq - 1;
+    }
+
     public int Capacity => ring.Length;
 
-    /// <summary>Seq of the newest line, 0 when empty.</summary>
+    /// <summary>Seq of the newest line; one below the first Seq when empty.</summary>
     public long NewestSeq
     {
         get
@@ -26,7 +39,7 @@ public sealed class LogBuffer(int capacity, TimeProvider time)
         }
     }
 
-    private long OldestSeq => Math.Max(1, newestSeq - ring.Length + 1);
+    private long OldestSeq => Math.Max(firstSeq, newestSeq - ring.Length + 1);
 
     /// <summary>Adds lines from <paramref name="source"/>, numbers and timestamps them, and offers them to subscribers.</summary>
     public IReadOnlyList<LogLine> Append(string source, IReadOnlyList<string> texts)
@@ -87,6 +100,13 @@ public sealed class LogBuffer(int capacity, TimeProvider time)
             if (after >= newestSeq)
             {
                 return [];
+            }
+
+            if (after < firstSeq - 1)
+            {
+                // A Seq from before this buffer existed (the dashboard restarted): say so, then the usual backlog.
+                var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+                return [LogMarkers.Restarted(firstSeq - 1, now), .. Range(Math.Max(OldestSeq, newestSeq - backlogLines + 1), newestSeq)];
             }
 
             var oldest = OldestSeq;

@@ -15,6 +15,10 @@ public static class LogMarkers
     public static LogLine Gap(long missing, long oldestSeq, long timestamp) =>
         new(oldestSeq - 1, $"[dashboard] {missing} lines are no longer in the buffer", timestamp, Source);
 
+    /// <summary>The client's last Seq is from before the dashboard restarted: the lines in between are not in this stream.</summary>
+    public static LogLine Restarted(long seq, long timestamp) =>
+        new(seq, "[dashboard] The dashboard restarted: lines written meanwhile are in the log file (Download), not in this view", timestamp, Source);
+
     /// <summary>A slow subscriber lost <paramref name="dropped"/> lines, the last of them <paramref name="lastDroppedSeq"/>.</summary>
     public static LogLine Dropped(long dropped, long lastDroppedSeq, long timestamp) =>
         new(lastDroppedSeq, $"[dashboard] {dropped} lines dropped", timestamp, Source);

@@ -137,26 +137,3 @@ public sealed class DashboardHubTests(HubFixture fixture) : IClassFixture<HubFix
         throw new InvalidOperationException("The stream completed without an item");
     }
 }
-
-/// <summary>Before log tailing is registered (the logs-core merge), the hub says so instead of failing the app.</summary>
-public sealed class DashboardHubWithoutLogsTests(DashboardFactoryFixture fixture) : IClassFixture<DashboardFactoryFixture>
-{
-    [Fact]
-    public async Task SubscribeLogs_says_log_streaming_is_not_available()
-    {
-        var factory = fixture.Factory;
-        var key = (await factory.Services.GetRequiredService<ApiKeyService>()
-            .CreateAsync("hub-nologs", Roles.Viewer, "tests", CancellationToken.None)).PlainTextKey;
-        await using var client = await HubFixture.ConnectAsync(factory, $"/hubs/dashboard?access_token={Uri.EscapeDataString(key)}", header: null);
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-
-        var error = await Assert.ThrowsAsync<HubErrorException>(async () =>
-        {
-            await foreach (var _ in client.StreamAsync("SubscribeLogs", [1, null], cts.Token))
-            {
-            }
-        });
-
-        Assert.Contains("Log streaming is not available", error.Message);
-    }
-}

@@ -140,7 +140,7 @@ public sealed class ServerLogHubTests
     [Fact]
     public void The_ring_buffer_keeps_the_newest_lines_and_numbers_from_one()
     {
-        var buffer = new LogBuffer(3, TimeProvider.System);
+        var buffer = new LogBuffer(3, EpochTime.Instance);
         buffer.Append("console", ["a", "b", "c", "d", "e"]);
 
         Assert.Equal(["c", "d", "e"], buffer.Tail(10).Select(l => l.Text));
@@ -151,7 +151,7 @@ public sealed class ServerLogHubTests
     }
 
     private static ServerLogHub Hub(int bufferLines = 10_000, int subscriberQueue = 10_000) =>
-        new(Options.Create(new LogOptions { BufferLines = bufferLines, SubscriberQueueLines = subscriberQueue }), TimeProvider.System);
+        new(Options.Create(new LogOptions { BufferLines = bufferLines, SubscriberQueueLines = subscriberQueue }), EpochTime.Instance);
 
     private static void Append(ServerLogHub hub, int first, int count) =>
         hub.Append(Server, "console", Enumerable.Range(first, count).Select(n => $"line {n}").ToList());
@@ -166,4 +166,37 @@ public sealed class ServerLogHubTests
 
         return lines;
     }
+}
+
+public sealed class LogBufferRestartTests
+{
+    [Fact]
+    public void A_seq_from_before_a_dashboard_restart_gets_a_restart_marker_and_the_backlog()
+    {
+        var before = new LogBuffer(100, TimeProvider.System);
+        before.Append("console", ["old 1", "old 2"]);
+        var lastSeenBeforeRestart = before.NewestSeq;
+
+        var after = new LogBuffer(100, new LaterTime(TimeSpan.FromSeconds(1)));
+        after.Append("console", ["new 1", "new 2"]);
+
+        Assert.True(after.After(0, 1).Single().Seq > lastSeenBeforeRestart, "a new buffer numbers above the old one");
+        Assert.True(lastSeenBeforeRestart < 9_007_199_254_740_991, "exact in JavaScript");
+    }
+
+    private sealed class LaterTime(TimeSpan offset) : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => TimeProvider.System.GetUtcNow() + offset;
+    }
+}
+
+/// <summary>
+/// Real timers, but "now" is the Unix epoch: a buffer's first Seq is then 1 (Seq starts at creation-time ms × 1000 + 1),
+/// so these tests can speak in small numbers.
+/// </summary>
+internal sealed class EpochTime : TimeProvider
+{
+    public static readonly EpochTime Instance = new();
+
+    public override DateTimeOffset GetUtcNow() => DateTimeOffset.UnixEpoch;
 }
