@@ -10,6 +10,7 @@ using Radzen;
 using ServerDashboard.Auth;
 using ServerDashboard.Data;
 using ServerDashboard.Processes;
+using ServerDashboard.Rcon;
 using ServerDashboard.Servers;
 
 namespace ServerDashboard.Hosting;
@@ -161,6 +162,7 @@ public static class DashboardServices
         services.AddSingleton<RestartBackoff>();
         services.AddSingleton<ServerStatusBoard>();
         services.AddSingleton<ServerSupervisor>();
+        services.AddRcon();
         services.AddSingleton<ProcessCleanup>();
         services.AddSingleton<ProgramChecker>();
         services.AddSingleton<UnixUsers>();
