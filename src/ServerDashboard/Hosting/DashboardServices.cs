@@ -31,6 +31,7 @@ public static class DashboardServices
             .ValidateOnStart();
         services.AddSingleton(sp => new DataDirectory(sp.GetRequiredService<IOptions<DashboardOptions>>().Value.ResolveDataDirectory()));
         services.AddSingleton(TimeProvider.System);
+        services.AddOptions<RconOptions>().BindConfiguration(RconOptions.SectionName);
 
         builder.Logging.ClearProviders();
         services.AddSingleton<ILoggerProvider>(sp => SerilogSetup.CreateProvider(sp.GetRequiredService<IConfiguration>(), sp.GetRequiredService<DataDirectory>()));

@@ -16,7 +16,7 @@ public sealed record RconResponse(string Text, TimeSpan Duration);
 /// (see docs/rcon.md). Replies made of several packets are reassembled: by the empty-packet trick on servers that
 /// mirror an empty RESPONSE_VALUE (detected during auth), by fragment length plus a short idle wait otherwise.
 /// </summary>
-public sealed class RconClient : IAsyncDisposable
+public sealed class RconClient : IAsyncDisposable, IDisposable
 {
     /// <summary>Minecraft drops a command packet with a longer body (its read buffer is 1460 bytes).</summary>
     public const int MaxCommandBytes = 1446;
@@ -410,6 +410,9 @@ public sealed class RconClient : IAsyncDisposable
 
         stream?.Dispose(); // unblocks a pending socket read at once
     }
+
+    /// <summary>Closes the connection without waiting for the read loop to finish (it ends on its own).</summary>
+    public void Dispose() => Close();
 
     public async ValueTask DisposeAsync()
     {

@@ -12,7 +12,7 @@ public sealed class RconConnections(
     RconTargetLookup lookup,
     IOptions<RconOptions> options,
     TimeProvider time,
-    ILoggerFactory loggers) : IAsyncDisposable
+    ILoggerFactory loggers) : IAsyncDisposable, IDisposable
 {
     private static readonly TimeSpan FirstRetryDelay = TimeSpan.FromMilliseconds(100);
     private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(1);
@@ -154,6 +154,18 @@ public sealed class RconConnections(
             {
                 await client.DisposeAsync();
             }
+        }
+
+        slots.Clear();
+    }
+
+    /// <summary>For containers disposed synchronously (bUnit): closes the sockets without awaiting the read loops.</summary>
+    public void Dispose()
+    {
+        disposed = true;
+        foreach (var slot in slots.Values)
+        {
+            slot.Client?.Dispose();
         }
 
         slots.Clear();

@@ -2,10 +2,13 @@ namespace ServerDashboard.Rcon;
 
 public static class RconServiceCollectionExtensions
 {
-    /// <summary>The per-server RCON connections (options from the <c>Rcon</c> section) and the definition lookup.</summary>
+    /// <summary>
+    /// The per-server RCON connections and the definition lookup. Options keep their defaults here; the host binds the
+    /// <c>Rcon</c> section (bUnit tests use this without any configuration).
+    /// </summary>
     public static IServiceCollection AddRcon(this IServiceCollection services)
     {
-        services.AddOptions<RconOptions>().BindConfiguration(RconOptions.SectionName)
+        services.AddOptions<RconOptions>()
             .Validate(o => o.ConnectTimeout > TimeSpan.Zero && o.CommandTimeout > TimeSpan.Zero && o.FragmentIdleTimeout > TimeSpan.Zero,
                 "Rcon timeouts must be positive.");
         services.AddSingleton<RconTargets>();
