@@ -11,6 +11,7 @@ using ServerDashboard.Auth;
 using ServerDashboard.Data;
 using ServerDashboard.Logs;
 using ServerDashboard.Processes;
+using ServerDashboard.Rcon;
 using ServerDashboard.Servers;
 
 namespace ServerDashboard.Hosting;
@@ -31,6 +32,7 @@ public static class DashboardServices
             .ValidateOnStart();
         services.AddSingleton(sp => new DataDirectory(sp.GetRequiredService<IOptions<DashboardOptions>>().Value.ResolveDataDirectory()));
         services.AddSingleton(TimeProvider.System);
+        services.AddOptions<RconOptions>().BindConfiguration(RconOptions.SectionName);
 
         builder.Logging.ClearProviders();
         services.AddSingleton<ILoggerProvider>(sp => SerilogSetup.CreateProvider(sp.GetRequiredService<IConfiguration>(), sp.GetRequiredService<DataDirectory>()));
@@ -164,6 +166,7 @@ public static class DashboardServices
         services.AddSingleton<RestartBackoff>();
         services.AddSingleton<ServerStatusBoard>();
         services.AddSingleton<ServerSupervisor>();
+        services.AddRcon();
         services.AddSingleton<ProcessCleanup>();
         services.AddSingleton<ProgramChecker>();
         services.AddSingleton<UnixUsers>();

@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using ServerDashboard.Data;
 using ServerDashboard.Logs;
 using ServerDashboard.Processes;
+using ServerDashboard.Rcon;
 
 namespace ServerDashboard.Servers;
 
@@ -24,6 +25,7 @@ public sealed class ServerSupervisor(
     RestartBackoff backoff,
     RunStateStore runStates,
     ConsoleLogRotator logRotator,
+    RconConnections rcon,
     IHostApplicationLifetime lifetime,
     TimeProvider time,
     ILogger<ServerSupervisor> logger)
@@ -322,13 +324,13 @@ public sealed class ServerSupervisor(
     {
         CancelRun(server.Id);
         var signal = server.StopMode == StopMode.SigInt ? StopSignal.SigInt : StopSignal.SigTerm;
-        if (server.StopMode == StopMode.Rcon)
-        {
-            // The RCON stop command plugs in as the graceful action with the RCON client (issue 5); until then, SIGTERM.
-            logger.LogInformation("Server {ServerId}: RCON stop is not available yet; sending SIGTERM", server.Id);
-        }
-
-        var result = await daemons.StopAsync(Key(server.Id), signal, TimeSpan.FromSeconds(server.StopTimeoutSeconds), CancellationToken.None);
+        var stopTimeout = TimeSpan.FromSeconds(server.StopTimeoutSeconds);
+        // RCON "stop" first; if it cannot be delivered (RCON down, wrong password, timeout), DaemonManager sends SIGTERM.
+        // The RCON attempt is bounded by the stop timeout so a silent server cannot delay the fallback longer than that.
+        Func<CancellationToken, Task>? gracefulAction = server is { StopMode: StopMode.Rcon, RconEnabled: true }
+            ? ct => rcon.RequestStopAsync(server.Id, server.StopCommand, stopTimeout, ct)
+            : null;
+        var result = await daemons.StopAsync(Key(server.Id), signal, stopTimeout, CancellationToken.None, gracefulAction);
         var status = await RecordStoppedAsync(server.Id, result);
         if (server.Port is { } port && !ports.IsPortFree(port))
         {
