@@ -15,7 +15,7 @@ namespace ServerDashboard.BrowserTests;
 /// The real app on a real Kestrel port (temp data directory, known admin password) and one headless Debian Chromium,
 /// shared by the browser tests. Playwright drives /usr/bin/chromium; it never downloads a browser.
 /// </summary>
-public sealed class BrowserFixture : IAsyncLifetime
+public class BrowserFixture : IAsyncLifetime
 {
     public const string AdminPassword = "Admin-Password-1";
 
@@ -34,6 +34,9 @@ public sealed class BrowserFixture : IAsyncLifetime
     /// <summary>The app's log source: tests push lines and break streams (the real tailer is not involved).</summary>
     public FakeServerLogs Logs { get; } = new();
 
+    /// <summary>Most UI tests drive the console with a fake log source; <see cref="RealLogsBrowserFixture"/> uses the real tailing.</summary>
+    protected virtual bool UseFakeLogs => true;
+
     public async Task InitializeAsync()
     {
         factory = new WebApplicationFactory<Program>().WithWebHostBuilder(builder =>
@@ -43,7 +46,10 @@ public sealed class BrowserFixture : IAsyncLifetime
             builder.UseSetting("Dashboard:Admin:InitialPassword", AdminPassword);
             builder.UseSetting("Dashboard:StopServersOnShutdown", "true"); // no test server outlives the run
             builder.UseSetting("urls", "http://127.0.0.1:0"); // overrides the app's default 127.0.0.1:5080
-            builder.ConfigureTestServices(services => services.Replace(ServiceDescriptor.Singleton<IServerLogs>(Logs)));
+            if (UseFakeLogs)
+            {
+                builder.ConfigureTestServices(services => services.Replace(ServiceDescriptor.Singleton<IServerLogs>(Logs)));
+            }
         });
         factory.UseKestrel(0);
         factory.StartServer();
@@ -119,4 +125,16 @@ public sealed class BrowserFixture : IAsyncLifetime
 public sealed class BrowserCollection : ICollectionFixture<BrowserFixture>
 {
     public const string Name = "browser";
+}
+
+/// <summary>The same app with the real log tailing: for tests where a real process writes the lines.</summary>
+public sealed class RealLogsBrowserFixture : BrowserFixture
+{
+    protected override bool UseFakeLogs => false;
+}
+
+[CollectionDefinition(Name)]
+public sealed class RealLogsBrowserCollection : ICollectionFixture<RealLogsBrowserFixture>
+{
+    public const string Name = "browser-real-logs";
 }
