@@ -211,7 +211,9 @@ public sealed class DaemonManager(
             if (registry.PollExit(entry) is not null)
             {
                 leaderGoneAt ??= System.Diagnostics.Stopwatch.GetTimestamp();
-                if (signaller.LiveMembers(entry.Pid, leaderGoneAt).Count == 0)
+                // At most one poll interval old (so a straggler's death is seen next round), never older than the exit.
+                long recentEnough = Math.Max(leaderGoneAt.Value, System.Diagnostics.Stopwatch.GetTimestamp() - (long)(PollInterval.TotalSeconds * System.Diagnostics.Stopwatch.Frequency));
+                if (signaller.LiveMembers(entry.Pid, recentEnough).Count == 0)
                 {
                     return true;
                 }
