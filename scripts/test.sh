@@ -15,6 +15,11 @@ if ! command -v chromium >/dev/null 2>&1; then
   fi
 fi
 
+# The RCON conformance tests run independent clients (npm rcon-client, Debian rconclt) from ../shared/peers.
+if [ -f ../shared/peers/setup.sh ]; then
+  bash ../shared/peers/setup.sh >/dev/null || echo "warning: ../shared/peers/setup.sh failed; the RCON conformance tests will say what is missing" >&2
+fi
+
 # Playwright drives the system Chromium; it must never download a browser of its own.
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
