@@ -12,7 +12,7 @@ namespace ServerDashboard.Tests.Api;
 /// <summary>POST /api/v1/servers/{id}/commands and its audit trail, with real SampleGameServer daemons.</summary>
 public sealed class ConsoleCommandsApiTests(DashboardFactoryFixture fixture) : IClassFixture<DashboardFactoryFixture>
 {
-    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(15);
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
     private readonly DashboardFactory factory = fixture.Factory;
 
     [Fact]
@@ -46,7 +46,10 @@ public sealed class ConsoleCommandsApiTests(DashboardFactoryFixture fixture) : I
         var reply = (await sent.ReadJsonAsync<CommandResponse>())!;
         Assert.Equal("", reply.Response);
         Assert.Equal("stdin", reply.Via);
-        await Eventually.ReturnsAsync(() => LogsAsync(api, id), lines => lines.Any(l => l.Text.Contains("[Server] hi")), Timeout, "[Server] hi in the console");
+        var consoleLog = Path.Combine(factory.DataDirectory, "servers", $"{id}", "console.log");
+        await Eventually.ReturnsAsync(
+            async () => string.Join("\n", (await LogsAsync(api, id)).Select(l => l.Text)) + "\n--- console.log:\n" + await File.ReadAllTextAsync(consoleLog),
+            text => text.Split("--- console.log:")[0].Contains("[Server] hi"), Timeout, "[Server] hi in the console (GET .../logs)");
         await api.PostAsync($"/api/v1/servers/{id}/kill", null);
     }
 
