@@ -12,7 +12,8 @@ const PERMANENT_RETRY_MS = 15000;
 const SCROLLBACK_LINES = 10000;
 
 // ANSI: a dim source prefix for extra log files, an italic colour for the dashboard's own marker lines.
-const DIM = '\x1b[0;2m', MARKER = '\x1b[0;3;36m', RESET = '\x1b[0m';
+// RCON commands and replies (source "rcon") get a coloured prefix: they are the dashboard's echo, not the server's output.
+const DIM = '\x1b[0;2m', MARKER = '\x1b[0;3;36m', REPLY = '\x1b[0;1;35m', RESET = '\x1b[0m';
 
 const THEMES = {
   light: {
@@ -103,6 +104,9 @@ function formatLine(line) {
   const text = String(line.text ?? '').replace(/\r?\n/g, '\r\n');
   if (line.source === 'dashboard') {
     return `${MARKER}-- ${text} --${RESET}`;
+  }
+  if (line.source === 'rcon') {
+    return `${REPLY}[rcon]${RESET} ${text}${RESET}`;
   }
   if (line.source && line.source !== 'console') {
     return `${DIM}[${line.source}]${RESET} ${text}${RESET}`;

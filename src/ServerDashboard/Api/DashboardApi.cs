@@ -11,6 +11,8 @@ public static class DashboardApi
         v1.MapServerPowerApi();
         v1.MapProcessesApi();
         v1.MapLogsApi();
+        v1.MapConsoleCommandsApi();
+        v1.MapAuditApi();
         return endpoints;
     }
 }

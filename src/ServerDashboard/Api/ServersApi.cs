@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using ServerDashboard.Audit;
 using ServerDashboard.Auth;
 using ServerDashboard.Servers;
 
@@ -28,16 +29,17 @@ public static class ServersApi
         }).WithName("GetServer");
 
         servers.MapPost("/", async Task<Results<Created<ServerModel>, ValidationProblem>> (
-            ServerModel model, ServerCatalog catalog, CancellationToken cancellationToken) =>
+            ServerModel model, ServerCatalog catalog, AuditLog audit, ClaimsPrincipal user, HttpContext http, CancellationToken cancellationToken) =>
         {
             var result = await catalog.CreateAsync(model, cancellationToken);
+            await audit.RecordDefinitionChangeAsync(AuditActor.From(user, http), AuditActions.CreateServer, result);
             return result.Succeeded
                 ? TypedResults.Created($"/api/v1/servers/{result.Server!.Id}", ServerMapper.ToModel(result.Server, includeSecrets: true))
                 : TypedResults.ValidationProblem(result.Errors.ToDictionary(), title: "The server definition is not valid.");
         }).RequireAuthorization(Policies.Admin).WithName("CreateServer");
 
         servers.MapPut("/{id:int}", async Task<Results<Ok<ServerModel>, ValidationProblem, ProblemHttpResult>> (
-            int id, ServerModel model, ServerCatalog catalog, CancellationToken cancellationToken) =>
+            int id, ServerModel model, ServerCatalog catalog, AuditLog audit, ClaimsPrincipal user, HttpContext http, CancellationToken cancellationToken) =>
         {
             var result = await catalog.UpdateAsync(id, model, cancellationToken);
             if (result.NotFound)
@@ -45,14 +47,16 @@ public static class ServersApi
                 return NotFound(id);
             }
 
+            await audit.RecordDefinitionChangeAsync(AuditActor.From(user, http), AuditActions.UpdateServer, result, id);
+
             return result.Succeeded
                 ? TypedResults.Ok(ServerMapper.ToModel(result.Server!, includeSecrets: true))
                 : TypedResults.ValidationProblem(result.Errors.ToDictionary(), title: "The server definition is not valid.");
         }).RequireAuthorization(Policies.Admin).WithName("UpdateServer");
 
         servers.MapDelete("/{id:int}", async Task<Results<NoContent, ProblemHttpResult>> (
-            int id, ServerCatalog catalog, CancellationToken cancellationToken) =>
-            await catalog.DeleteAsync(id, cancellationToken) switch
+            int id, ServerCatalog catalog, AuditLog audit, ClaimsPrincipal user, HttpContext http, CancellationToken cancellationToken) =>
+            await audit.DeleteServerAsync(AuditActor.From(user, http), catalog, id, cancellationToken) switch
             {
                 DeleteOutcome.Deleted => TypedResults.NoContent(),
                 DeleteOutcome.Running => TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Server is running",

@@ -16,6 +16,8 @@ public sealed class DashboardDbContext(DbContextOptions<DashboardDbContext> opti
 
     public DbSet<ServerRunState> ServerRunStates => Set<ServerRunState>();
 
+    public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
+
     protected override void OnModelCreating(ModelBuilder builder)
     {
         base.OnModelCreating(builder);
@@ -41,6 +43,17 @@ public sealed class DashboardDbContext(DbContextOptions<DashboardDbContext> opti
             run.HasKey(r => r.ServerId);
             run.HasOne<ServerDefinition>().WithOne().HasForeignKey<ServerRunState>(r => r.ServerId).OnDelete(DeleteBehavior.Cascade);
             run.Property(r => r.LastExitKind).HasMaxLength(16);
+        });
+
+        builder.Entity<AuditEntry>(entry =>
+        {
+            entry.ToTable("AuditLog");
+            entry.HasIndex(e => e.At);
+            entry.HasIndex(e => new { e.ServerId, e.At });
+            entry.Property(e => e.Actor).HasMaxLength(256);
+            entry.Property(e => e.ServerName).HasMaxLength(100);
+            entry.Property(e => e.Action).HasMaxLength(32);
+            entry.Property(e => e.SourceIp).HasMaxLength(64);
         });
 
         builder.Entity<ApiKey>(key =>

@@ -5,8 +5,10 @@ using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Radzen;
+using ServerDashboard.Audit;
 using ServerDashboard.Auth;
 using ServerDashboard.Data;
 using ServerDashboard.Logs;
@@ -174,6 +176,12 @@ public static class DashboardServices
         services.AddSingleton<ServerValidator>();
         services.AddSingleton<ServerCatalog>();
         services.AddSingleton<ServerTemplates>();
+        services.TryAddSingleton<StdinWriter>();
+        services.AddSingleton<ConsoleCommands>();
+        services.AddSingleton<AuditLog>();
+        services.AddSingleton<CommandHistory>();
+        services.AddHttpContextAccessor(); // the client address of a circuit, for the audit log
+        services.AddScoped<CircuitActor>();
         services.AddLogs(); // the supervisor rotates console.log before each start
     }
 

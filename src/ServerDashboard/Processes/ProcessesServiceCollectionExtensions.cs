@@ -33,6 +33,7 @@ public static class ProcessesServiceCollectionExtensions
         services.TryAddSingleton<ExecutableResolver>();
         services.TryAddSingleton<LaunchCommandBuilder>();
         services.TryAddSingleton<StdinFifo>();
+        services.TryAddSingleton<StdinWriter>();
         services.TryAddSingleton<DaemonLauncher>();
         services.TryAddSingleton<PidFileStore>();
         services.TryAddSingleton<PidFileValidator>();

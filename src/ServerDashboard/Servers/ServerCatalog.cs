@@ -88,6 +88,27 @@ public sealed class ServerCatalog(
         return new(entity, errors);
     }
 
+    /// <summary>
+    /// Stores a freshly generated RCON password; false when the server is unknown or has RCON off. A running server read
+    /// its password from its environment at launch and keeps it until its next start: until then RCON commands fail
+    /// with "wrong RCON password" and an RCON stop falls back to signals.
+    /// </summary>
+    public async Task<bool> RotateRconPasswordAsync(int id, CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var entity = await db.Servers.FirstOrDefaultAsync(s => s.Id == id && s.RconEnabled, cancellationToken);
+        if (entity is null)
+        {
+            return false;
+        }
+
+        entity.RconPassword = passwords.Generate();
+        entity.UpdatedAt = time.GetUtcNow();
+        await db.SaveChangesAsync(cancellationToken);
+        logger.LogInformation("Server {ServerId} '{ServerName}': RCON password rotated", entity.Id, entity.Name);
+        return true;
+    }
+
     /// <summary>Deletes a definition; refused while its daemon runs, so no server is left running without a definition.</summary>
     public async Task<DeleteOutcome> DeleteAsync(int id, CancellationToken cancellationToken)
     {

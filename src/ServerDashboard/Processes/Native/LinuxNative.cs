@@ -19,6 +19,8 @@ internal static unsafe partial class LinuxNative
     public const int EINTR = 4;
     public const int EAGAIN = 11; // == EWOULDBLOCK on Linux
     public const int EEXIST = 17;
+    public const int ENXIO = 6;
+    public const int EPIPE = 32;
     public const int ECHILD = 10;
     public const int ENOSYS = 38;
 
@@ -140,6 +142,9 @@ internal static unsafe partial class LinuxNative
 
     [LibraryImport(Libc, SetLastError = true)]
     public static partial int close(int fd);
+
+    [LibraryImport(Libc, SetLastError = true)]
+    public static partial nint write(int fd, byte* buffer, nuint count);
 
     [LibraryImport(Libc, SetLastError = true)]
     public static partial int fsync(int fd);

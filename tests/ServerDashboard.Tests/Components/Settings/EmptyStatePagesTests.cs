@@ -5,7 +5,7 @@ using ServerDashboard.Components.Pages;
 
 namespace ServerDashboard.Tests.Components.Settings;
 
-/// <summary>The pages whose features are not built yet say so plainly instead of showing made-up data.</summary>
+/// <summary>Pages without data (features not built yet, or an empty audit log) say so plainly instead of showing made-up data.</summary>
 public sealed class EmptyStatePagesTests : IDisposable
 {
     private readonly DashboardComponentContext ctx = new();
@@ -14,7 +14,7 @@ public sealed class EmptyStatePagesTests : IDisposable
     {
         { typeof(Jobs), "Jobs", "Job scheduling is not available in this build yet." },
         { typeof(Ports), "Ports", "Port tracking is not available in this build yet." },
-        { typeof(Audit), "Audit", "The audit trail is not available in this build yet." },
+        { typeof(ServerDashboard.Components.Pages.Audit), "Audit", "Power actions, console commands and changes to server definitions appear here" },
     };
 
     [Theory]

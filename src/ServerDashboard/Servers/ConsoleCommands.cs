@@ -1,0 +1,156 @@
+using System.Text;
+using Microsoft.EntityFrameworkCore;
+using ServerDashboard.Audit;
+using ServerDashboard.Data;
+using ServerDashboard.Logs;
+using ServerDashboard.Processes;
+using ServerDashboard.Rcon;
+
+namespace ServerDashboard.Servers;
+
+public enum CommandOutcome
+{
+    Sent,
+    NotFound,
+    NotRunning,
+    Invalid,
+    Failed,
+}
+
+/// <summary>How a command reached the server: "rcon" or "stdin".</summary>
+public static class CommandVia
+{
+    public const string Rcon = "rcon";
+    public const string Stdin = "stdin";
+}
+
+/// <summary>
+/// The result of <see cref="ConsoleCommands.SendAsync"/>. <see cref="Response"/> is the RCON reply ("" over stdin: the
+/// server's reply, if any, appears in its console log); <see cref="Error"/> says why it failed, for the user.
+/// </summary>
+public sealed record CommandResult(CommandOutcome Outcome, string Response, TimeSpan Duration, string? Via, string? Error)
+{
+    public static CommandResult Refused(CommandOutcome outcome, string error) => new(outcome, "", TimeSpan.Zero, null, error);
+}
+
+/// <summary>
+/// Sends console commands: over RCON when the definition has it enabled (the reply comes back), else as a line on the
+/// daemon's stdin FIFO. Every attempt on an existing server is audited, whatever its outcome.
+/// </summary>
+public sealed class ConsoleCommands(
+    IDbContextFactory<DashboardDbContext> dbFactory,
+    ServerSupervisor supervisor,
+    RconConnections rcon,
+    LaunchPlanner planner,
+    StdinWriter stdin,
+    ServerLogHub logs,
+    AuditLog audit,
+    TimeProvider time,
+    ILogger<ConsoleCommands> logger)
+{
+    /// <summary>Same limit for both paths, so a command that works over stdin also works after RCON is enabled.</summary>
+    public const int MaxCommandBytes = RconClient.MaxCommandBytes;
+
+    /// <summary>The <see cref="LogLine.Source"/> of RCON commands and replies echoed into the console view.</summary>
+    public const string RconLogSource = "rcon";
+
+    /// <summary>Null when the command may be sent; else why not.</summary>
+    public static string? Validate(string? command)
+    {
+        if (string.IsNullOrWhiteSpace(command))
+        {
+            return "The command is empty.";
+        }
+
+        if (command.Contains('\n') || command.Contains('\r') || command.Contains('\0'))
+        {
+            // Over stdin a newline would smuggle in a second command; NUL breaks C-string parsers in game servers.
+            return "The command must be one line without NUL characters.";
+        }
+
+        var bytes = Encoding.UTF8.GetByteCount(command);
+        return bytes > MaxCommandBytes ? $"The command is {bytes} bytes in UTF-8; the limit is {MaxCommandBytes}." : null;
+    }
+
+    public async Task<CommandResult> SendAsync(int serverId, string? command, AuditActor actor, CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var server = await db.Servers.AsNoTracking()
+            .Where(s => s.Id == serverId)
+            .Select(s => new { s.Name, s.RconEnabled })
+            .FirstOrDefaultAsync(cancellationToken);
+        if (server is null)
+        {
+            return CommandResult.Refused(CommandOutcome.NotFound, $"No server with id {serverId}.");
+        }
+
+        var result = Validate(command) is { } invalid
+            ? CommandResult.Refused(CommandOutcome.Invalid, invalid)
+            : !supervisor.IsRunning(serverId)
+                ? CommandResult.Refused(CommandOutcome.NotRunning, $"Server '{server.Name}' is not running.")
+                : server.RconEnabled
+                    ? await SendOverRconAsync(serverId, command!, cancellationToken)
+                    : SendOverStdin(serverId, command!);
+
+        await audit.RecordAsync(actor, AuditActions.Command, serverId, server.Name, command ?? "",
+            result.Outcome == CommandOutcome.Sent, result.Error ?? result.Response);
+        return result;
+    }
+
+    private async Task<CommandResult> SendOverRconAsync(int serverId, string command, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var reply = await rcon.ExecuteAsync(serverId, command, cancellationToken);
+            EchoToConsole(serverId, command, reply.Text);
+            return new CommandResult(CommandOutcome.Sent, reply.Text, reply.Duration, CommandVia.Rcon, null);
+        }
+        catch (RconAuthenticationException)
+        {
+            return Failed(serverId, "RCON failed: wrong RCON password (the server was started with a different password than the definition holds; restart it to apply the stored one).");
+        }
+        catch (RconTimeoutException e)
+        {
+            return Failed(serverId, $"RCON failed: timeout ({e.Message}).");
+        }
+        catch (RconConnectionException e)
+        {
+            return Failed(serverId, $"RCON failed: connection refused or closed ({e.Message}).");
+        }
+        catch (RconException e)
+        {
+            return Failed(serverId, $"RCON failed: {e.Message}");
+        }
+    }
+
+    private CommandResult SendOverStdin(int serverId, string command)
+    {
+        var started = time.GetTimestamp();
+        try
+        {
+            stdin.WriteLine(planner.StdinFifoPath(serverId), Encoding.UTF8.GetBytes(command + "\n"));
+            return new CommandResult(CommandOutcome.Sent, "", time.GetElapsedTime(started), CommandVia.Stdin, null);
+        }
+        catch (StdinWriteException e)
+        {
+            return Failed(serverId, $"Console input failed: {e.Message}.");
+        }
+    }
+
+    private CommandResult Failed(int serverId, string error)
+    {
+        logger.LogWarning("Console command to server {ServerId} failed: {Error}", serverId, error);
+        return CommandResult.Refused(CommandOutcome.Failed, error);
+    }
+
+    /// <summary>
+    /// A server need not print what it answers over RCON, so the console view would never show the reply: add the
+    /// command and its reply to the server's live log (memory only, not console.log) marked with source "rcon".
+    /// </summary>
+    private void EchoToConsole(int serverId, string command, string reply)
+    {
+        var lines = new List<string> { "> " + command };
+        lines.AddRange(reply.ReplaceLineEndings("\n").TrimEnd('\n').Split('\n').Where(l => l.Length > 0));
+        logs.Append(serverId, RconLogSource, lines);
+    }
+}
