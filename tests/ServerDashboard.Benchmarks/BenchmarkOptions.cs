@@ -1,6 +1,6 @@
 namespace ServerDashboard.Benchmarks;
 
-public sealed record BenchmarkOptions(int Servers, int CpuWindowSeconds, string JsonPath, bool SkipPeers, string PeersDirectory)
+public sealed record BenchmarkOptions(int Servers, int CpuWindowSeconds, string JsonPath, bool SkipPeers, string PeersDirectory, bool LogsOnly = false, bool DaemonsOnly = false)
 {
     public static BenchmarkOptions Parse(string[] args)
     {
@@ -10,7 +10,9 @@ public sealed record BenchmarkOptions(int Servers, int CpuWindowSeconds, string 
             int.Parse(Value("--cpu-window") ?? "10"),
             Path.GetFullPath(Value("--json") ?? "benchmark-results.json"),
             args.Contains("--no-peers"),
-            Path.GetFullPath(Value("--peers") ?? FindPeers()));
+            Path.GetFullPath(Value("--peers") ?? FindPeers()),
+            args.Contains("--logs"),
+            args.Contains("--daemons"));
     }
 
     /// <summary>../shared/peers beside the checkout.</summary>

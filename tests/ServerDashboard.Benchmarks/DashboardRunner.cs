@@ -9,6 +9,9 @@ public sealed class DashboardRunner(string dataDirectory) : IAsyncDisposable
 {
     private Process? process;
 
+    /// <summary>Extra environment (configuration overrides such as <c>Dashboard__Logs__MaxSizeMb</c>) for the dashboard.</summary>
+    public Dictionary<string, string> Environment { get; } = [];
+
     public int Port { get; } = FreePort();
 
     public int Pid => process!.Id;
@@ -46,7 +49,12 @@ public sealed class DashboardRunner(string dataDirectory) : IAsyncDisposable
         }
 
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
-        start.Environment["Serilog__MinimumLevel__Default"] = Environment.GetEnvironmentVariable("BENCH_LOG_LEVEL") ?? "Warning";
+        start.Environment["Serilog__MinimumLevel__Default"] = System.Environment.GetEnvironmentVariable("BENCH_LOG_LEVEL") ?? "Warning";
+        foreach (var (name, value) in Environment)
+        {
+            start.Environment[name] = value;
+        }
+
         // The re-adoption figure is read from this line of the dashboard's log.
         start.Environment["Serilog__MinimumLevel__Override__ServerDashboard.Processes.ProcessRegistry"] = "Information";
         process = Process.Start(start)!;

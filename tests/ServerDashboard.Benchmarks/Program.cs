@@ -2,12 +2,22 @@ using ServerDashboard.Benchmarks;
 
 // Whole-system scenarios against the real dashboard executable, side by side with independent peers when available.
 // Prints a table and writes JSON; never part of the test run.
+// --logs: only the log scenarios; --daemons: only the daemon scenarios; neither: both. --no-peers skips the
+// supervisord/PM2 baselines (slow); the log scenarios always run their tail -F floors (seconds).
 var options = BenchmarkOptions.Parse(args);
 var report = new BenchmarkReport();
-await new DaemonScenarios(options, report).RunAsync();
-if (!options.SkipPeers)
+if (!options.LogsOnly)
 {
-    await new PeerBaselines(options, report).RunAsync();
+    await new DaemonScenarios(options, report).RunAsync();
+    if (!options.SkipPeers)
+    {
+        await new PeerBaselines(options, report).RunAsync();
+    }
+}
+
+if (!options.DaemonsOnly)
+{
+    await new LogScenarios(options, report).RunAsync();
 }
 
 report.PrintTable(Console.Out);

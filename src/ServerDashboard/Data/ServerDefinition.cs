@@ -42,6 +42,12 @@ public sealed class ServerDefinition
 
     public int? CpuWarnPercent { get; set; }
 
+    /// <summary>
+    /// Optional cap on the lines per second a hub subscriber (the browser console, a script) is sent; null = off.
+    /// The file on disk and REST are never throttled.
+    /// </summary>
+    public int? BrowserLinesPerSecond { get; set; }
+
     public string? RunAsUser { get; set; }
 
     /// <summary>A regular expression; a console line matching it marks the server Running.</summary>

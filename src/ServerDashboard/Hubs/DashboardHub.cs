@@ -12,7 +12,7 @@ namespace ServerDashboard.Hubs;
 /// (contract: docs/hub.md). Browsers authenticate with the cookie, scripts with an API key (header or <c>access_token</c>).
 /// </summary>
 [Authorize(Policy = Policies.View)]
-public sealed class DashboardHub(IServiceProvider services, ServerCatalog catalog, ServerStatusBoard statusBoard) : Hub
+public sealed class DashboardHub(IServiceProvider services, ServerCatalog catalog, ServerStatusBoard statusBoard, TimeProvider time) : Hub
 {
     public const string Path = "/hubs/dashboard";
 
@@ -26,12 +26,18 @@ public sealed class DashboardHub(IServiceProvider services, ServerCatalog catalo
         // Resolved per call rather than injected: until log tailing is registered the app (and every other hub method)
         // must still work, and this method should say why it cannot.
         var logs = services.GetService<IServerLogs>() ?? throw new HubException("Log streaming is not available");
-        if (await catalog.GetAsync(serverId, cancellationToken) is null)
+        var server = await catalog.GetAsync(serverId, cancellationToken) ?? throw new HubException($"No server with id {serverId}");
+        var batches = logs.SubscribeAsync(serverId, afterSeq, cancellationToken);
+        if (server.BrowserLinesPerSecond is { } linesPerSecond)
         {
-            throw new HubException($"No server with id {serverId}");
+            // Throttled here, per subscription, rather than in the log hub: the setting lives in the catalog, which this
+            // method reads anyway, and IServerLogs stays a plain data seam that REST and the UI read unthrottled. Lines up
+            // to the newest at subscription time are the backlog the reader asked for: those are not throttled.
+            var backlogUpTo = logs.Tail(serverId, 1) is [var newest] ? newest.Seq : long.MinValue;
+            batches = batches.ThrottleAsync(new LogThrottle(linesPerSecond, backlogUpTo, time), time, cancellationToken);
         }
 
-        await foreach (var batch in logs.SubscribeAsync(serverId, afterSeq, cancellationToken))
+        await foreach (var batch in batches)
         {
             yield return batch;
         }

@@ -22,4 +22,11 @@ public static class LogMarkers
     /// <summary>A slow subscriber lost <paramref name="dropped"/> lines, the last of them <paramref name="lastDroppedSeq"/>.</summary>
     public static LogLine Dropped(long dropped, long lastDroppedSeq, long timestamp) =>
         new(lastDroppedSeq, $"[dashboard] {dropped} lines dropped", timestamp, Source);
+
+    /// <summary>
+    /// A throttled subscription skipped <paramref name="skipped"/> lines, the last of them <paramref name="lastSkippedSeq"/>
+    /// (the server's <c>browserLinesPerSecond</c>); the file on disk and REST still have them.
+    /// </summary>
+    public static LogLine Throttled(int linesPerSecond, long skipped, long lastSkippedSeq, long timestamp) =>
+        new(lastSkippedSeq, $"[dashboard] throttled: showing at most {linesPerSecond} lines/s, {skipped} lines skipped (the log file is complete)", timestamp, Source);
 }

@@ -14,6 +14,9 @@ internal sealed class LogSubscriber(int capacity)
 
     private const int MaxBatchLines = 5_000;
 
+    /// <summary>Batches sent at once per <see cref="BatchInterval"/>: 200/s at most, and a 100 lines/s trickle is never held back.</summary>
+    private const int BatchesPerInterval = 10;
+
     private readonly Channel<LogLine> queue = Channel.CreateBounded<LogLine>(new BoundedChannelOptions(Math.Max(1, capacity))
     {
         FullMode = BoundedChannelFullMode.DropOldest,
@@ -38,7 +41,7 @@ internal sealed class LogSubscriber(int capacity)
 
     public async IAsyncEnumerable<IReadOnlyList<LogLine>> ReadBatchesAsync(TimeProvider time, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        await foreach (var batch in queue.Reader.GetBatchesAsync(BatchInterval, MaxBatchLines, time, cancellationToken))
+        await foreach (var batch in queue.Reader.GetBatchesAsync(BatchInterval, MaxBatchLines, time, cancellationToken, BatchesPerInterval))
         {
             yield return WithDropMarkers(batch, time);
         }

@@ -29,6 +29,7 @@ public static class ServerMapper
             MaxMemoryMb = entity.MaxMemoryMb,
             MaxOpenFiles = entity.MaxOpenFiles,
             CpuWarnPercent = entity.CpuWarnPercent,
+            BrowserLinesPerSecond = entity.BrowserLinesPerSecond,
         },
         RunAsUser = entity.RunAsUser,
         ReadyPattern = entity.ReadyPattern,
@@ -71,6 +72,7 @@ public static class ServerMapper
         entity.MaxMemoryMb = model.Limits.MaxMemoryMb;
         entity.MaxOpenFiles = model.Limits.MaxOpenFiles;
         entity.CpuWarnPercent = model.Limits.CpuWarnPercent;
+        entity.BrowserLinesPerSecond = model.Limits.BrowserLinesPerSecond;
         entity.RunAsUser = string.IsNullOrWhiteSpace(model.RunAsUser) ? null : model.RunAsUser.Trim();
         entity.ReadyPattern = string.IsNullOrEmpty(model.ReadyPattern) ? null : model.ReadyPattern;
         entity.LogFiles = model.LogFiles.Where(f => !string.IsNullOrWhiteSpace(f)).Select(f => f.Trim()).ToList();

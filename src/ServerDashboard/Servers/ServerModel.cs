@@ -95,4 +95,7 @@ public sealed record LimitsModel
     public int? MaxOpenFiles { get; set; }
 
     public int? CpuWarnPercent { get; set; }
+
+    /// <summary>Lines per second sent to each hub subscriber (browser console, scripts); null = unthrottled.</summary>
+    public int? BrowserLinesPerSecond { get; set; }
 }

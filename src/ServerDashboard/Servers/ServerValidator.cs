@@ -204,6 +204,11 @@ public sealed partial class ServerValidator(
         {
             errors.Add("limits.cpuWarnPercent", "CPU warning must be between 1 and 12800 % (100 % = one core).");
         }
+
+        if (model.Limits.BrowserLinesPerSecond is < 1 or > 100_000)
+        {
+            errors.Add("limits.browserLinesPerSecond", "Browser throttle must be between 1 and 100000 lines/s (leave it empty for no throttle).");
+        }
     }
 
     private void ValidateRunAsUser(ServerModel model, ValidationErrors errors)

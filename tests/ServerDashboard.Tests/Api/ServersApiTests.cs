@@ -146,6 +146,36 @@ public sealed class ServersApiTests : IClassFixture<DashboardFactoryFixture>
         Assert.Contains("between 1 and 65535", Assert.Single(errors["port"]));
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(100_001)]
+    public async Task A_browser_throttle_out_of_range_is_a_validation_problem(int linesPerSecond)
+    {
+        var request = ServerRequests.Valid($"throttle-{linesPerSecond}");
+        request.Limits = request.Limits with { BrowserLinesPerSecond = linesPerSecond };
+
+        var errors = await PostExpectingValidationProblemAsync(request);
+
+        Assert.Contains("between 1 and 100000", Assert.Single(errors["limits.browserLinesPerSecond"]));
+    }
+
+    [Fact]
+    public async Task A_browser_throttle_is_stored_and_returned_and_can_be_switched_off()
+    {
+        var admin = await factory.CreateClientWithRoleAsync(Roles.Admin);
+        var request = ServerRequests.Valid("throttle-roundtrip");
+        request.Limits = request.Limits with { BrowserLinesPerSecond = 500 };
+
+        var created = (await (await admin.PostAsJsonAsync("/api/v1/servers", request, JsonDefaults.Options)).ReadJsonAsync<ServerModel>())!;
+        Assert.Equal(500, created.Limits.BrowserLinesPerSecond);
+        Assert.Contains("\"browserLinesPerSecond\":500", await admin.GetStringAsync($"/api/v1/servers/{created.Id}"));
+
+        created.Limits = created.Limits with { BrowserLinesPerSecond = null };
+        (await admin.PutAsJsonAsync($"/api/v1/servers/{created.Id}", created, JsonDefaults.Options)).EnsureSuccessStatusCode();
+        var fetched = (await admin.GetFromJsonAsync<ServerModel>($"/api/v1/servers/{created.Id}", JsonDefaults.Options))!;
+        Assert.Null(fetched.Limits.BrowserLinesPerSecond);
+    }
+
     [Fact]
     public async Task Several_invalid_fields_are_reported_together()
     {

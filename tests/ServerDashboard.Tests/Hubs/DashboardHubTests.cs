@@ -39,6 +39,34 @@ public sealed class DashboardHubTests(HubFixture fixture) : IClassFixture<HubFix
     }
 
     [Fact]
+    public async Task A_throttled_server_sends_the_backlog_then_at_most_its_rate_and_one_marker_counting_the_skipped_lines()
+    {
+        var id = await fixture.CreateServerAsync("hub-throttled", browserLinesPerSecond: 50);
+        fixture.Logs.Push(id, Enumerable.Range(1, 200).Select(n => $"old {n}").ToArray());
+        await using var client = await fixture.ConnectWithAccessTokenAsync(await fixture.CreateApiKeyAsync(Roles.Viewer));
+        using var cts = new CancellationTokenSource(Timeout);
+        await using var items = client.StreamAsync("SubscribeLogs", [id, null], cts.Token).GetAsyncEnumerator(cts.Token);
+        Assert.True(await items.MoveNextAsync());
+        Assert.Equal(200, items.Current.GetArrayLength()); // the backlog is not throttled
+
+        var pushed = fixture.Logs.Push(id, Enumerable.Range(1, 500).Select(n => $"new {n}").ToArray());
+        var live = new List<JsonElement>();
+        while (!live.Any(l => l.GetProperty("source").GetString() == "dashboard") && await items.MoveNextAsync())
+        {
+            live.AddRange(items.Current.EnumerateArray());
+        }
+
+        var lines = live.Where(l => l.GetProperty("source").GetString() == "console").ToList();
+        var marker = Assert.Single(live, l => l.GetProperty("source").GetString() == "dashboard");
+        Assert.InRange(lines.Count, 50, 52); // one second's budget (plus what refilled while the 500 were pushed)
+        Assert.Equal(
+            $"[dashboard] throttled: showing at most 50 lines/s, {500 - lines.Count} lines skipped (the log file is complete)",
+            marker.GetProperty("text").GetString());
+        Assert.Equal(pushed[^1].Seq, marker.GetProperty("seq").GetInt64());
+        Assert.Equal(500, fixture.Logs.After(id, 200, 1_000).Count); // the source (REST, file) keeps every line
+    }
+
+    [Fact]
     public async Task An_api_key_in_the_header_works_too_and_afterSeq_resumes_after_the_last_line_seen()
     {
         var id = await fixture.CreateServerAsync("hub-resume");

@@ -25,9 +25,11 @@ public sealed class HubFixture : IDisposable
 
     public WebApplicationFactory<Program> Factory { get; }
 
-    public async Task<int> CreateServerAsync(string name)
+    public async Task<int> CreateServerAsync(string name, int? browserLinesPerSecond = null)
     {
-        var result = await Factory.Services.GetRequiredService<ServerCatalog>().CreateAsync(ServerRequests.Valid(name), CancellationToken.None);
+        var model = ServerRequests.Valid(name);
+        model.Limits = model.Limits with { BrowserLinesPerSecond = browserLinesPerSecond };
+        var result = await Factory.Services.GetRequiredService<ServerCatalog>().CreateAsync(model, CancellationToken.None);
         Assert.True(result.Succeeded, string.Join("; ", result.Errors.Fields.SelectMany(f => f.Value)));
         return result.Server!.Id;
     }
