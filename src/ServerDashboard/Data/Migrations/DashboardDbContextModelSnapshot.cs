@@ -306,6 +306,9 @@ namespace ServerDashboard.Data.Migrations
                         .ValueGeneratedOnAdd()
                         .HasColumnType("INTEGER");
 
+                    b.Property<int?>("BrowserLinesPerSecond")
+                        .HasColumnType("INTEGER");
+
                     b.PrimitiveCollection<string>("Command")
                         .IsRequired()
                         .HasColumnType("TEXT");
