@@ -28,7 +28,8 @@ results=$(mktemp -d)
 trap 'rm -rf "$results"' EXIT
 
 status=0
-dotnet test ServerDashboard.sln --logger "trx" --results-directory "$results" "$@" || status=$?
+# -m:1: one test project at a time; the unit and browser suites both start real processes and would compete for 2 cores.
+dotnet test ServerDashboard.sln -m:1 --logger "trx" --results-directory "$results" "$@" || status=$?
 
 passed=0
 failed=0

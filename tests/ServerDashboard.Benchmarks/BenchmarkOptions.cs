@@ -1,6 +1,6 @@
 namespace ServerDashboard.Benchmarks;
 
-public sealed record BenchmarkOptions(int Servers, int CpuWindowSeconds, string JsonPath, bool SkipPeers, string PeersDirectory, bool LogsOnly = false, bool DaemonsOnly = false)
+public sealed record BenchmarkOptions(int Servers, int CpuWindowSeconds, string JsonPath, bool SkipPeers, string PeersDirectory, bool LogsOnly = false, bool DaemonsOnly = false, bool RconOnly = false)
 {
     public static BenchmarkOptions Parse(string[] args)
     {
@@ -12,7 +12,8 @@ public sealed record BenchmarkOptions(int Servers, int CpuWindowSeconds, string 
             args.Contains("--no-peers"),
             Path.GetFullPath(Value("--peers") ?? FindPeers()),
             args.Contains("--logs"),
-            args.Contains("--daemons"));
+            args.Contains("--daemons"),
+            args.Contains("--rcon"));
     }
 
     /// <summary>../shared/peers beside the checkout.</summary>

@@ -2,11 +2,11 @@ using ServerDashboard.Benchmarks;
 
 // Whole-system scenarios against the real dashboard executable, side by side with independent peers when available.
 // Prints a table and writes JSON; never part of the test run.
-// --logs: only the log scenarios; --daemons: only the daemon scenarios; neither: both. --no-peers skips the
+// --logs / --daemons / --rcon: only those scenarios; none of them: all. --no-peers skips the
 // supervisord/PM2 baselines (slow); the log scenarios always run their tail -F floors (seconds).
 var options = BenchmarkOptions.Parse(args);
 var report = new BenchmarkReport();
-if (!options.LogsOnly)
+if (!options.LogsOnly && !options.RconOnly)
 {
     await new DaemonScenarios(options, report).RunAsync();
     if (!options.SkipPeers)
@@ -15,9 +15,14 @@ if (!options.LogsOnly)
     }
 }
 
-if (!options.DaemonsOnly)
+if (!options.DaemonsOnly && !options.RconOnly)
 {
     await new LogScenarios(options, report).RunAsync();
+}
+
+if (!options.DaemonsOnly && !options.LogsOnly)
+{
+    await new RconScenarios(options, report).RunAsync();
 }
 
 report.PrintTable(Console.Out);
