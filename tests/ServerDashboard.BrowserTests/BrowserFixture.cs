@@ -58,6 +58,7 @@ public class BrowserFixture : IAsyncLifetime
 
         Environment.SetEnvironmentVariable("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1");
         playwright = await Playwright.CreateAsync();
+        Assertions.SetDefaultExpectTimeout(20_000); // a 2-core CI machine running a real app and browser: be patient, never sleep
         Browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
             ExecutablePath = "/usr/bin/chromium",

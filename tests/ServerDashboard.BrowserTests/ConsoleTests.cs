@@ -84,8 +84,10 @@ public sealed class ConsoleTests(BrowserFixture fixture)
         {
             await WaitForTextAsync(page, "line 3");
 
+            var subscriptionsBefore = fixture.Logs.Subscriptions.Count(s => s.ServerId == id);
             await page.EvaluateAsync("() => window.__serverConsole.connection.stop()"); // onclose: the console starts again itself
-            await Eventually(() => fixture.Logs.ActiveSubscribers(id) == 0, "the old stream to end");
+            // Wait for the new subscription (the old one may end and the new one start before a check could see zero).
+            await Eventually(() => fixture.Logs.Subscriptions.Count(s => s.ServerId == id) > subscriptionsBefore, "the console to subscribe again");
             fixture.Logs.Push(id, Numbered(4, 6));
             await WaitForTextAsync(page, "line 6");
 

@@ -12,7 +12,7 @@ public sealed class LoginTests(BrowserFixture fixture)
 
         await Artifacts.OnFailureAsync(page, nameof(An_admin_logs_in_and_lands_on_the_servers_page), async () =>
         {
-            await page.WaitForURLAsync("**/servers");
+            await Assertions.Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/servers$"));
             Assert.Equal("Servers", (await page.Locator("h1").InnerTextAsync()).Trim());
             Assert.Contains("admin", await page.Locator("[data-testid=current-user]").InnerTextAsync());
         });
@@ -45,7 +45,7 @@ public sealed class LoginTests(BrowserFixture fixture)
         await page.FillAsync("#username", "admin");
         await page.FillAsync("#password", BrowserFixture.AdminPassword);
         await page.ClickAsync("[data-testid=login-submit]");
-        await page.WaitForURLAsync("**/settings");
+        await Assertions.Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/settings$"));
     }
 
     [Fact]
@@ -55,7 +55,7 @@ public sealed class LoginTests(BrowserFixture fixture)
 
         await page.ClickAsync("[data-testid=logout]");
 
-        await page.WaitForURLAsync("**/account/login");
+        await Assertions.Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/account/login"));
         await page.GotoAsync("/servers");
         Assert.Contains("/account/login", page.Url);
     }

@@ -25,12 +25,12 @@ public sealed class ServersFlowTests(BrowserFixture fixture)
             await name.FillAsync("browser-sample");
             await page.ClickAsync("[data-testid=save]");
 
-            await page.WaitForURLAsync("**/servers");
+            await Assertions.Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/servers$"));
             var link = page.Locator("[data-testid='server-link-browser-sample']");
             await link.WaitForAsync();
 
             await page.ClickAsync("[data-testid='edit-browser-sample']");
-            await page.WaitForURLAsync("**/servers/*/edit");
+            await Assertions.Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/servers/\\d+/edit$"));
             var editName = page.Locator("input[data-testid=field-name]");
             await Assertions.Expect(editName).ToHaveValueAsync("browser-sample");
             await editName.FillAsync("browser-renamed");
