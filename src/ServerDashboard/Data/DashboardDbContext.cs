@@ -3,13 +3,17 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.ChangeTracking;
+using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
 namespace ServerDashboard.Data;
 
-public sealed class DashboardDbContext(DbContextOptions<DashboardDbContext> options)
+public sealed class DashboardDbContext(DbContextOptions<DashboardDbContext> options, RconPasswordProtector? rconPasswords = null)
     : IdentityDbContext<IdentityUser>(options)
 {
+    /// <summary>Contexts built without the protector (design time, some tests) get a model of their own.</summary>
+    internal bool ProtectsSecrets => rconPasswords is not null;
+
     public DbSet<ServerDefinition> Servers => Set<ServerDefinition>();
 
     public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
@@ -29,6 +33,13 @@ public sealed class DashboardDbContext(DbContextOptions<DashboardDbContext> opti
             server.Property(s => s.Name).HasMaxLength(100).UseCollation("NOCASE");
             server.Property(s => s.StopMode).HasConversion<string>().HasMaxLength(16);
             server.Property(s => s.RestartPolicy).HasConversion<string>().HasMaxLength(16);
+            if (rconPasswords is not null)
+            {
+                server.Property(s => s.RconPassword).HasConversion(
+                    v => v == null ? null : rconPasswords.Protect(v),
+                    v => v == null ? null : rconPasswords.Unprotect(v));
+            }
+
             server.Property(s => s.Environment).HasConversion(
                 v => JsonSerializer.Serialize(v, JsonSerializerOptions.Default),
                 v => JsonSerializer.Deserialize<Dictionary<string, string>>(v, JsonSerializerOptions.Default) ?? new(),
@@ -64,10 +75,20 @@ public sealed class DashboardDbContext(DbContextOptions<DashboardDbContext> opti
         });
     }
 
+    protected override void OnConfiguring(DbContextOptionsBuilder optionsBuilder) =>
+        optionsBuilder.ReplaceService<IModelCacheKeyFactory, ProtectionAwareModelCacheKeyFactory>();
+
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
         // SQLite cannot order or compare DateTimeOffset; store it as a sortable 64-bit number.
         configurationBuilder.Properties<DateTimeOffset>().HaveConversion<DateTimeOffsetToBinaryConverter>();
         configurationBuilder.Properties<DateTimeOffset?>().HaveConversion<DateTimeOffsetToBinaryConverter>();
     }
+}
+
+/// <summary>EF caches one model per context type; with and without the protector are two different models.</summary>
+internal sealed class ProtectionAwareModelCacheKeyFactory : IModelCacheKeyFactory
+{
+    public object Create(DbContext context, bool designTime) =>
+        (context.GetType(), (context as DashboardDbContext)?.ProtectsSecrets ?? false, designTime);
 }

@@ -72,6 +72,8 @@ public static class DashboardServices
         services.AddDbContextFactory<DashboardDbContext>(UseStore);
         services.AddDbContext<DashboardDbContext>(UseStore, contextLifetime: ServiceLifetime.Scoped, optionsLifetime: ServiceLifetime.Singleton);
 
+        services.AddSingleton<RconPasswordProtector>();
+
         // Keys live under the data directory so cookies survive restarts (and later protect secrets at rest).
         services.AddDataProtection().SetApplicationName("ServerDashboard");
         services.AddSingleton<IConfigureOptions<KeyManagementOptions>>(sp => new ConfigureOptions<KeyManagementOptions>(options =>

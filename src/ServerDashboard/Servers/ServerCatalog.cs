@@ -79,6 +79,8 @@ public sealed class ServerCatalog(
 
         ServerMapper.Apply(model, entity, passwords.Generate);
         entity.UpdatedAt = time.GetUtcNow();
+        // Always written: a password stored before it was protected at rest gets protected on this save.
+        db.Entry(entity).Property(e => e.RconPassword).IsModified = true;
         if (!await TrySaveAsync(db, errors, cancellationToken))
         {
             return new(null, errors);
