@@ -148,10 +148,17 @@ public sealed class ProcessesPageTests : IDisposable
 
     public void Dispose()
     {
-        ctx.Dispose(); // the page first: its loop must stop before the daemons go
-        foreach (var pid in started)
+        try
         {
-            ProcessesHarness.KillAndReap(pid);
+            ctx.Dispose(); // the page first: its loop must stop before the daemons go
+        }
+        finally
+        {
+            // Even when the context fails to dispose, no daemon may outlive the test.
+            foreach (var pid in started)
+            {
+                ProcessesHarness.KillAndReap(pid);
+            }
         }
     }
 }
