@@ -91,6 +91,26 @@ public class BrowserFixture : IAsyncLifetime
     public static Task WaitForCircuitAsync(IPage page) =>
         page.Locator("#circuit-ready[data-ready=true]").WaitForAsync(new LocatorWaitForOptions { State = WaitForSelectorState.Attached });
 
+    /// <summary>Saves a definition through the real catalog (validation included) and returns its id.</summary>
+    public async Task<int> CreateServerAsync(ServerDashboard.Servers.ServerModel model)
+    {
+        var result = await Services.GetRequiredService<ServerDashboard.Servers.ServerCatalog>().CreateAsync(model, CancellationToken.None);
+        Assert.True(result.Succeeded, string.Join("; ", result.Errors.Fields.SelectMany(f => f.Value)));
+        return result.Server!.Id;
+    }
+
+    /// <summary>Creates the user with that role through the real UserAdministration, once per fixture.</summary>
+    public async Task CreateUserAsync(string userName, string role, string password)
+    {
+        using var scope = Services.CreateScope();
+        var users = scope.ServiceProvider.GetRequiredService<Microsoft.AspNetCore.Identity.UserManager<Microsoft.AspNetCore.Identity.IdentityUser>>();
+        if (await users.FindByNameAsync(userName) is null)
+        {
+            var created = await scope.ServiceProvider.GetRequiredService<ServerDashboard.Auth.UserAdministration>().CreateAsync(userName, password, role, "tests");
+            Assert.True(created.Succeeded, string.Join("; ", created.Errors.Select(e => e.Description)));
+        }
+    }
+
     /// <summary>A port the kernel just handed out on 127.0.0.1, released for a server definition to use.</summary>
     public static int FreePort()
     {

@@ -19,7 +19,7 @@ public sealed class ConsoleCommandTests(RealLogsBrowserFixture fixture)
         var id = await CreateServerAsync("cmd-ui-stdin", rcon: false);
         var supervisor = fixture.Services.GetRequiredService<ServerSupervisor>();
         await StartAsync(supervisor, id);
-        await CreateUserAsync("oscar", Roles.Operator, OperatorPassword);
+        await fixture.CreateUserAsync("oscar", Roles.Operator, OperatorPassword);
         var page = await fixture.LoggedInPageAsync("oscar", OperatorPassword);
         try
         {
@@ -87,7 +87,7 @@ public sealed class ConsoleCommandTests(RealLogsBrowserFixture fixture)
     public async Task A_viewer_has_no_command_input()
     {
         var id = await CreateServerAsync("cmd-ui-viewer", rcon: false);
-        await CreateUserAsync("valerie", Roles.Viewer, ViewerPassword);
+        await fixture.CreateUserAsync("valerie", Roles.Viewer, ViewerPassword);
         var page = await fixture.LoggedInPageAsync("valerie", ViewerPassword);
 
         await page.GotoAsync($"/servers/{id}");
@@ -133,18 +133,6 @@ public sealed class ConsoleCommandTests(RealLogsBrowserFixture fixture)
             Rcon = new RconModel { Enabled = rcon, Port = rcon ? BrowserFixture.FreePort() : null },
             Stop = new StopModel { Mode = StopMode.SigTerm, TimeoutSeconds = 5 },
         };
-        var result = await fixture.Services.GetRequiredService<ServerCatalog>().CreateAsync(model, CancellationToken.None);
-        Assert.True(result.Succeeded, string.Join("; ", result.Errors.Fields.SelectMany(f => f.Value)));
-        return result.Server!.Id;
-    }
-
-    private async Task CreateUserAsync(string userName, string role, string password)
-    {
-        using var scope = fixture.Services.CreateScope();
-        if (await scope.ServiceProvider.GetRequiredService<UserManager<IdentityUser>>().FindByNameAsync(userName) is null)
-        {
-            var created = await scope.ServiceProvider.GetRequiredService<UserAdministration>().CreateAsync(userName, password, role, "tests");
-            Assert.True(created.Succeeded, string.Join("; ", created.Errors.Select(e => e.Description)));
-        }
+        return await fixture.CreateServerAsync(model);
     }
 }

@@ -166,7 +166,7 @@ public sealed class ConsoleTests(BrowserFixture fixture)
     {
         var id = await CreateServerAsync("console-viewer");
         fixture.Logs.Push(id, "visible to viewers");
-        await CreateUserAsync("vera", Roles.Viewer, "Viewer-Password-1");
+        await fixture.CreateUserAsync("vera", Roles.Viewer, "Viewer-Password-1");
         var page = await fixture.LoggedInPageAsync("vera", "Viewer-Password-1");
         await page.GotoAsync($"/servers/{id}");
         await BrowserFixture.WaitForCircuitAsync(page);
@@ -241,18 +241,6 @@ public sealed class ConsoleTests(BrowserFixture fixture)
             Command = [Path.Combine(AppContext.BaseDirectory, "SampleGameServer"), "--port", "{port}"],
             Stop = new StopModel { Mode = StopMode.SigTerm, TimeoutSeconds = 5 },
         };
-        var result = await fixture.Services.GetRequiredService<ServerCatalog>().CreateAsync(model, CancellationToken.None);
-        Assert.True(result.Succeeded, string.Join("; ", result.Errors.Fields.SelectMany(f => f.Value)));
-        return result.Server!.Id;
-    }
-
-    private async Task CreateUserAsync(string userName, string role, string password)
-    {
-        using var scope = fixture.Services.CreateScope();
-        if (await scope.ServiceProvider.GetRequiredService<UserManager<IdentityUser>>().FindByNameAsync(userName) is null)
-        {
-            var created = await scope.ServiceProvider.GetRequiredService<UserAdministration>().CreateAsync(userName, password, role, "tests");
-            Assert.True(created.Succeeded, string.Join("; ", created.Errors.Select(e => e.Description)));
-        }
+        return await fixture.CreateServerAsync(model);
     }
 }

@@ -71,7 +71,7 @@ public sealed class ServersFlowTests(BrowserFixture fixture)
     {
         var name = $"power-{Guid.NewGuid():N}"[..14];
         await CreateSampleServerAsync(name);
-        await CreateUserAsync("olivia", Roles.Operator);
+        await fixture.CreateUserAsync("olivia", Roles.Operator, "Operator-Password-1");
         var page = await fixture.LoggedInPageAsync("olivia", "Operator-Password-1");
         await Artifacts.OnFailureAsync(page, nameof(An_operator_starts_and_stops_a_server_and_sees_its_state_live), async () =>
         {
@@ -94,7 +94,7 @@ public sealed class ServersFlowTests(BrowserFixture fixture)
     {
         var name = $"viewed-{Guid.NewGuid():N}"[..14];
         await CreateSampleServerAsync(name);
-        await CreateUserAsync("victor", Roles.Viewer);
+        await fixture.CreateUserAsync("victor", Roles.Viewer, "Viewer-Password-1");
         var page = await fixture.LoggedInPageAsync("victor", "Viewer-Password-1");
 
         await page.GotoAsync("/servers");
@@ -111,7 +111,6 @@ public sealed class ServersFlowTests(BrowserFixture fixture)
 
     private async Task CreateSampleServerAsync(string name)
     {
-        var catalog = fixture.Services.GetRequiredService<ServerCatalog>();
         var model = new ServerModel
         {
             Name = name,
@@ -120,19 +119,6 @@ public sealed class ServersFlowTests(BrowserFixture fixture)
             ReadyPattern = @"Done \(",
             Stop = new StopModel { Mode = StopMode.SigTerm, TimeoutSeconds = 5 },
         };
-        var result = await catalog.CreateAsync(model, CancellationToken.None);
-        Assert.True(result.Succeeded, string.Join("; ", result.Errors.Fields.SelectMany(f => f.Value)));
-    }
-
-    private async Task CreateUserAsync(string userName, string role)
-    {
-        using var scope = fixture.Services.CreateScope();
-        var users = scope.ServiceProvider.GetRequiredService<UserManager<IdentityUser>>();
-        if (await users.FindByNameAsync(userName) is null)
-        {
-            var password = role == Roles.Operator ? "Operator-Password-1" : "Viewer-Password-1";
-            var created = await scope.ServiceProvider.GetRequiredService<UserAdministration>().CreateAsync(userName, password, role, "tests");
-            Assert.True(created.Succeeded, string.Join("; ", created.Errors.Select(e => e.Description)));
-        }
+        await fixture.CreateServerAsync(model);
     }
 }

@@ -9,7 +9,7 @@ namespace ServerDashboard.Servers;
 /// Turns a stored definition into what the daemon launcher runs: placeholders expanded, a sanitized environment,
 /// the server's own directory, its console log and stdin FIFO.
 /// </summary>
-public sealed class LaunchPlanner(DataDirectory dataDirectory)
+public sealed class LaunchPlanner(DataDirectory dataDirectory, UnixUsers users)
 {
     private const string DefaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
@@ -68,13 +68,14 @@ public sealed class LaunchPlanner(DataDirectory dataDirectory)
     /// A small, predictable base (the dashboard's own variables, e.g. ASPNETCORE_* or secrets, are not inherited),
     /// then the definition's variables, which win.
     /// </summary>
-    private static Dictionary<string, string> BuildEnvironment(ServerDefinition server, PlaceholderValues values)
+    private Dictionary<string, string> BuildEnvironment(ServerDefinition server, PlaceholderValues values)
     {
         var environment = new Dictionary<string, string>(StringComparer.Ordinal)
         {
             ["PATH"] = System.Environment.GetEnvironmentVariable("PATH") is { Length: > 0 } path ? path : DefaultPath,
             ["LANG"] = System.Environment.GetEnvironmentVariable("LANG") is { Length: > 0 } lang ? lang : "C.UTF-8",
-            ["HOME"] = HomeOf(server.RunAsUser),
+            ["HOME"] = (server.RunAsUser is { } user ? users.HomeOf(user) : null)
+                ?? (System.Environment.GetEnvironmentVariable("HOME") is { Length: > 0 } home ? home : "/"),
             ["TERM"] = "dumb",
         };
         if (System.Environment.GetEnvironmentVariable("TZ") is { Length: > 0 } tz)
@@ -88,19 +89,5 @@ public sealed class LaunchPlanner(DataDirectory dataDirectory)
         }
 
         return environment;
-    }
-
-    private static string HomeOf(string? user)
-    {
-        if (user is not null && File.Exists("/etc/passwd"))
-        {
-            var entry = File.ReadLines("/etc/passwd").Select(line => line.Split(':')).FirstOrDefault(f => f.Length > 5 && f[0] == user);
-            if (entry is not null)
-            {
-                return entry[5];
-            }
-        }
-
-        return System.Environment.GetEnvironmentVariable("HOME") is { Length: > 0 } home ? home : "/";
     }
 }

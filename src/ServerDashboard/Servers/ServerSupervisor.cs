@@ -168,7 +168,7 @@ public sealed class ServerSupervisor(
             backoff.Reset(serverId);
             CancelRun(serverId);
             var result = await daemons.KillAsync(Key(serverId), cancellationToken);
-            return new PowerResult(PowerOutcome.Accepted, await RecordStoppedAsync(serverId, result));
+            return new PowerResult(PowerOutcome.Accepted, RecordStopped(serverId, result));
         }
         finally
         {
@@ -331,7 +331,7 @@ public sealed class ServerSupervisor(
             ? ct => rcon.RequestStopAsync(server.Id, server.StopCommand, stopTimeout, ct)
             : null;
         var result = await daemons.StopAsync(Key(server.Id), signal, stopTimeout, CancellationToken.None, gracefulAction);
-        var status = await RecordStoppedAsync(server.Id, result);
+        var status = RecordStopped(server.Id, result);
         if (server.Port is { } port && !ports.IsPortFree(port))
         {
             var owner = ports.FindListener(port);
@@ -341,7 +341,7 @@ public sealed class ServerSupervisor(
         }
     }
 
-    private async Task<ServerStatus> RecordStoppedAsync(int serverId, StopResult result)
+    private ServerStatus RecordStopped(int serverId, StopResult result)
     {
         var lastExit = result.Exit is { } exit ? ToLastExit(exit, requested: true) : null;
         if (lastExit is not null)

@@ -54,13 +54,13 @@ public sealed class ConsoleLogRotatorTests : IDisposable
 
     private string ConsoleLog()
     {
-        var path = new LaunchPlanner(new DataDirectory(temp.Path)).ConsoleLogPath(1);
+        var path = new LaunchPlanner(new DataDirectory(temp.Path), new UnixUsers()).ConsoleLogPath(1);
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         return path;
     }
 
     private ConsoleLogRotator Rotator(int keepFiles, int maxSizeMb = 100) =>
-        new(new LaunchPlanner(new DataDirectory(temp.Path)), Options.Create(new LogOptions { KeepFiles = keepFiles, MaxSizeMb = maxSizeMb }),
+        new(new LaunchPlanner(new DataDirectory(temp.Path), new UnixUsers()), Options.Create(new LogOptions { KeepFiles = keepFiles, MaxSizeMb = maxSizeMb }),
             time, NullLogger<ConsoleLogRotator>.Instance);
 
     public void Dispose() => temp.Dispose();
