@@ -18,6 +18,9 @@ public sealed class DashboardOptions
 
     public LoginThrottleOptions LoginThrottle { get; set; } = new();
 
+    /// <summary>The dashboard's own log: format and retention (see <see cref="SerilogSetup"/>).</summary>
+    public LoggingOptions Logging { get; set; } = new();
+
     public string ResolveDataDirectory() => Path.GetFullPath(DataDirectory);
 }
 

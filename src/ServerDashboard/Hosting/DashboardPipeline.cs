@@ -16,11 +16,7 @@ public static class DashboardPipeline
     public static WebApplication UseDashboard(this WebApplication app)
     {
         var options = app.Services.GetRequiredService<IOptions<DashboardOptions>>().Value;
-        if (!app.Environment.IsDevelopment())
-        {
-            app.UseExceptionHandler("/error", createScopeForErrors: true);
-        }
-
+        app.UseUnexpectedErrorResponses();
         app.UseStatusCodePages(async context =>
         {
             // API callers get problem details for bare status codes (401, 403, 404, 405).
@@ -29,7 +25,8 @@ public static class DashboardPipeline
                 await Results.Problem(statusCode: context.HttpContext.Response.StatusCode).ExecuteAsync(context.HttpContext);
             }
         });
-        app.UseMiddleware<RequestLogging>();
+        app.UseDashboardRequestLogging();
+        app.UseBadRequestProblems();
 
         var webRoot = ResolveWebRoot(options);
         if (Directory.Exists(webRoot))

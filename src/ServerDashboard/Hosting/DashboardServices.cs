@@ -31,13 +31,14 @@ public static class DashboardServices
         var services = builder.Services;
         services.AddOptions<DashboardOptions>().BindConfiguration(DashboardOptions.SectionName)
             .Validate(o => !string.IsNullOrWhiteSpace(o.DataDirectory), "Dashboard:DataDirectory must be set.")
+            .Validate(o => o.Logging.RetainedFileCount > 0, "Dashboard:Logging:RetainedFileCount must be at least 1.")
             .ValidateOnStart();
         services.AddSingleton(sp => new DataDirectory(sp.GetRequiredService<IOptions<DashboardOptions>>().Value.ResolveDataDirectory()));
         services.AddSingleton(TimeProvider.System);
         services.AddOptions<RconOptions>().BindConfiguration(RconOptions.SectionName);
 
         builder.Logging.ClearProviders();
-        services.AddSingleton<ILoggerProvider>(sp => SerilogSetup.CreateProvider(sp.GetRequiredService<IConfiguration>(), sp.GetRequiredService<DataDirectory>()));
+        services.AddDashboardLogging();
 
         AddStore(services);
         AddAuth(services);
@@ -54,6 +55,7 @@ public static class DashboardServices
         services.AddSignalR().AddJsonProtocol(json => json.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter()));
         services.AddOpenApi("v1");
         services.AddProblemDetails();
+        services.AddErrorResponses();
         services.ConfigureHttpJsonOptions(json =>
         {
             json.SerializerOptions.Converters.Add(new JsonStringEnumConverter()); // strings out, case-insensitive in

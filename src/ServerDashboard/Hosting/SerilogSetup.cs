@@ -1,32 +1,87 @@
+using Microsoft.Extensions.Options;
 using Serilog;
-using Serilog.Extensions.Logging;
+using Serilog.Events;
+using Serilog.Formatting.Compact;
 
 namespace ServerDashboard.Hosting;
 
 /// <summary>
-/// Serilog from configuration (the "Serilog" section: levels, extra sinks) plus two sinks set here:
-/// the console, and a daily file under &lt;dataDir&gt;/logs. Serilog.AspNetCore is unavailable on this registry,
-/// so request logging is our own middleware (<see cref="RequestLogging"/>).
+/// The dashboard's logging: Serilog from configuration (the "Serilog" section: levels, overrides, extra sinks) plus two
+/// sinks set here, the console and a daily file under &lt;dataDir&gt;/logs, both in the format
+/// <see cref="LoggingOptions.Format"/> names (text for people, compact JSON for log shippers).
 /// </summary>
 public static class SerilogSetup
 {
-    public static ILoggerProvider CreateProvider(IConfiguration configuration, DataDirectory dataDirectory)
+    private const string ConsoleTemplate = "[{Timestamp:HH:mm:ss} {Level:u3}] {SourceContext}: {Message:lj}{NewLine}{Exception}";
+    private const string FileTemplate = "{Timestamp:yyyy-MM-dd HH:mm:ss.fff zzz} [{Level:u3}] {SourceContext}: {Message:lj}{NewLine}{Exception}";
+
+    public static IServiceCollection AddDashboardLogging(this IServiceCollection services) =>
+        // preserveStaticLogger: the static Log.Logger stays untouched, so several hosts in one process (the tests) each
+        // log through their own pipeline, and disposing one host does not silence the others.
+        services.AddSerilog((sp, logger) => Configure(
+            logger,
+            sp.GetRequiredService<IConfiguration>(),
+            sp.GetRequiredService<IOptions<DashboardOptions>>().Value.Logging,
+            sp.GetRequiredService<DataDirectory>()),
+            preserveStaticLogger: true);
+
+    public static LoggerConfiguration Configure(LoggerConfiguration logger, IConfiguration configuration, LoggingOptions options, DataDirectory dataDirectory)
     {
-        var retained = configuration.GetValue("Dashboard:Logging:RetainedFileCount", 14);
         // CLI commands print their result on stdout, so their log lines go to stderr.
-        var consoleToStdErr = configuration.GetValue("Dashboard:Logging:ConsoleToStdErr", false);
-        var logger = new LoggerConfiguration()
-            .ReadFrom.Configuration(configuration)
-            .Enrich.FromLogContext()
-            .WriteTo.Console(
-                outputTemplate: "[{Timestamp:HH:mm:ss} {Level:u3}] {SourceContext}: {Message:lj}{NewLine}{Exception}",
-                standardErrorFromLevel: consoleToStdErr ? Serilog.Events.LogEventLevel.Verbose : null)
-            .WriteTo.File(
-                Path.Combine(dataDirectory.LogsDirectory, "dashboard-.log"),
-                rollingInterval: RollingInterval.Day,
-                retainedFileCountLimit: retained,
-                outputTemplate: "{Timestamp:yyyy-MM-dd HH:mm:ss.fff zzz} [{Level:u3}] {SourceContext}: {Message:lj}{NewLine}{Exception}")
-            .CreateLogger();
-        return new SerilogLoggerProvider(logger, dispose: true);
+        LogEventLevel? toStdErr = options.ConsoleToStdErr ? LogEventLevel.Verbose : null;
+        logger.ReadFrom.Configuration(configuration).Enrich.FromLogContext();
+        var file = Path.Combine(dataDirectory.LogsDirectory, "dashboard-.log");
+        if (options.Format == LogFormat.Json)
+        {
+            // One JSON object per line ({"@t":..,"@mt":..,"@l":..}): what Vector, Fluent Bit, Promtail and Seq ingest.
+            logger.WriteTo.Console(new CompactJsonFormatter(), standardErrorFromLevel: toStdErr)
+                .WriteTo.File(new CompactJsonFormatter(), file, rollingInterval: RollingInterval.Day, retainedFileCountLimit: options.RetainedFileCount);
+        }
+        else
+        {
+            logger.WriteTo.Console(outputTemplate: ConsoleTemplate, standardErrorFromLevel: toStdErr)
+                .WriteTo.File(file, rollingInterval: RollingInterval.Day, retainedFileCountLimit: options.RetainedFileCount, outputTemplate: FileTemplate);
+        }
+
+        return logger;
     }
+
+    /// <summary>
+    /// One line per request: API calls at Information, everything else (pages, assets, the Blazor and hub transports) at
+    /// Debug, failures at Error. The path is logged without its query string: a hub connection carries its access token there.
+    /// </summary>
+    public static IApplicationBuilder UseDashboardRequestLogging(this IApplicationBuilder app) =>
+        app.UseSerilogRequestLogging(options =>
+        {
+            // This host's logger, not the static one (see AddDashboardLogging).
+            options.Logger = app.ApplicationServices.GetRequiredService<Serilog.ILogger>();
+            options.IncludeQueryInRequestPath = false;
+            options.MessageTemplate = "HTTP {RequestMethod} {RequestPath} responded {StatusCode} in {Elapsed:0.0} ms";
+            options.GetLevel = (context, _, exception) =>
+                exception is not null || context.Response.StatusCode >= StatusCodes.Status500InternalServerError ? LogEventLevel.Error
+                : context.Request.Path.StartsWithSegments("/api") ? LogEventLevel.Information
+                : LogEventLevel.Debug;
+        });
+}
+
+/// <summary>The console and file format of the dashboard's own log.</summary>
+public enum LogFormat
+{
+    /// <summary>One readable line per event (the default).</summary>
+    Text,
+
+    /// <summary>Compact JSON (CLEF), one object per line, for log shippers.</summary>
+    Json,
+}
+
+/// <summary>The "Dashboard:Logging" configuration section.</summary>
+public sealed class LoggingOptions
+{
+    public LogFormat Format { get; set; } = LogFormat.Text;
+
+    /// <summary>Daily log files kept under &lt;dataDir&gt;/logs.</summary>
+    public int RetainedFileCount { get; set; } = 14;
+
+    /// <summary>Set by the CLI commands: their own output is stdout, so log lines go to stderr.</summary>
+    public bool ConsoleToStdErr { get; set; }
 }

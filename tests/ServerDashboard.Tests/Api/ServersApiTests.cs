@@ -135,7 +135,9 @@ public sealed class ServersApiTests : IClassFixture<DashboardFactoryFixture>
     [Theory]
     [InlineData(0)]
     [InlineData(65536)]
+    [InlineData(70000)]
     [InlineData(-1)]
+    [InlineData(-5)]
     public async Task A_port_out_of_range_is_a_validation_problem_on_port(int port)
     {
         var request = ServerRequests.Valid($"range-{port}");
@@ -144,6 +146,42 @@ public sealed class ServersApiTests : IClassFixture<DashboardFactoryFixture>
         var errors = await PostExpectingValidationProblemAsync(request);
 
         Assert.Contains("between 1 and 65535", Assert.Single(errors["port"]));
+    }
+
+    [Theory]
+    [InlineData(70000)]
+    [InlineData(-5)]
+    public async Task An_rcon_port_out_of_range_is_a_validation_problem_on_rcon_port_and_nothing_is_saved(int port)
+    {
+        var name = $"rcon-range-{port}";
+        var request = ServerRequests.Valid(name);
+        request.Rcon = new RconModel { Enabled = true, Port = port, Password = "secret-password-1" };
+
+        var errors = await PostExpectingValidationProblemAsync(request);
+
+        Assert.Contains("between 1 and 65535", Assert.Single(errors["rcon.port"]));
+        await AssertNotSavedAsync(name);
+    }
+
+    [Theory]
+    [InlineData("port", "\"abc\"", "port")]
+    [InlineData("port", "99999999999", "port")]
+    [InlineData("port", "12.5", "port")]
+    [InlineData("rcon", "{\"enabled\": true, \"port\": \"abc\"}", "rcon.port")]
+    public async Task A_value_of_the_wrong_type_is_a_validation_problem_on_that_field_not_a_500(string property, string json, string field)
+    {
+        var admin = await factory.CreateClientWithRoleAsync(Roles.Admin);
+        var name = $"wrong-type-{Guid.NewGuid():N}";
+        var body = JsonSerializer.SerializeToNode(ServerRequests.Valid(name), JsonDefaults.Options)!;
+        body[property] = System.Text.Json.Nodes.JsonNode.Parse(json);
+
+        var response = await admin.PostAsync("/api/v1/servers", new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json"));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var errors = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").Deserialize<Dictionary<string, string[]>>()!;
+        Assert.Equal($"'{field}' must be a whole number.", Assert.Single(errors[field]));
+        await AssertNotSavedAsync(name);
     }
 
     [Theory]
@@ -282,6 +320,8 @@ public sealed class ServersApiTests : IClassFixture<DashboardFactoryFixture>
         var response = await admin.PostAsync("/api/v1/servers", new StringContent("{\"name\": ", Encoding.UTF8, "application/json"));
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var errors = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").Deserialize<Dictionary<string, string[]>>()!;
+        Assert.StartsWith("The request body is not valid JSON", Assert.Single(errors["body"]));
     }
 
     [Fact]
@@ -296,6 +336,13 @@ public sealed class ServersApiTests : IClassFixture<DashboardFactoryFixture>
         var sample = templates[0].GetProperty("model");
         Assert.EndsWith("SampleGameServer", sample.GetProperty("command")[0].GetString());
         Assert.True(sample.GetProperty("rcon").GetProperty("enabled").GetBoolean());
+    }
+
+    private async Task AssertNotSavedAsync(string name)
+    {
+        var viewer = await factory.CreateClientWithRoleAsync(Roles.Viewer);
+        var all = await viewer.GetFromJsonAsync<List<ServerModel>>("/api/v1/servers", JsonDefaults.Options);
+        Assert.DoesNotContain(all!, s => s.Name == name);
     }
 
     private async Task<Dictionary<string, string[]>> PostExpectingValidationProblemAsync(ServerModel request)

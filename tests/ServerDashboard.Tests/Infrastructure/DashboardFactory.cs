@@ -18,8 +18,15 @@ public sealed class DashboardFactory : WebApplicationFactory<Program>
 
     private readonly TempDirectory? ownedDirectory;
 
-    public DashboardFactory(string? dataDirectory = null, string? initialAdminPassword = AdminPassword, bool stopServersOnShutdown = true)
+    private readonly IReadOnlyDictionary<string, string> settings;
+
+    public DashboardFactory(
+        string? dataDirectory = null,
+        string? initialAdminPassword = AdminPassword,
+        bool stopServersOnShutdown = true,
+        IReadOnlyDictionary<string, string>? settings = null)
     {
+        this.settings = settings ?? new Dictionary<string, string>();
         StopServersOnShutdown = stopServersOnShutdown;
         if (dataDirectory is null)
         {
@@ -46,6 +53,11 @@ public sealed class DashboardFactory : WebApplicationFactory<Program>
         builder.UseSetting("Dashboard:DataDirectory", DataDirectory);
         builder.UseSetting("Dashboard:Admin:InitialPassword", InitialAdminPassword ?? "");
         builder.UseSetting("Dashboard:StopServersOnShutdown", StopServersOnShutdown ? "true" : "false");
+        foreach (var (key, value) in settings)
+        {
+            builder.UseSetting(key, value);
+        }
+
         builder.ConfigureServices(services => services.Replace(ServiceDescriptor.Singleton(new FirstRunBanner(Console))));
     }
 

@@ -13,10 +13,13 @@ public sealed class DashboardProcess : IAsyncDisposable
     private readonly StringBuilder output = new();
     private Process? process;
 
-    private DashboardProcess(string dataDirectory, int port)
+    private readonly bool viaDotnetRun;
+
+    private DashboardProcess(string dataDirectory, int port, bool viaDotnetRun = false)
     {
         DataDirectory = dataDirectory;
         Port = port;
+        this.viaDotnetRun = viaDotnetRun;
     }
 
     public string DataDirectory { get; }
@@ -47,6 +50,18 @@ public sealed class DashboardProcess : IAsyncDisposable
     public static async Task<DashboardProcess> StartAsync(string dataDirectory, int? port = null)
     {
         var dashboard = new DashboardProcess(dataDirectory, port ?? FreePort.Next());
+        dashboard.Start();
+        await dashboard.WaitHealthyAsync();
+        return dashboard;
+    }
+
+    /// <summary>
+    /// README's run command, <c>dotnet run --project src/ServerDashboard</c> from the repository root (without building:
+    /// the test build already did), with the environment a person's shell has: no ASPNETCORE_ENVIRONMENT.
+    /// </summary>
+    public static async Task<DashboardProcess> StartWithDotnetRunAsync(string dataDirectory)
+    {
+        var dashboard = new DashboardProcess(dataDirectory, FreePort.Next(), viaDotnetRun: true);
         dashboard.Start();
         await dashboard.WaitHealthyAsync();
         return dashboard;
@@ -85,7 +100,7 @@ public sealed class DashboardProcess : IAsyncDisposable
     {
         if (process is { HasExited: false })
         {
-            process.Kill(entireProcessTree: false);
+            process.Kill(entireProcessTree: viaDotnetRun); // dotnet run's child is the dashboard
             await process.WaitForExitAsync();
         }
 
@@ -94,25 +109,45 @@ public sealed class DashboardProcess : IAsyncDisposable
 
     private void Start()
     {
-        var start = new ProcessStartInfo(ProcessRunner.PathOf("ServerDashboard"))
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = AppContext.BaseDirectory,
-        };
+        var start = viaDotnetRun ? DotnetRun() : new ProcessStartInfo(ProcessRunner.PathOf("ServerDashboard")) { WorkingDirectory = AppContext.BaseDirectory };
+        start.RedirectStandardOutput = true;
+        start.RedirectStandardError = true;
+        start.UseShellExecute = false;
         foreach (var arg in new[] { "--data-dir", DataDirectory, "--urls", $"http://127.0.0.1:{Port}" })
         {
             start.ArgumentList.Add(arg);
         }
 
         start.Environment["Dashboard__Admin__InitialPassword"] = DashboardFactory.AdminPassword;
-        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        if (viaDotnetRun)
+        {
+            start.Environment.Remove("ASPNETCORE_ENVIRONMENT");
+            start.Environment.Remove("DOTNET_ENVIRONMENT");
+        }
+        else
+        {
+            start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        }
+
         process = Process.Start(start)!;
         process.OutputDataReceived += (_, e) => Append(e.Data);
         process.ErrorDataReceived += (_, e) => Append(e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
+    }
+
+    private static ProcessStartInfo DotnetRun()
+    {
+        // bin/<Configuration>/net10.0/ of the test project: run the dashboard built in the same configuration.
+        var configuration = new DirectoryInfo(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory)).Parent!.Name;
+        var start = new ProcessStartInfo("dotnet") { WorkingDirectory = RepositoryRoot.Path };
+        foreach (var arg in new[] { "run", "--no-build", "-c", configuration, "--project", "src/ServerDashboard", "--" })
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        start.Environment["DOTNET_NOLOGO"] = "1";
+        return start;
     }
 
     private void Append(string? line)
