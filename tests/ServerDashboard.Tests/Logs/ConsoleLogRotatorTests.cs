@@ -10,7 +10,7 @@ namespace ServerDashboard.Tests.Logs;
 public sealed class ConsoleLogRotatorTests : IDisposable
 {
     private readonly TempDirectory temp = new("sd-rotate");
-    private readonly SteppingTime time = new();
+    private readonly FakeTimeProvider time = new(new DateTimeOffset(2026, 11, 21, 12, 0, 0, TimeSpan.Zero));
 
     [Fact]
     public void A_new_start_renames_a_non_empty_console_log_and_keeps_the_newest_files()
@@ -64,14 +64,4 @@ public sealed class ConsoleLogRotatorTests : IDisposable
             time, NullLogger<ConsoleLogRotator>.Instance);
 
     public void Dispose() => temp.Dispose();
-
-    /// <summary>A clock that moves only when told (Microsoft.Extensions.TimeProvider.Testing is not available here).</summary>
-    private sealed class SteppingTime : TimeProvider
-    {
-        private DateTimeOffset now = new(2026, 11, 21, 12, 0, 0, TimeSpan.Zero);
-
-        public override DateTimeOffset GetUtcNow() => now;
-
-        public void Advance(TimeSpan by) => now += by;
-    }
 }

@@ -11,7 +11,7 @@ public sealed class LogThrottleTests
     [Fact]
     public void A_flood_gets_one_second_of_lines_then_one_marker_counting_the_rest_once_the_bucket_is_full_again()
     {
-        var time = new ManualTime();
+        var time = new FakeTimeProvider();
         var throttle = new LogThrottle(100, backlogUpToSeq: 0, time);
 
         var first = throttle.Filter(Lines(1, 500));
@@ -31,7 +31,7 @@ public sealed class LogThrottleTests
     [Fact]
     public void The_backlog_and_dashboard_markers_are_never_throttled()
     {
-        var throttle = new LogThrottle(1, backlogUpToSeq: 50, new ManualTime());
+        var throttle = new LogThrottle(1, backlogUpToSeq: 50, new FakeTimeProvider());
         var dropped = LogMarkers.Dropped(5, 60, 0);
 
         var delivered = throttle.Filter([.. Lines(1, 55), dropped, .. Lines(61, 3)]);
@@ -42,7 +42,7 @@ public sealed class LogThrottleTests
     [Fact]
     public async Task A_throttled_subscription_gets_at_most_its_budget_and_one_marker_even_when_the_flood_stops()
     {
-        var time = new ManualTime();
+        var time = new FakeTimeProvider();
         var source = Channel.CreateUnbounded<IReadOnlyList<LogLine>>();
         using var stop = new CancellationTokenSource(Timeout);
         await using var stream = source.Reader.ReadAllAsync(stop.Token)
@@ -77,7 +77,7 @@ public sealed class LogThrottleTests
     [Fact]
     public async Task An_unthrottled_hub_subscription_gets_every_line()
     {
-        var hub = new ServerLogHub(Microsoft.Extensions.Options.Options.Create(new LogOptions()), EpochTime.Instance);
+        var hub = new ServerLogHub(Microsoft.Extensions.Options.Options.Create(new LogOptions()), new FakeTimeProvider(DateTimeOffset.UnixEpoch));
         hub.Append(1, "console", ["first"]);
         using var stop = new CancellationTokenSource(Timeout);
         await using var subscription = hub.SubscribeAsync(1, null, stop.Token).GetAsyncEnumerator(stop.Token);
@@ -95,18 +95,4 @@ public sealed class LogThrottleTests
 
     private static List<LogLine> Lines(int first, int count) =>
         Enumerable.Range(first, count).Select(n => new LogLine(n, $"line {n}", 0, "console")).ToList();
-
-    /// <summary>A clock the test moves (Microsoft.Extensions.TimeProvider.Testing is not on this registry); timers stay real.</summary>
-    private sealed class ManualTime : TimeProvider
-    {
-        private long ticks;
-
-        public override long TimestampFrequency => TimeSpan.TicksPerSecond;
-
-        public override long GetTimestamp() => Interlocked.Read(ref ticks);
-
-        public override DateTimeOffset GetUtcNow() => DateTimeOffset.UnixEpoch.AddTicks(Interlocked.Read(ref ticks));
-
-        public void Advance(TimeSpan by) => Interlocked.Add(ref ticks, by.Ticks);
-    }
 }

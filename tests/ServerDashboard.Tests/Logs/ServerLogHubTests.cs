@@ -75,7 +75,8 @@ public sealed class ServerLogHubTests
     public async Task A_slow_subscriber_loses_its_oldest_lines_with_one_marker_while_a_fast_one_gets_everything()
     {
         const int total = 10_000;
-        var hub = Hub(bufferLines: 20_000, subscriberQueue: 1_000);
+        var time = AtUnixEpoch();
+        var hub = Hub(bufferLines: 20_000, subscriberQueue: 1_000, time);
         Append(hub, 1, 1);
         using var stop = new CancellationTokenSource(Timeout);
         await using var slow = hub.SubscribeAsync(Server, null, stop.Token).GetAsyncEnumerator(stop.Token);
@@ -99,6 +100,7 @@ public sealed class ServerLogHubTests
         });
         for (var n = 2; n <= total + 1; n += 100)
         {
+            time.Advance(LogSubscriber.BatchInterval); // each append in a new batching window: delivery is never held back
             Append(hub, n, 100); // never blocks, whatever the slow subscriber does
             // Paced by the fast reader only (its queue holds 1,000): the slow one is not waited for.
             await Eventually.TrueAsync(() => fastLines.Count >= n + 99 - 1, Timeout, "the fast subscriber to keep up");
@@ -140,7 +142,7 @@ public sealed class ServerLogHubTests
     [Fact]
     public void The_ring_buffer_keeps_the_newest_lines_and_numbers_from_one()
     {
-        var buffer = new LogBuffer(3, EpochTime.Instance);
+        var buffer = new LogBuffer(3, AtUnixEpoch());
         buffer.Append("console", ["a", "b", "c", "d", "e"]);
 
         Assert.Equal(["c", "d", "e"], buffer.Tail(10).Select(l => l.Text));
@@ -150,8 +152,11 @@ public sealed class ServerLogHubTests
         Assert.Empty(buffer.After(5, 10));
     }
 
-    private static ServerLogHub Hub(int bufferLines = 10_000, int subscriberQueue = 10_000) =>
-        new(Options.Create(new LogOptions { BufferLines = bufferLines, SubscriberQueueLines = subscriberQueue }), EpochTime.Instance);
+    private static ServerLogHub Hub(int bufferLines = 10_000, int subscriberQueue = 10_000, TimeProvider? time = null) =>
+        new(Options.Create(new LogOptions { BufferLines = bufferLines, SubscriberQueueLines = subscriberQueue }), time ?? AtUnixEpoch());
+
+    /// <summary>"Now" is the Unix epoch: a buffer's first Seq is then 1 (creation-time ms × 1000 + 1), so tests speak in small numbers.</summary>
+    private static FakeTimeProvider AtUnixEpoch() => new(DateTimeOffset.UnixEpoch);
 
     private static void Append(ServerLogHub hub, int first, int count) =>
         hub.Append(Server, "console", Enumerable.Range(first, count).Select(n => $"line {n}").ToList());
@@ -173,30 +178,16 @@ public sealed class LogBufferRestartTests
     [Fact]
     public void A_seq_from_before_a_dashboard_restart_gets_a_restart_marker_and_the_backlog()
     {
-        var before = new LogBuffer(100, TimeProvider.System);
+        var time = new FakeTimeProvider(TimeProvider.System.GetUtcNow());
+        var before = new LogBuffer(100, time);
         before.Append("console", ["old 1", "old 2"]);
         var lastSeenBeforeRestart = before.NewestSeq;
 
-        var after = new LogBuffer(100, new LaterTime(TimeSpan.FromSeconds(1)));
+        time.Advance(TimeSpan.FromSeconds(1)); // the dashboard restarts a second later
+        var after = new LogBuffer(100, time);
         after.Append("console", ["new 1", "new 2"]);
 
         Assert.True(after.After(0, 1).Single().Seq > lastSeenBeforeRestart, "a new buffer numbers above the old one");
         Assert.True(lastSeenBeforeRestart < 9_007_199_254_740_991, "exact in JavaScript");
     }
-
-    private sealed class LaterTime(TimeSpan offset) : TimeProvider
-    {
-        public override DateTimeOffset GetUtcNow() => TimeProvider.System.GetUtcNow() + offset;
-    }
-}
-
-/// <summary>
-/// Real timers, but "now" is the Unix epoch: a buffer's first Seq is then 1 (Seq starts at creation-time ms × 1000 + 1),
-/// so these tests can speak in small numbers.
-/// </summary>
-internal sealed class EpochTime : TimeProvider
-{
-    public static readonly EpochTime Instance = new();
-
-    public override DateTimeOffset GetUtcNow() => DateTimeOffset.UnixEpoch;
 }
