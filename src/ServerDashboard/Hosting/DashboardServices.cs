@@ -156,6 +156,7 @@ public static class DashboardServices
         });
         services.AddHostedService(sp => sp.GetRequiredService<RunStateStore>()); // stops after the supervisor: last writes land
         services.AddProcesses(); // registers ExitMonitor: loads PID files after the store is migrated
+        services.AddHostedService(sp => sp.GetRequiredService<ConsoleMarkers>()); // before adoption: sees every transition
         services.AddHostedService<SupervisorService>();
         services.AddLogTailing(); // after the supervisor: follows the logs of what it re-adopted
     }
@@ -172,6 +173,7 @@ public static class DashboardServices
         services.AddSingleton<RestartBackoff>();
         services.AddSingleton<ServerStatusBoard>();
         services.AddSingleton<ServerSupervisor>();
+        services.AddSingleton<ConsoleMarkers>();
         services.AddRcon();
         services.AddSingleton<ProcessCleanup>();
         services.AddSingleton<ProgramChecker>();

@@ -54,6 +54,9 @@ public sealed class ConsoleCommands(
     /// <summary>The <see cref="LogLine.Source"/> of RCON commands and replies echoed into the console view.</summary>
     public const string RconLogSource = "rcon";
 
+    /// <summary>The <see cref="LogLine.Source"/> of commands written to a server's stdin, echoed into the console view.</summary>
+    public const string StdinLogSource = "stdin";
+
     /// <summary>Null when the command may be sent; else why not.</summary>
     public static string? Validate(string? command)
     {
@@ -99,33 +102,37 @@ public sealed class ConsoleCommands(
 
     private async Task<CommandResult> SendOverRconAsync(int serverId, string command, CancellationToken cancellationToken)
     {
+        // The echo goes in before the command is sent: what the server prints because of it (read from console.log) then
+        // lands after the echo in the stream, not before it. The reply follows once it is back.
+        EchoCommand(serverId, RconLogSource, command);
         try
         {
             var reply = await rcon.ExecuteAsync(serverId, command, cancellationToken);
-            EchoToConsole(serverId, command, reply.Text);
+            EchoReply(serverId, reply.Text);
             return new CommandResult(CommandOutcome.Sent, reply.Text, reply.Duration, CommandVia.Rcon, null);
         }
         catch (RconAuthenticationException)
         {
-            return Failed(serverId, "RCON failed: wrong RCON password (the server was started with a different password than the definition holds; restart it to apply the stored one).");
+            return Failed(serverId, RconLogSource, "RCON failed: wrong RCON password (the server was started with a different password than the definition holds; restart it to apply the stored one).");
         }
         catch (RconTimeoutException e)
         {
-            return Failed(serverId, $"RCON failed: timeout ({e.Message}).");
+            return Failed(serverId, RconLogSource, $"RCON failed: timeout ({e.Message}).");
         }
         catch (RconConnectionException e)
         {
-            return Failed(serverId, $"RCON failed: connection refused or closed ({e.Message}).");
+            return Failed(serverId, RconLogSource, $"RCON failed: connection refused or closed ({e.Message}).");
         }
         catch (RconException e)
         {
-            return Failed(serverId, $"RCON failed: {e.Message}");
+            return Failed(serverId, RconLogSource, $"RCON failed: {e.Message}");
         }
     }
 
     private CommandResult SendOverStdin(int serverId, string command)
     {
         var started = time.GetTimestamp();
+        EchoCommand(serverId, StdinLogSource, command); // before the write, like the RCON echo: the server's answer follows it
         try
         {
             stdin.WriteLine(planner.StdinFifoPath(serverId), Encoding.UTF8.GetBytes(command + "\n"));
@@ -133,24 +140,30 @@ public sealed class ConsoleCommands(
         }
         catch (StdinWriteException e)
         {
-            return Failed(serverId, $"Console input failed: {e.Message}.");
+            return Failed(serverId, StdinLogSource, $"Console input failed: {e.Message}.");
         }
     }
 
-    private CommandResult Failed(int serverId, string error)
+    private CommandResult Failed(int serverId, string source, string error)
     {
         logger.LogWarning("Console command to server {ServerId} failed: {Error}", serverId, error);
+        logs.Append(serverId, source, ["! " + error]);
         return CommandResult.Refused(CommandOutcome.Failed, error);
     }
 
     /// <summary>
-    /// A server need not print what it answers over RCON, so the console view would never show the reply: add the
-    /// command and its reply to the server's live log (memory only, not console.log) marked with source "rcon".
+    /// Commands sent from the dashboard are echoed into the server's live log (memory only, not console.log), marked
+    /// with how they went ("rcon" or "stdin"), so every viewer of the console sees who asked for what.
     /// </summary>
-    private void EchoToConsole(int serverId, string command, string reply)
+    private void EchoCommand(int serverId, string source, string command) => logs.Append(serverId, source, ["> " + command]);
+
+    /// <summary>A server need not print what it answers over RCON, so the console view would never show the reply: echo it too.</summary>
+    private void EchoReply(int serverId, string reply)
     {
-        var lines = new List<string> { "> " + command };
-        lines.AddRange(reply.ReplaceLineEndings("\n").TrimEnd('\n').Split('\n').Where(l => l.Length > 0));
-        logs.Append(serverId, RconLogSource, lines);
+        var lines = reply.ReplaceLineEndings("\n").TrimEnd('\n').Split('\n').Where(l => l.Length > 0).ToList();
+        if (lines.Count > 0)
+        {
+            logs.Append(serverId, RconLogSource, lines);
+        }
     }
 }

@@ -26,6 +26,7 @@ public sealed class ServerSupervisor(
     RunStateStore runStates,
     ConsoleLogRotator logRotator,
     RconConnections rcon,
+    ConsoleMarkers markers,
     IHostApplicationLifetime lifetime,
     TimeProvider time,
     ILogger<ServerSupervisor> logger)
@@ -330,6 +331,7 @@ public sealed class ServerSupervisor(
         Func<CancellationToken, Task>? gracefulAction = server is { StopMode: StopMode.Rcon, RconEnabled: true }
             ? ct => rcon.RequestStopAsync(server.Id, server.StopCommand, stopTimeout, ct)
             : null;
+        markers.Stopping(server);
         var result = await daemons.StopAsync(Key(server.Id), signal, stopTimeout, CancellationToken.None, gracefulAction);
         var status = RecordStopped(server.Id, result);
         if (server.Port is { } port && !ports.IsPortFree(port))
