@@ -15,10 +15,8 @@ if ! command -v chromium >/dev/null 2>&1; then
   fi
 fi
 
-# The RCON conformance tests run independent clients (npm rcon-client, Debian rconclt) from ../shared/peers.
-if [ -f ../shared/peers/setup.sh ]; then
-  bash ../shared/peers/setup.sh >/dev/null || echo "warning: ../shared/peers/setup.sh failed; the RCON conformance tests will say what is missing" >&2
-fi
+# The RCON conformance tests run independent clients (npm rcon-client, Debian rconclt) declared in tests/peers.
+bash tests/peers/setup.sh >/dev/null || echo "warning: tests/peers/setup.sh failed; the RCON conformance tests will say what is missing" >&2
 
 # Playwright drives the system Chromium; it must never download a browser of its own.
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1

@@ -16,18 +16,17 @@ public sealed record BenchmarkOptions(int Servers, int CpuWindowSeconds, string 
             args.Contains("--rcon"));
     }
 
-    /// <summary>../shared/peers beside the checkout.</summary>
+    /// <summary>The repository's tests/peers (installed by tests/peers/setup.sh), found above the binaries.</summary>
     private static string FindPeers()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {
-            var candidate = Path.Combine(dir.FullName, "shared", "peers");
-            if (Directory.Exists(candidate))
+            if (File.Exists(Path.Combine(dir.FullName, "ServerDashboard.sln")))
             {
-                return candidate;
+                return Path.Combine(dir.FullName, "tests", "peers");
             }
         }
 
-        return "../shared/peers";
+        return Path.Combine("tests", "peers");
     }
 }

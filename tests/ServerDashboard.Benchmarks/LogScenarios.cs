@@ -25,10 +25,8 @@ public sealed partial class LogScenarios(BenchmarkOptions options, BenchmarkRepo
 
     public async Task RunAsync()
     {
-        var peersWork = Environment.GetEnvironmentVariable("PEERS_WORK")
-            ?? Path.Combine(Environment.GetEnvironmentVariable("TMPDIR") is { Length: > 0 } tmp ? tmp : "/tmp", "serverdashboard-peers");
         var dataDir = Directory.CreateTempSubdirectory("sd-bench-logs-").FullName;
-        Console.WriteLine($"Log scenarios: data directory {dataDir}, peers {options.PeersDirectory}, peer work {peersWork}");
+        Console.WriteLine($"Log scenarios: data directory {dataDir}, peers {options.PeersDirectory}");
         // Both Stopwatch and node's hrtime read CLOCK_MONOTONIC on Linux; at 1 GHz a Stopwatch tick is a nanosecond.
         if (Stopwatch.Frequency != 1_000_000_000)
         {
@@ -45,7 +43,7 @@ public sealed partial class LogScenarios(BenchmarkOptions options, BenchmarkRepo
             api.DefaultRequestHeaders.Add("X-Api-Key", key);
 
             await LatencyAsync(dashboard, api, key);
-            await ThroughputAsync(dashboard, api, key, Path.Combine(peersWork, "fastwriter"));
+            await ThroughputAsync(dashboard, api, key, Path.Combine(options.PeersDirectory, "build", "fastwriter"));
             await dashboard.StopAsync();
         }
 

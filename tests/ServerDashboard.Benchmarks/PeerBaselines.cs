@@ -4,8 +4,8 @@ using System.Text.RegularExpressions;
 namespace ServerDashboard.Benchmarks;
 
 /// <summary>
-/// Runs ../shared/peers' supervisord and PM2 benchmarks in the same invocation (when installed: run
-/// ../shared/peers/setup.sh first) and prints our figures as ratios of theirs.
+/// Runs the supervisord and PM2 benchmarks of tests/peers in the same invocation (when installed: run
+/// tests/peers/setup.sh first) and prints our figures as ratios of theirs.
 /// </summary>
 public sealed partial class PeerBaselines(BenchmarkOptions options, BenchmarkReport report)
 {

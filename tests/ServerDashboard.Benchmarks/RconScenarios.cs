@@ -8,7 +8,7 @@ namespace ServerDashboard.Benchmarks;
 
 /// <summary>
 /// RCON round trips on loopback against SampleGameServer (minecraft style) over one connection with our client, and the
-/// same with npm rcon-client (../shared/peers/rcon-seq-test.js) in the same invocation. Targets: p50 ≤ 0.3 ms, ≥ 3,000/s.
+/// same with npm rcon-client (tests/peers/rcon-seq-test.js) in the same invocation. Targets: p50 ≤ 0.3 ms, ≥ 3,000/s.
 /// </summary>
 public sealed class RconScenarios(BenchmarkOptions options, BenchmarkReport report)
 {
@@ -104,9 +104,8 @@ public sealed class RconScenarios(BenchmarkOptions options, BenchmarkReport repo
             return null;
         }
 
-        var work = Environment.GetEnvironmentVariable("PEERS_WORK") ?? Path.Combine(Environment.GetEnvironmentVariable("TMPDIR") ?? "/tmp", "serverdashboard-peers");
+        // node finds rcon-client in the script's own folder (tests/peers/node_modules).
         var start = new ProcessStartInfo("node") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.Environment["NODE_PATH"] = Path.Combine(work, "node_modules");
         foreach (var arg in new[] { script, "127.0.0.1", port.ToString(System.Globalization.CultureInfo.InvariantCulture), Password, Commands.ToString(System.Globalization.CultureInfo.InvariantCulture) })
         {
             start.ArgumentList.Add(arg);

@@ -8,8 +8,8 @@ using System.Threading.Channels;
 namespace ServerDashboard.Tests.Hubs;
 
 /// <summary>
-/// Just enough of the SignalR JSON protocol over a WebSocket to call stream methods, because the .NET SignalR client is not
-/// on this registry (TOOLCHAIN.md). It speaks to the hub as a script would: negotiate, connect, handshake, then
+/// Just enough of the SignalR JSON protocol over a WebSocket to call stream methods, without the .NET SignalR client, so
+/// the tests prove what docs/hub.md promises to a script in any language: negotiate, connect, handshake, then
 /// StreamInvocation (4) → StreamItem (2)… → Completion (3). Pings (6) are ignored; Close (7) ends every stream.
 /// </summary>
 public sealed class RawSignalRClient : IAsyncDisposable

@@ -4,26 +4,19 @@ using ServerDashboard.Tests.Infrastructure;
 namespace ServerDashboard.Tests.Rcon;
 
 /// <summary>
-/// The independent RCON clients in <c>&lt;repo&gt;/../shared/peers</c> (npm rcon-client, Debian rconclt), installed by
-/// its setup.sh into <c>$PEERS_WORK</c> (default <c>$TMPDIR/serverdashboard-peers</c>, as env.sh does). Missing peers
-/// fail the test with the fix: a conformance check that silently skips proves nothing.
+/// The independent RCON clients declared in the repository's <c>tests/peers</c> (npm rcon-client in its node_modules,
+/// Debian rconclt), installed by <c>tests/peers/setup.sh</c> (scripts/test.sh runs it). Missing peers fail the test with
+/// the fix: a conformance check that silently skips proves nothing.
 /// </summary>
 internal static class Peers
 {
-    private static readonly Lazy<string> directory = new(FindDirectory);
-
-    public static string Directory => directory.Value;
-
-    public static string WorkDirectory =>
-        Environment.GetEnvironmentVariable("PEERS_WORK") is { Length: > 0 } work
-            ? work
-            : Path.Combine(Environment.GetEnvironmentVariable("TMPDIR") is { Length: > 0 } tmp ? tmp : "/tmp", "serverdashboard-peers");
+    public static string Directory { get; } = Path.Combine(RepositoryRoot.Path, "tests", "peers");
 
     public static void RequireRconClient()
     {
-        if (!System.IO.Directory.Exists(Path.Combine(WorkDirectory, "node_modules", "rcon-client")))
+        if (!System.IO.Directory.Exists(Path.Combine(Directory, "node_modules", "rcon-client")))
         {
-            Assert.Fail($"npm rcon-client is not installed in {WorkDirectory}: run {Path.Combine(Directory, "setup.sh")} (CI's .ci/run does).");
+            Assert.Fail($"npm rcon-client is not installed in {Path.Combine(Directory, "node_modules")}: run {Path.Combine(Directory, "setup.sh")} (scripts/test.sh does).");
         }
     }
 
@@ -31,9 +24,9 @@ internal static class Peers
         (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries)
             .Select(dir => Path.Combine(dir, "rconclt"))
             .FirstOrDefault(File.Exists)
-        ?? throw new InvalidOperationException($"rconclt (Debian package 'rcon') is not installed: run {Path.Combine(Directory, "setup.sh")} as root (CI's .ci/run does).");
+        ?? throw new InvalidOperationException($"rconclt (Debian package 'rcon') is not installed: run {Path.Combine(Directory, "setup.sh")} as root (scripts/test.sh does).");
 
-    /// <summary><c>node rcon-check.js HOST PORT PASSWORD CMD...</c> with NODE_PATH set like env.sh.</summary>
+    /// <summary><c>node rcon-check.js HOST PORT PASSWORD CMD...</c> (node finds rcon-client in the script's own node_modules).</summary>
     public static Task<ProcessResult> RconCheckAsync(int port, string password, string command)
     {
         RequireRconClient();
@@ -51,8 +44,6 @@ internal static class Peers
             start.ArgumentList.Add(arg);
         }
 
-        var nodePath = Environment.GetEnvironmentVariable("NODE_PATH");
-        start.Environment["NODE_PATH"] = Path.Combine(WorkDirectory, "node_modules") + (string.IsNullOrEmpty(nodePath) ? "" : ":" + nodePath);
         using var process = Process.Start(start)!;
         process.StandardInput.Close();
         var stdout = process.StandardOutput.ReadToEndAsync();
@@ -69,19 +60,5 @@ internal static class Peers
         }
 
         return new ProcessResult(process.ExitCode, await stdout, await stderr);
-    }
-
-    private static string FindDirectory()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            var candidate = Path.Combine(dir.FullName, "shared", "peers");
-            if (File.Exists(Path.Combine(candidate, "rcon-check.js")))
-            {
-                return candidate;
-            }
-        }
-
-        throw new InvalidOperationException($"shared/peers/rcon-check.js not found above {AppContext.BaseDirectory}: the peers live beside the repository (<repo>/../shared/peers).");
     }
 }
