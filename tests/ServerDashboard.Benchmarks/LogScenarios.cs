@@ -276,8 +276,10 @@ public sealed partial class LogScenarios(BenchmarkOptions options, BenchmarkRepo
     /// <summary>fastwriter prints its line count at exit: the last line of the log.</summary>
     private static async Task<long> WrittenLinesAsync(HttpClient api, int id)
     {
-        var lines = await api.GetFromJsonAsync<List<JsonElement>>($"/api/v1/servers/{id}/logs?lines=1", Json) ?? [];
-        return lines.Count == 1 && long.TryParse(lines[0].GetProperty("text").GetString(), CultureInfo.InvariantCulture, out var count) ? count : 0;
+        // The writer's last console line; the dashboard's own marker lines ("[dashboard] Exited: ...") may follow it.
+        var lines = await api.GetFromJsonAsync<List<JsonElement>>($"/api/v1/servers/{id}/logs?lines=20", Json) ?? [];
+        var last = lines.LastOrDefault(l => l.GetProperty("source").GetString() == "console");
+        return last.ValueKind == JsonValueKind.Object && long.TryParse(last.GetProperty("text").GetString(), CultureInfo.InvariantCulture, out var count) ? count : 0;
     }
 
     private void Ratio(string ours, string theirs, string name, string target)
