@@ -85,8 +85,9 @@ public sealed class ConsoleMarkers : IHostedService, IDisposable
             return after.State switch
             {
                 ServerState.Starting => after.Pid is { } pid ? $"Started (pid {pid})" : "Starting…",
-                ServerState.Running when after.LoadedFromDisk && before.State != ServerState.Starting =>
-                    $"Re-adopted after a dashboard restart (pid {after.Pid})",
+                // Re-adoption at dashboard start: no line. The log follower loads the server's earlier output after it, so a
+                // line here would sit above output that came before it.
+                ServerState.Running when after.LoadedFromDisk && before.State != ServerState.Starting => null,
                 ServerState.Running => before.Pid is null && after.Pid is { } pid ? $"Started (pid {pid}), running" : "Running",
                 ServerState.Stopping => null, // said by Stopping(server), which knows how
                 ServerState.Stopped => Ended(before, after),
