@@ -22,15 +22,19 @@ public sealed class DashboardLoggingTests
     }
 
     [Fact]
-    public async Task Json_format_writes_one_compact_json_event_per_line()
+    public async Task Json_format_writes_one_compact_json_event_per_line_and_keeps_the_first_run_password_out()
     {
         using var data = new TempDirectory();
-        using (var factory = new DashboardFactory(data.Path, settings: new Dictionary<string, string> { ["Dashboard:Logging:Format"] = "Json" }))
+        string banner;
+        using (var factory = new DashboardFactory(data.Path, initialAdminPassword: null, settings: new Dictionary<string, string> { ["Dashboard:Logging:Format"] = "Json" }))
         {
             var client = factory.CreateAnonymousClient();
             (await client.GetAsync("/api/v1/health")).EnsureSuccessStatusCode();
+            banner = factory.Console.ToString();
         }
 
+        var password = banner.Split('\n').Select(l => l.Trim()).SkipWhile(l => !l.StartsWith("Password", StringComparison.Ordinal)).Skip(1).First(l => l.Length > 0);
+        Assert.DoesNotContain(password, ReadLogs(data.Path));
         var events = ReadLogs(data.Path).Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => JsonDocument.Parse(line).RootElement).ToList();
         Assert.NotEmpty(events);
         Assert.All(events, e => Assert.True(e.TryGetProperty("@t", out _) && e.TryGetProperty("@mt", out _)));
