@@ -46,7 +46,6 @@ public static class DashboardPipeline
         app.UseAntiforgery();
 
         app.MapStaticAssets().AllowAnonymous();
-        app.MapBundledBlazorScript();
         app.MapOpenApi("/openapi/{documentName}.json").RequireAuthorization(Policies.View);
         app.MapDashboardApi();
         app.MapAccountEndpoints();
