@@ -18,6 +18,9 @@ public sealed class LayoutTests(BrowserFixture fixture)
         var page = await fixture.LoggedInPageAsync(look: Look.Phone);
         await Artifacts.OnFailureAsync(page, nameof(On_a_phone_no_page_is_wider_than_the_screen_and_the_console_toolbar_fits), async () =>
         {
+            var supervisor = fixture.Services.GetRequiredService<ServerSupervisor>();
+            await supervisor.StartAsync(id, CancellationToken.None);
+            await supervisor.KillAsync(id, CancellationToken.None); // a Processes row with "killed by signal 9 (SIGKILL)"
             foreach (var path in new[] { "/servers", $"/servers/{id}", $"/servers/{id}/edit", "/processes", "/audit", "/settings", "/users", "/jobs" })
             {
                 await page.GotoAsync(path);
@@ -84,6 +87,10 @@ public sealed class LayoutTests(BrowserFixture fixture)
     {
         var supervisor = fixture.Services.GetRequiredService<ServerSupervisor>();
         var id = await fixture.CreateServerAsync(new ServerModel { Name = $"fits-{Guid.NewGuid():N}"[..12], Command = ["/bin/sleep", "1000"] });
+        // A dead entry with the longest exit text there is, and a long name: the columns that grew the grid before.
+        var killed = await fixture.CreateServerAsync(new ServerModel { Name = $"a-rather-long-server-name-{Guid.NewGuid():N}"[..36], Command = ["/bin/sleep", "1000"] });
+        await supervisor.StartAsync(killed, CancellationToken.None);
+        await supervisor.KillAsync(killed, CancellationToken.None);
         await supervisor.StartAsync(id, CancellationToken.None);
         var page = await fixture.LoggedInPageAsync();
         try
