@@ -68,23 +68,42 @@ public class BrowserFixture : IAsyncLifetime
         });
     }
 
-    public async Task<IPage> NewPageAsync()
+    /// <summary>A fresh browser context (no cookies). A dark system preference makes the first visit dark (App.razor).</summary>
+    public async Task<IPage> NewPageAsync(Look look = Look.Light)
     {
-        var context = await Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = BaseAddress.ToString(), ViewportSize = new() { Width = 1360, Height = 900 } });
+        var context = await Browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            BaseURL = BaseAddress.ToString(),
+            ViewportSize = look == Look.Phone ? new() { Width = 390, Height = 844 } : new() { Width = 1440, Height = 900 },
+            ColorScheme = look == Look.Dark ? ColorScheme.Dark : ColorScheme.Light,
+            IsMobile = look == Look.Phone,
+            HasTouch = look == Look.Phone,
+        });
         context.SetDefaultTimeout(20_000);
         return await context.NewPageAsync();
     }
 
     /// <summary>Logs in through the form and waits until the circuit is interactive.</summary>
-    public async Task<IPage> LoggedInPageAsync(string userName = "admin", string password = AdminPassword)
+    public async Task<IPage> LoggedInPageAsync(string userName = "admin", string password = AdminPassword, Look look = Look.Light)
     {
-        var page = await NewPageAsync();
-        await page.GotoAsync("/account/login");
+        var page = await NewPageAsync(look);
+        await GotoLoginAsync(page);
         await page.FillAsync("#username", userName);
         await page.FillAsync("#password", password);
         await page.ClickAsync("[data-testid=login-submit]");
         await WaitForCircuitAsync(page);
         return page;
+    }
+
+    /// <summary>
+    /// Opens the login page and waits until it is the page to type into: on a first visit with a dark system preference
+    /// App.razor's head script stores the preference and reloads once (hidden), and typing into the first copy would be lost.
+    /// </summary>
+    public static async Task GotoLoginAsync(IPage page)
+    {
+        await page.GotoAsync("/account/login", new() { WaitUntil = WaitUntilState.Commit });
+        await page.WaitForFunctionAsync(
+            "() => document.readyState === 'complete' && document.documentElement.style.visibility !== 'hidden' && /ServerDashboardTheme=/.test(document.cookie)");
     }
 
     /// <summary>A click before the circuit is up would be lost: wait for the marker MainLayout renders once interactive.</summary>
@@ -140,6 +159,14 @@ public class BrowserFixture : IAsyncLifetime
         {
         }
     }
+}
+
+/// <summary>How the browser looks at the dashboard: a light or dark desktop at 1440×900, or a 390×844 phone.</summary>
+public enum Look
+{
+    Light,
+    Dark,
+    Phone,
 }
 
 [CollectionDefinition(Name)]

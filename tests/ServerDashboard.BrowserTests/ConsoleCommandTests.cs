@@ -71,16 +71,34 @@ public sealed class ConsoleCommandTests(RealLogsBrowserFixture fixture)
                 await WaitForTextAsync(page, "[rcon] > echo reply-over-rcon");
                 await WaitForTextAsync(page, "[rcon] reply-over-rcon");
 
-                await supervisor.KillAsync(id, CancellationToken.None);
-                await input.FillAsync("echo too-late");
+                // A rotated password takes effect at the next start: until then the running server refuses RCON.
+                await fixture.Services.GetRequiredService<ServerCatalog>().RotateRconPasswordAsync(id, CancellationToken.None);
+                await input.FillAsync("echo refused");
                 await input.PressAsync("Enter");
-                await Assertions.Expect(page.Locator(".rz-notification-item", new() { HasText = "Command not sent" })).ToBeVisibleAsync();
+                await Assertions.Expect(page.Locator(".mud-snackbar", new() { HasText = "Command not sent" })).ToBeVisibleAsync();
+
+                await supervisor.KillAsync(id, CancellationToken.None);
+                await Assertions.Expect(input).ToBeDisabledAsync(); // nothing to send to once it is down
+                await Assertions.Expect(input).ToHaveAttributeAsync("placeholder", "Start the server to send commands");
             });
         }
         finally
         {
             await supervisor.KillAsync(id, CancellationToken.None);
         }
+    }
+
+    [Fact]
+    public async Task The_command_box_is_disabled_for_a_stopped_server()
+    {
+        var id = await CreateServerAsync("cmd-ui-stopped", rcon: false);
+        var page = await fixture.LoggedInPageAsync();
+
+        await OpenServerAsync(page, id);
+
+        await Assertions.Expect(page.Locator("[data-testid=command-input]")).ToBeDisabledAsync();
+        await Assertions.Expect(page.Locator("[data-testid=command-send]")).ToBeDisabledAsync();
+        await Assertions.Expect(page.Locator("[data-testid=command-input]")).ToHaveAttributeAsync("placeholder", "Start the server to send commands");
     }
 
     [Fact]

@@ -192,13 +192,16 @@ public sealed class ConsoleTests(BrowserFixture fixture)
         await WaitForTextAsync(page, "resumed after line 8");
         await page.Locator("[data-testid=console-search]").FillAsync("steve");
 
-        var card = page.Locator(".console-card");
+        var card = page.Locator("[data-testid=console]");
+        var (_, lightTerminal) = await Contrast.ColoursAsync(page, ".console-viewport");
         await card.ScreenshotAsync(new() { Path = Path.Combine(Artifacts.Directory, "console-light.png") });
         await page.ScreenshotAsync(new() { Path = Path.Combine(Artifacts.Directory, "console-page-light.png"), FullPage = true });
 
-        await page.Locator("[title='Light / dark theme']").First.ClickAsync();
-        await Assertions.Expect(page.Locator("[data-testid=console]")).ToHaveAttributeAsync("data-theme", "dark");
-        await page.WaitForTimeoutAsync(300); // the theme stylesheet swaps in: let it paint before the picture
+        await page.ClickAsync("[data-testid=theme-toggle]");
+        await Assertions.Expect(page.Locator("html")).ToHaveAttributeAsync("data-theme", "dark");
+        var (_, darkTerminal) = await Contrast.ColoursAsync(page, ".console-viewport");
+        Assert.Equal(lightTerminal, darkTerminal); // the same dark terminal in both page themes
+        Assert.True(Contrast.Luminance(darkTerminal) < 0.05, darkTerminal.ToString());
         await card.ScreenshotAsync(new() { Path = Path.Combine(Artifacts.Directory, "console-dark.png") });
         await page.ScreenshotAsync(new() { Path = Path.Combine(Artifacts.Directory, "console-page-dark.png"), FullPage = true });
     }

@@ -29,6 +29,7 @@ public sealed class ServersFlowTests(BrowserFixture fixture)
             var link = page.Locator("[data-testid='server-link-browser-sample']");
             await link.WaitForAsync();
 
+            await OpenRowMenuAsync(page, "browser-sample");
             await page.ClickAsync("[data-testid='edit-browser-sample']");
             await Assertions.Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/servers/\\d+/edit$"));
             var editName = page.Locator("input[data-testid=field-name]");
@@ -38,14 +39,15 @@ public sealed class ServersFlowTests(BrowserFixture fixture)
             await page.Locator("[data-testid='server-link-browser-renamed']").WaitForAsync();
             Assert.Equal(0, await page.Locator("[data-testid='server-link-browser-sample']").CountAsync());
 
+            await OpenRowMenuAsync(page, "browser-renamed");
             await page.ClickAsync("[data-testid='delete-browser-renamed']");
-            var dialog = page.Locator(".rz-dialog");
-            await dialog.WaitForAsync();
-            Assert.Contains("browser-renamed", await dialog.InnerTextAsync());
-            await dialog.GetByRole(AriaRole.Button, new() { Name = "Delete" }).ClickAsync();
+            var message = page.Locator("[data-testid=confirm-message]");
+            await message.WaitForAsync();
+            Assert.Contains("browser-renamed", await message.InnerTextAsync());
+            await page.ClickAsync("[data-testid=confirm-ok]");
 
             await page.Locator("[data-testid='server-link-browser-renamed']").WaitForAsync(new() { State = WaitForSelectorState.Detached });
-            await page.Locator(".rz-notification").Filter(new() { HasText = "deleted" }).First.WaitForAsync();
+            await page.Locator(".mud-snackbar").Filter(new() { HasText = "deleted" }).First.WaitForAsync();
         });
     }
 
@@ -83,8 +85,9 @@ public sealed class ServersFlowTests(BrowserFixture fixture)
             var badge = page.Locator($"tr:has([data-testid='server-link-{name}']) [data-state]");
             await Assertions.Expect(badge).ToHaveAttributeAsync("data-state", "Running", new() { Timeout = 20_000 });
 
-            await page.ClickAsync($"[data-testid='stop-{name}']");
-            await page.Locator(".rz-dialog").GetByRole(AriaRole.Button, new() { Name = "Stop" }).ClickAsync();
+            await page.Locator(".mud-snackbar").Filter(new() { HasText = "is running" }).First.WaitForAsync(); // reported once it held
+
+            await page.ClickAsync($"[data-testid='stop-{name}']"); // one click: no confirmation for a graceful stop
             await Assertions.Expect(badge).ToHaveAttributeAsync("data-state", "Stopped", new() { Timeout = 20_000 });
         });
     }
@@ -102,14 +105,118 @@ public sealed class ServersFlowTests(BrowserFixture fixture)
         await page.Locator($"[data-testid='server-link-{name}']").WaitForAsync();
 
         Assert.Equal(0, await page.Locator($"[data-testid='start-{name}']").CountAsync());
-        Assert.Equal(0, await page.Locator($"[data-testid='edit-{name}']").CountAsync());
+        Assert.Equal(0, await page.Locator($"[data-testid='actions-{name}']").CountAsync()); // no row menu: no Kill, Edit, Delete
         Assert.Equal(0, await page.Locator("[data-testid=new-server]").CountAsync());
         await page.GotoAsync("/servers/new");
         await page.Locator("h1").Filter(new() { HasText = "Access denied" }).WaitForAsync();
         Assert.Equal(0, await page.Locator("[data-testid=server-form]").CountAsync());
     }
 
-    private async Task CreateSampleServerAsync(string name)
+    [Theory]
+    [InlineData("70000", "Port must be between 1 and 65535.")]
+    [InlineData("-5", "Port must be between 1 and 65535.")]
+    [InlineData("abc", "whole number")]
+    public async Task A_port_out_of_range_or_not_a_number_is_refused_beside_the_field_and_nothing_is_saved(string typed, string message)
+    {
+        var name = $"port-{Guid.NewGuid():N}"[..12];
+        var page = await fixture.LoggedInPageAsync();
+        await Artifacts.OnFailureAsync(page, $"{nameof(A_port_out_of_range_or_not_a_number_is_refused_beside_the_field_and_nothing_is_saved)}-{typed}", async () =>
+        {
+            await page.GotoAsync("/servers/new?template=sample");
+            await BrowserFixture.WaitForCircuitAsync(page);
+            await page.Locator("input[data-testid=field-name]").FillAsync(name);
+            var port = page.Locator("input[data-testid=field-port]");
+            await port.FillAsync(typed);
+            await page.ClickAsync("[data-testid=save]");
+
+            var error = page.Locator("[data-testid='error-port']");
+            await Assertions.Expect(error).ToContainTextAsync(message);
+            await Assertions.Expect(port).ToHaveValueAsync(typed); // not clamped to 65535 or 1
+            await Assertions.Expect(page.Locator("[data-testid=form-errors]")).ToContainTextAsync("Nothing was saved");
+            // Beside the field: the message sits right under the port input, not in a toast.
+            var fieldBox = (await port.BoundingBoxAsync())!;
+            var errorBox = (await error.BoundingBoxAsync())!;
+            Assert.InRange(errorBox.Y - (fieldBox.Y + fieldBox.Height), 0, 80);
+            Assert.InRange(errorBox.X - fieldBox.X, -40, 40);
+            Assert.Contains("/servers/new", page.Url);
+            var catalog = fixture.Services.GetRequiredService<ServerCatalog>();
+            Assert.DoesNotContain(await catalog.ListAsync(CancellationToken.None), s => s.Name == name);
+        });
+    }
+
+    [Fact]
+    public async Task A_running_servers_Delete_is_disabled_with_the_reason_shown()
+    {
+        var name = $"busy-{Guid.NewGuid():N}"[..12];
+        var id = await CreateSampleServerAsync(name);
+        var supervisor = fixture.Services.GetRequiredService<ServerSupervisor>();
+        await supervisor.StartAsync(id, CancellationToken.None);
+        var page = await fixture.LoggedInPageAsync();
+        try
+        {
+            await Artifacts.OnFailureAsync(page, nameof(A_running_servers_Delete_is_disabled_with_the_reason_shown), async () =>
+            {
+                await page.GotoAsync("/servers");
+                await BrowserFixture.WaitForCircuitAsync(page);
+                await Assertions.Expect(page.Locator($"[data-testid='status-{id}']")).ToHaveAttributeAsync("data-state", "Running", new() { Timeout = 20_000 });
+
+                await OpenRowMenuAsync(page, name);
+
+                var delete = page.Locator($"[data-testid='delete-{name}']");
+                await Assertions.Expect(delete).ToHaveAttributeAsync("aria-disabled", "true");
+                await Assertions.Expect(page.Locator($"[data-testid='delete-reason-{name}']")).ToBeVisibleAsync();
+                await Assertions.Expect(page.Locator($"[data-testid='delete-reason-{name}']")).ToContainTextAsync("Stop the server first");
+                await delete.ClickAsync(new() { Force = true });
+                Assert.Equal(0, await page.Locator("[data-testid=confirm-dialog], [data-testid=confirm-message]").CountAsync()); // no dialog to refuse later
+            });
+        }
+        finally
+        {
+            await supervisor.KillAsync(id, CancellationToken.None);
+        }
+    }
+
+    [Fact]
+    public async Task The_list_shows_live_cpu_memory_and_uptime_of_a_running_sample_server()
+    {
+        var name = $"live-{Guid.NewGuid():N}"[..12];
+        var id = await CreateSampleServerAsync(name);
+        var supervisor = fixture.Services.GetRequiredService<ServerSupervisor>();
+        await supervisor.StartAsync(id, CancellationToken.None);
+        var page = await fixture.LoggedInPageAsync();
+        try
+        {
+            await Artifacts.OnFailureAsync(page, nameof(The_list_shows_live_cpu_memory_and_uptime_of_a_running_sample_server), async () =>
+            {
+                await page.GotoAsync("/servers");
+                await BrowserFixture.WaitForCircuitAsync(page);
+                await Assertions.Expect(page.Locator($"[data-testid='status-{id}']")).ToHaveAttributeAsync("data-state", "Running", new() { Timeout = 20_000 });
+
+                // CPU is a rate: it appears from the second sample (2 s apart); memory and uptime at once.
+                await Assertions.Expect(page.Locator($"[data-testid='cpu-{name}']")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex(@"^\d+\.\d %$"));
+                await Assertions.Expect(page.Locator($"[data-testid='memory-{name}']")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex(@"^\d+\.\d MB$"));
+                var uptime = page.Locator($"[data-testid='uptime-{name}']");
+                await Assertions.Expect(uptime).ToHaveTextAsync(new System.Text.RegularExpressions.Regex(@"^\d+ s$|min"));
+                var first = await uptime.InnerTextAsync();
+                await Assertions.Expect(uptime).Not.ToHaveTextAsync(first); // it ticks while the page is open
+                var memory = double.Parse((await page.Locator($"[data-testid='memory-{name}']").InnerTextAsync()).Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture);
+                Assert.InRange(memory, 1, 4096); // a .NET process: megabytes, not bytes or zero
+            });
+        }
+        finally
+        {
+            await supervisor.KillAsync(id, CancellationToken.None);
+        }
+    }
+
+    /// <summary>Opens a list row's "more actions" menu (Kill, Edit, Clone, Delete).</summary>
+    private static async Task OpenRowMenuAsync(IPage page, string name)
+    {
+        await page.Locator($"[data-testid='actions-{name}'] button").First.ClickAsync();
+        await page.Locator($"[data-testid='edit-{name}'], [data-testid='kill-{name}']").First.WaitForAsync();
+    }
+
+    private async Task<int> CreateSampleServerAsync(string name)
     {
         var model = new ServerModel
         {
@@ -119,6 +226,6 @@ public sealed class ServersFlowTests(BrowserFixture fixture)
             ReadyPattern = @"Done \(",
             Stop = new StopModel { Mode = StopMode.SigTerm, TimeoutSeconds = 5 },
         };
-        await fixture.CreateServerAsync(model);
+        return await fixture.CreateServerAsync(model);
     }
 }

@@ -7,62 +7,55 @@ namespace ServerDashboard.BrowserTests;
 public sealed class ShellTests(BrowserFixture fixture)
 {
     [Fact]
-    public async Task The_top_level_wwwroot_is_served()
+    public async Task The_top_level_wwwroot_the_sdks_blazor_script_and_MudBlazors_assets_are_served_to_anyone()
     {
         var page = await fixture.NewPageAsync();
 
-        var css = await page.APIRequest.GetAsync("/css/app.css");
-        var logo = await page.APIRequest.GetAsync("/img/logo.svg");
+        var css = await page.APIRequest.GetAsync("/css/app.css", new() { MaxRedirects = 0 });
+        var logo = await page.APIRequest.GetAsync("/img/logo.svg", new() { MaxRedirects = 0 });
+        var blazor = await page.APIRequest.GetAsync("/_framework/blazor.web.js", new() { MaxRedirects = 0 });
+        var mudCss = await page.APIRequest.GetAsync("/_content/MudBlazor/MudBlazor.min.css", new() { MaxRedirects = 0 });
+        var mudJs = await page.APIRequest.GetAsync("/_content/MudBlazor/MudBlazor.min.js", new() { MaxRedirects = 0 });
 
-        Assert.Equal(200, css.Status);
+        Assert.Equal(200, css.Status); // anonymous: the login page needs it
         Assert.Contains("ServerDashboard styles", await css.TextAsync());
         Assert.Equal(200, logo.Status);
+        Assert.Equal(200, blazor.Status);
+        Assert.Contains("Blazor", await blazor.TextAsync());
+        Assert.Equal(200, mudCss.Status);
+        Assert.Equal(200, mudJs.Status);
     }
 
     [Fact]
-    public async Task The_classic_reconnect_element_is_in_the_page_and_hidden_while_connected()
+    public async Task The_reconnect_dialog_of_dotnet_10_is_in_the_page_and_closed_while_connected()
     {
         var page = await fixture.LoggedInPageAsync();
 
         var modal = page.Locator("#components-reconnect-modal");
 
         Assert.Equal(1, await modal.CountAsync());
+        Assert.Equal("DIALOG", await modal.EvaluateAsync<string>("m => m.tagName"));
         Assert.False(await modal.IsVisibleAsync());
-        Assert.Equal(1, await page.Locator("#components-reconnect-retry").CountAsync());
+        Assert.Equal(1, await page.Locator("#components-reconnect-button").CountAsync());
     }
 
     [Fact]
-    public async Task The_reconnect_overlay_shows_the_message_for_each_state_the_blazor_script_sets()
+    public async Task The_theme_toggle_switches_to_dark_and_the_choice_survives_a_reload()
     {
         var page = await fixture.LoggedInPageAsync();
-        var modal = page.Locator("#components-reconnect-modal");
+        Assert.Equal("light", await page.Locator("html").GetAttributeAsync("data-theme"));
+        var (_, lightBackground) = await Contrast.ColoursAsync(page, "h1");
 
-        // The bundled script toggles these classes; set them as it would and check what a user sees.
-        await page.EvaluateAsync("document.getElementById('components-reconnect-modal').className = 'components-reconnect-show'");
-        await Assertions.Expect(modal).ToBeVisibleAsync();
-        await Assertions.Expect(page.Locator(".reconnect-show")).ToBeVisibleAsync();
-        await Assertions.Expect(page.Locator("#components-reconnect-retry")).ToBeHiddenAsync();
+        await page.ClickAsync("[data-testid=theme-toggle]");
 
-        await page.EvaluateAsync("document.getElementById('components-reconnect-modal').className = 'components-reconnect-failed'");
-        await Assertions.Expect(page.Locator("#components-reconnect-retry")).ToBeVisibleAsync();
-        await Assertions.Expect(page.Locator(".reconnect-show")).ToBeHiddenAsync();
-
-        await page.EvaluateAsync("document.getElementById('components-reconnect-modal').className = 'components-reconnect-hide'");
-        await Assertions.Expect(modal).ToBeHiddenAsync();
-    }
-
-    [Fact]
-    public async Task The_appearance_toggle_switches_to_the_dark_theme_and_the_choice_survives_a_reload()
-    {
-        var page = await fixture.LoggedInPageAsync();
-        var themeLink = page.Locator("#radzen-theme-link");
-        Assert.DoesNotContain("dark", await themeLink.GetAttributeAsync("href"));
-
-        await page.Locator("[title='Light / dark theme']").First.ClickAsync();
-
-        await Assertions.Expect(themeLink).ToHaveAttributeAsync("href", new System.Text.RegularExpressions.Regex("dark"));
+        await Assertions.Expect(page.Locator("html")).ToHaveAttributeAsync("data-theme", "dark");
+        await page.WaitForFunctionAsync("() => { const c = getComputedStyle(document.body).backgroundColor; return c !== '' && c !== 'rgba(0, 0, 0, 0)'; }");
+        var (_, darkBackground) = await Contrast.ColoursAsync(page, "h1");
+        Assert.True(Contrast.Luminance(darkBackground) < 0.05 && Contrast.Luminance(lightBackground) > 0.5, $"{lightBackground} -> {darkBackground}");
         await page.ReloadAsync();
         await BrowserFixture.WaitForCircuitAsync(page);
-        Assert.Contains("dark", await page.Locator("#radzen-theme-link").GetAttributeAsync("href"));
+        Assert.Equal("dark", await page.Locator("html").GetAttributeAsync("data-theme"));
+        var (_, reloaded) = await Contrast.ColoursAsync(page, "h1");
+        Assert.Equal(darkBackground, reloaded);
     }
 }

@@ -15,27 +15,16 @@ const SCROLLBACK_LINES = 10000;
 // RCON commands and replies (source "rcon") get a coloured prefix: they are the dashboard's echo, not the server's output.
 const DIM = '\x1b[0;2m', MARKER = '\x1b[0;3;36m', REPLY = '\x1b[0;1;35m', RESET = '\x1b[0m';
 
-const THEMES = {
-  light: {
-    background: '#f7f8fa', foreground: '#1f2328', cursor: '#f7f8fa', cursorAccent: '#f7f8fa',
-    selectionBackground: '#0969da40', selectionInactiveBackground: '#0969da26', scrollbarSliderBackground: '#1f232826',
-    scrollbarSliderHoverBackground: '#1f232840', scrollbarSliderActiveBackground: '#1f232859',
-    black: '#24292f', red: '#cf222e', green: '#116329', yellow: '#7d4e00', blue: '#0969da', magenta: '#8250df', cyan: '#1b7c83', white: '#6e7781',
-    brightBlack: '#57606a', brightRed: '#a40e26', brightGreen: '#1a7f37', brightYellow: '#633c01', brightBlue: '#218bff', brightMagenta: '#a475f9', brightCyan: '#3192aa', brightWhite: '#8c959f',
-  },
-  dark: {
+// A dark terminal in both page themes: game-panel users expect one, and ANSI colours are chosen for it.
+const THEME = {
     background: '#0d1117', foreground: '#e6edf3', cursor: '#0d1117', cursorAccent: '#0d1117',
     selectionBackground: '#388bfd59', selectionInactiveBackground: '#388bfd33', scrollbarSliderBackground: '#e6edf326',
     scrollbarSliderHoverBackground: '#e6edf340', scrollbarSliderActiveBackground: '#e6edf359',
     black: '#484f58', red: '#ff7b72', green: '#3fb950', yellow: '#d29922', blue: '#58a6ff', magenta: '#bc8cff', cyan: '#39c5cf', white: '#b1bac4',
     brightBlack: '#6e7681', brightRed: '#ffa198', brightGreen: '#56d364', brightYellow: '#e3b341', brightBlue: '#79c0ff', brightMagenta: '#d2a8ff', brightCyan: '#56d4dd', brightWhite: '#ffffff',
-  },
 };
 
-const SEARCH_DECORATIONS = {
-  light: { matchBackground: '#fff8c5', matchBorder: '#d4a72c', matchOverviewRuler: '#d4a72c', activeMatchBackground: '#ffd33d', activeMatchBorder: '#bf8700', activeMatchColorOverviewRuler: '#bf8700' },
-  dark: { matchBackground: '#bb800926', matchBorder: '#bb8009', matchOverviewRuler: '#bb8009', activeMatchBackground: '#e3b34166', activeMatchBorder: '#e3b341', activeMatchColorOverviewRuler: '#e3b341' },
-};
+const SEARCH_DECORATIONS = { matchBackground: '#bb800926', matchBorder: '#bb8009', matchOverviewRuler: '#bb8009', activeMatchBackground: '#e3b34166', activeMatchBorder: '#e3b341', activeMatchColorOverviewRuler: '#e3b341' };
 
 // ---- vendored libraries (UMD builds under wwwroot/lib: globals Terminal, FitAddon.FitAddon, SearchAddon.SearchAddon, signalR)
 
@@ -90,14 +79,6 @@ function loadAssets() {
 
 // ---- helpers
 
-function isDarkTheme() {
-  const link = document.getElementById('radzen-theme-link');
-  if (link?.href) {
-    return /dark/i.test(link.href);
-  }
-  const [r, g, b] = (getComputedStyle(document.body).backgroundColor.match(/\d+/g) ?? [255, 255, 255]).map(Number);
-  return 0.2126 * r + 0.7152 * g + 0.0722 * b < 128;
-}
 
 /** One log line as terminal text: console output passes through untouched (ANSI colours included). */
 function formatLine(line) {
@@ -165,7 +146,6 @@ export async function mount(root, options) {
   const searchInput = find('console-search');
   const searchCount = root.querySelector('.console-search-count');
 
-  let dark = isDarkTheme();
   const term = new window.Terminal({
     allowProposedApi: true, // search decorations
     convertEol: false,
@@ -177,7 +157,7 @@ export async function mount(root, options) {
     fontSize: 13,
     lineHeight: 1.25,
     scrollback: SCROLLBACK_LINES,
-    theme: THEMES[dark ? 'dark' : 'light'],
+    theme: THEME,
   });
   const fit = new window.FitAddon.FitAddon();
   const search = new window.SearchAddon.SearchAddon();
@@ -335,7 +315,7 @@ export async function mount(root, options) {
 
   // ---- search (addon-search: highlights every match, steps through them)
 
-  let decorations = SEARCH_DECORATIONS[dark ? 'dark' : 'light'];
+  const decorations = SEARCH_DECORATIONS;
   const searchOptions = incremental => ({ incremental, caseSensitive: false, decorations });
   track(search.onDidChangeResults(({ resultIndex, resultCount }) => {
     searchCount.textContent = !searchInput.value ? '' : resultCount === 0 ? 'No matches' : `${resultIndex + 1} / ${resultCount}`;
@@ -381,7 +361,7 @@ export async function mount(root, options) {
   const copyButton = find('console-copy');
   listen(copyButton, 'click', async () => {
     const selection = term.getSelection();
-    const label = copyButton.querySelector('.rz-button-text') ?? copyButton;
+    const label = copyButton.querySelector('.console-button-text') ?? copyButton;
     const before = label.textContent;
     try {
       if (!selection) {
@@ -403,7 +383,7 @@ export async function mount(root, options) {
     updateFollow();
   });
 
-  // ---- size and theme follow the page
+  // ---- size follows the page
 
   const resize = new ResizeObserver(() => {
     try {
@@ -415,21 +395,6 @@ export async function mount(root, options) {
   resize.observe(host);
   disposables.push(() => resize.disconnect());
 
-  function applyTheme() {
-    const nowDark = isDarkTheme();
-    if (nowDark !== dark) {
-      dark = nowDark;
-      term.options.theme = THEMES[dark ? 'dark' : 'light'];
-      decorations = SEARCH_DECORATIONS[dark ? 'dark' : 'light'];
-      findNext(true);
-    }
-    root.dataset.theme = dark ? 'dark' : 'light';
-  }
-  // Radzen's appearance toggle swaps the theme stylesheet's href (or the link itself).
-  const themeWatch = new MutationObserver(applyTheme);
-  themeWatch.observe(document.head, { subtree: true, childList: true, attributes: true, attributeFilter: ['href'] });
-  disposables.push(() => themeWatch.disconnect());
-  applyTheme();
 
   // ---- test hook: the terminal draws text into the DOM/canvas; tests read the buffer instead
 

@@ -22,7 +22,7 @@ public static class DashboardHost
             builder.WebHost.UseUrls(DefaultUrls); // loopback by default: exposing the dashboard is a decision (README)
         }
 
-        // Package assets (_content/Radzen.Blazor/...) of an unpublished build are found through the static web assets
+        // Package and framework assets (_content/MudBlazor/..., _framework/blazor.web.js) of an unpublished build are found through the static web assets
         // manifest beside the binaries; ASP.NET Core reads it only in Development unless asked. Published builds have no
         // manifest (the files are under wwwroot), so this is then a no-op.
         builder.WebHost.UseStaticWebAssets();

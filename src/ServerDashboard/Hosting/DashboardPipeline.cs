@@ -38,12 +38,14 @@ public static class DashboardPipeline
             app.Logger.LogWarning("Web root {WebRoot} does not exist: static assets will be missing", webRoot);
         }
 
+        // Routing after the web root's files: the static file middleware steps aside once an endpoint is selected, and
+        // MapStaticAssets' build-manifest handler has a catch-all for files it does not know (ours are not in its manifest).
+        app.UseRouting();
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseAntiforgery();
 
         app.MapStaticAssets().AllowAnonymous();
-        app.MapBundledBlazorScript();
         app.MapOpenApi("/openapi/{documentName}.json").RequireAuthorization(Policies.View);
         app.MapDashboardApi();
         app.MapAccountEndpoints();

@@ -7,9 +7,11 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
-using Radzen;
+using MudBlazor;
+using MudBlazor.Services;
 using ServerDashboard.Audit;
 using ServerDashboard.Auth;
+using ServerDashboard.Components.Layout;
 using ServerDashboard.Data;
 using ServerDashboard.Logs;
 using ServerDashboard.Processes;
@@ -23,8 +25,6 @@ public static class DashboardServices
 {
     /// <summary>The cookie and API-key schemes behind one default that picks by what the request carries.</summary>
     public const string CompositeScheme = "Dashboard";
-
-    public const string ThemeCookieName = "ServerDashboardTheme";
 
     public static WebApplicationBuilder AddDashboard(this WebApplicationBuilder builder)
     {
@@ -45,12 +45,7 @@ public static class DashboardServices
         AddServers(services);
 
         services.AddRazorComponents().AddInteractiveServerComponents();
-        services.AddRadzenComponents();
-        services.AddRadzenCookieThemeService(options =>
-        {
-            options.Name = ThemeCookieName;
-            options.Duration = TimeSpan.FromDays(365);
-        });
+        AddUi(services);
         // Enums as strings on the hub too, like the REST API ("Running", not 2).
         services.AddSignalR().AddJsonProtocol(json => json.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter()));
         services.AddOpenApi("v1");
@@ -161,6 +156,19 @@ public static class DashboardServices
         services.AddLogTailing(); // after the supervisor: follows the logs of what it re-adopted
     }
 
+    /// <summary>MudBlazor and the per-tab UI state (bUnit tests use this too).</summary>
+    internal static void AddUi(IServiceCollection services)
+    {
+        services.AddMudServices(mud =>
+        {
+            mud.SnackbarConfiguration.PositionClass = Defaults.Classes.Position.BottomRight;
+            mud.SnackbarConfiguration.VisibleStateDuration = 6000;
+            mud.SnackbarConfiguration.ShowCloseIcon = true;
+            mud.SnackbarConfiguration.PreventDuplicates = false;
+        });
+        services.AddScoped<ThemeState>();
+    }
+
     /// <summary>The server definitions and their supervision, without hosted services (bUnit tests use this too).</summary>
     internal static void AddServers(IServiceCollection services)
     {
@@ -172,6 +180,7 @@ public static class DashboardServices
         services.AddSingleton<PowerLocks>();
         services.AddSingleton<RestartBackoff>();
         services.AddSingleton<ServerStatusBoard>();
+        services.AddSingleton<ServerResourceMonitor>();
         services.AddSingleton<ServerSupervisor>();
         services.AddSingleton<ConsoleMarkers>();
         services.AddRcon();

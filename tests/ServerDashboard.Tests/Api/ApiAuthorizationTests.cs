@@ -96,13 +96,17 @@ public sealed class ApiAuthorizationTests : IClassFixture<DashboardFactoryFixtur
         var client = factory.CreateAnonymousClient();
 
         var script = await client.GetAsync("/_framework/blazor.web.js");
-        var radzen = await client.GetAsync("/_content/Radzen.Blazor/Radzen.Blazor.js");
+        var mudScript = await client.GetAsync("/_content/MudBlazor/MudBlazor.min.js");
+        var mudStyles = await client.GetAsync("/_content/MudBlazor/MudBlazor.min.css");
+        var appStyles = await client.GetAsync("/css/app.css"); // the login page needs it before anyone is logged in
         var login = await client.GetAsync("/account/login");
 
         Assert.Equal(HttpStatusCode.OK, script.StatusCode);
         Assert.Equal("text/javascript", script.Content.Headers.ContentType?.MediaType);
         Assert.Contains("Blazor", await script.Content.ReadAsStringAsync());
-        Assert.Equal(HttpStatusCode.OK, radzen.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, mudScript.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, mudStyles.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, appStyles.StatusCode);
         Assert.Equal(HttpStatusCode.OK, login.StatusCode);
     }
 

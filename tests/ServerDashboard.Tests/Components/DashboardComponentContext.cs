@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Radzen;
+using MudBlazor.Services;
 using ServerDashboard.Auth;
 using ServerDashboard.Data;
 using ServerDashboard.Hosting;
@@ -17,7 +17,7 @@ namespace ServerDashboard.Tests.Components;
 /// <summary>
 /// A bUnit context wired like the app: a real SQLite file in a temp dir (migrated), real Identity, the real
 /// ApiKeyService and UserAdministration, the real Processes module and supervisor (PID files under the temp dir),
-/// Radzen services. Only authentication is bUnit's fake; no hosted service runs.
+/// MudBlazor's services (loose JS interop: its components call into MudBlazor.min.js, which bUnit has not). Only authentication is bUnit's fake; no hosted service runs.
 /// </summary>
 public sealed class DashboardComponentContext : BunitContext
 {
@@ -43,8 +43,7 @@ public sealed class DashboardComponentContext : BunitContext
             .AddDefaultTokenProviders();
         services.AddSingleton<ApiKeyService>();
         services.AddScoped<UserAdministration>();
-        services.AddRadzenComponents();
-        services.AddRadzenCookieThemeService();
+        DashboardServices.AddUi(services);
         AddProcessesAndSupervision(services);
 
         using var db = new DashboardDbContext(new DbContextOptionsBuilder<DashboardDbContext>().UseSqlite(Data.ConnectionString).Options);
@@ -97,24 +96,61 @@ public sealed class DashboardComponentContext : BunitContext
         DashboardServices.AddServers(services);
     }
 
+    /// <summary>A component beside MudBlazor's popover, dialog and snackbar providers, as MainLayout hosts them.</summary>
+    public IRenderedComponent<Microsoft.AspNetCore.Components.IComponent> RenderWithProviders<TComponent>()
+        where TComponent : Microsoft.AspNetCore.Components.IComponent => Render(builder =>
+    {
+        builder.OpenComponent<MudBlazor.MudPopoverProvider>(0);
+        builder.CloseComponent();
+        builder.OpenComponent<MudBlazor.MudDialogProvider>(1);
+        builder.CloseComponent();
+        builder.OpenComponent<MudBlazor.MudSnackbarProvider>(2);
+        builder.CloseComponent();
+        builder.OpenComponent<TComponent>(3);
+        builder.CloseComponent();
+    });
+
     public DashboardDbContext OpenDb() =>
         new(new DbContextOptionsBuilder<DashboardDbContext>().UseSqlite(Data.ConnectionString).Options);
 
+    private bool disposed;
+
+    /// <summary>
+    /// MudBlazor registers services that are only IAsyncDisposable (KeyInterceptorService), so the container must be
+    /// disposed asynchronously: the synchronous Dispose the tests call takes that path.
+    /// </summary>
     protected override void Dispose(bool disposing)
     {
-        base.Dispose(disposing);
-        if (disposing)
+        if (disposing && !disposed)
         {
-            Lifetime.Dispose(); // ends any background work the supervisor handed off
-            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools(); // releases the file so the directory can go
-            try
-            {
-                Directory.Delete(directory, recursive: true);
-            }
-            catch (IOException)
-            {
-                // best effort: a temp dir left behind is harmless
-            }
+            DisposeAsync().AsTask().GetAwaiter().GetResult();
+            return;
+        }
+
+        if (!disposed)
+        {
+            base.Dispose(disposing);
+        }
+    }
+
+    protected override async ValueTask DisposeAsyncCore()
+    {
+        if (disposed)
+        {
+            return;
+        }
+
+        disposed = true;
+        await base.DisposeAsyncCore();
+        Lifetime.Dispose(); // ends any background work the supervisor handed off
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools(); // releases the file so the directory can go
+        try
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // best effort: a temp dir left behind is harmless
         }
     }
 }

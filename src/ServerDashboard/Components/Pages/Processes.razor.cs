@@ -2,9 +2,10 @@ using System.Threading.Channels;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Authorization;
-using Radzen;
+using MudBlazor;
 using ServerDashboard.Auth;
 using ServerDashboard.Components.Processes;
+using ServerDashboard.Components.Shared;
 using ServerDashboard.Data;
 using ServerDashboard.Processes;
 using ServerDashboard.Servers;
@@ -53,8 +54,8 @@ public sealed partial class Processes
     [Inject] private ServerStatusBoard StatusBoard { get; set; } = default!;
     [Inject] private TimeProvider Time { get; set; } = default!;
     [Inject] private IAuthorizationService Authorization { get; set; } = default!;
-    [Inject] private DialogService Dialogs { get; set; } = default!;
-    [Inject] private NotificationService Notifications { get; set; } = default!;
+    [Inject] private IDialogService Dialogs { get; set; } = default!;
+    [Inject] private ISnackbar Snackbar { get; set; } = default!;
     [Inject] private NavigationManager Navigation { get; set; } = default!;
     [Inject] private ILogger<Processes> Logger { get; set; } = default!;
 
@@ -188,21 +189,20 @@ public sealed partial class Processes
         await RunActionAsync(CleanupDeadAction, null, () =>
         {
             var removed = Cleanup.CleanupDead();
-            Notifications.Notify(removed > 0 ? NotificationSeverity.Success : NotificationSeverity.Info, "Clean up dead",
-                removed > 0 ? $"Removed {ProcessFormat.Count(removed, "dead entry", "dead entries")}." : "There were no dead entries to remove.");
+            Snackbar.Add(removed > 0 ? $"Removed {ProcessFormat.Count(removed, "dead entry", "dead entries")}." : "There were no dead entries to remove.",
+                removed > 0 ? Severity.Success : Severity.Info);
             return Task.CompletedTask;
         });
     }
 
     private async Task CleanupAllAsync()
     {
-        var ok = await Dialogs.Confirm(
+        var ok = await Dialogs.ConfirmAsync("Clean up all tracking?",
             "Forgets every daemon that has exited, then re-checks every PID file on disk: files naming a process that is gone, " +
             "or is no longer the one that was started, are deleted. Live servers are never stopped, and valid PID files are kept " +
             "(daemons started elsewhere are adopted).",
-            "Clean up all tracking?",
-            new ConfirmOptions { OkButtonText = "Clean up all", CancelButtonText = "Cancel", Width = "32rem" });
-        if (ok != true)
+            "Clean up all");
+        if (!ok)
         {
             return;
         }
@@ -210,8 +210,8 @@ public sealed partial class Processes
         await RunActionAsync(CleanupAllAction, null, async () =>
         {
             var removed = await Cleanup.CleanupAllAsync(cts.Token);
-            Notifications.Notify(removed > 0 ? NotificationSeverity.Success : NotificationSeverity.Info, "Clean up all",
-                removed > 0 ? $"Removed {ProcessFormat.Count(removed, "stale entry or PID file", "stale entries and PID files")}." : "Nothing was stale.");
+            Snackbar.Add(removed > 0 ? $"Removed {ProcessFormat.Count(removed, "stale entry or PID file", "stale entries and PID files")}." : "Nothing was stale.",
+                removed > 0 ? Severity.Success : Severity.Info);
         });
     }
 
@@ -226,9 +226,8 @@ public sealed partial class Processes
                              "It is only forgotten and its PID file deleted: the process keeps running, untracked.", "Forget it"),
             _ => ($"{name} (pid {row.Pid}) has exited. Its entry is forgotten and any PID file left is deleted.", "Clean up"),
         };
-        var ok = await Dialogs.Confirm(question, $"Force cleanup of pid {row.Pid}?",
-            new ConfirmOptions { OkButtonText = okText, CancelButtonText = "Cancel", Width = "32rem" });
-        if (ok != true)
+        var ok = await Dialogs.ConfirmAsync($"Force cleanup of pid {row.Pid}?", question, okText, Color.Error);
+        if (!ok)
         {
             return;
         }
@@ -238,12 +237,11 @@ public sealed partial class Processes
             var result = await Cleanup.ForceCleanupAsync(row.Pid, cts.Token);
             if (!result.Tracked)
             {
-                Notifications.Notify(NotificationSeverity.Info, "Force cleanup", $"Pid {row.Pid} was no longer tracked.");
+                Snackbar.Add($"Pid {row.Pid} was no longer tracked.", Severity.Info);
                 return;
             }
 
-            Notifications.Notify(NotificationSeverity.Success, "Force cleanup",
-                result.Stopped ? $"Stopped {name} and forgot pid {row.Pid}." : $"Forgot pid {row.Pid} of {name}.");
+            Snackbar.Add(result.Stopped ? $"Stopped {name} and forgot pid {row.Pid}." : $"Forgot pid {row.Pid} of {name}.", Severity.Success);
         });
     }
 
@@ -268,7 +266,7 @@ public sealed partial class Processes
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             Logger.LogWarning(ex, "Processes page: {Action} cleanup failed", action);
-            Notifications.Notify(NotificationSeverity.Error, "Cleanup failed", ex.Message);
+            Snackbar.Add($"Cleanup failed: {ex.Message}", Severity.Error);
         }
         finally
         {

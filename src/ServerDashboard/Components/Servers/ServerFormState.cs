@@ -1,10 +1,13 @@
+using System.Globalization;
 using ServerDashboard.Servers;
 
 namespace ServerDashboard.Components.Servers;
 
 /// <summary>
-/// The form's view of a <see cref="ServerModel"/>: argv and log files as one entry per line, environment as rows.
-/// Lines are the only sane way to edit an argv in a browser without inventing a quoting language.
+/// The form's view of a <see cref="ServerModel"/>: argv and log files as one entry per line, environment as rows, and
+/// whole numbers as the text the user typed. Lines are the only sane way to edit an argv in a browser without inventing
+/// a quoting language; numbers stay text so "70000", "-5" or "abc" reach a message beside the field instead of being
+/// clamped or silently dropped by a numeric input.
 /// </summary>
 public sealed class ServerFormState
 {
@@ -16,6 +19,13 @@ public sealed class ServerFormState
         Environment = model.Environment
             .Select(kv => new EnvironmentRow { Key = kv.Key, Value = kv.Value, Secret = model.SecretEnvironmentKeys.Contains(kv.Key) })
             .ToList();
+        PortText = Text(model.Port);
+        RconPortText = Text(model.Rcon.Port);
+        StopTimeoutText = Text(model.Stop.TimeoutSeconds);
+        MaxMemoryText = Text(model.Limits.MaxMemoryMb);
+        MaxOpenFilesText = Text(model.Limits.MaxOpenFiles);
+        CpuWarnText = Text(model.Limits.CpuWarnPercent);
+        BrowserLinesText = Text(model.Limits.BrowserLinesPerSecond);
     }
 
     public ServerModel Model { get; }
@@ -26,16 +36,65 @@ public sealed class ServerFormState
 
     public List<EnvironmentRow> Environment { get; }
 
-    /// <summary>The model as the catalog receives it.</summary>
-    public ServerModel ToModel()
+    public string PortText { get; set; }
+
+    public string RconPortText { get; set; }
+
+    public string StopTimeoutText { get; set; }
+
+    public string MaxMemoryText { get; set; }
+
+    public string MaxOpenFilesText { get; set; }
+
+    public string CpuWarnText { get; set; }
+
+    public string BrowserLinesText { get; set; }
+
+    /// <summary>
+    /// The model as the catalog receives it, or the fields whose text is not a whole number (keyed like ServerValidator's
+    /// errors, so they show beside the same fields). Ranges are the validator's business: it sees 70000 and −5 as typed.
+    /// </summary>
+    public bool TryToModel(out ServerModel model, out Dictionary<string, List<string>> errors)
     {
-        var model = Model.Clone();
+        errors = [];
+        model = Model.Clone();
         model.Command = SplitLines(CommandLines);
         model.LogFiles = SplitLines(LogFileLines);
         var rows = Environment.Where(r => !string.IsNullOrWhiteSpace(r.Key)).ToList();
         model.Environment = rows.GroupBy(r => r.Key.Trim()).ToDictionary(g => g.Key, g => g.Last().Value);
         model.SecretEnvironmentKeys = rows.Where(r => r.Secret).Select(r => r.Key.Trim()).Distinct().ToList();
-        return model;
+        model.Port = Number(PortText, "port", "The port", errors);
+        model.Rcon.Port = Number(RconPortText, "rcon.port", "The RCON port", errors);
+        model.Stop.TimeoutSeconds = Number(StopTimeoutText, "stop.timeoutSeconds", "The stop timeout", errors) ?? 0;
+        model.Limits.MaxMemoryMb = Number(MaxMemoryText, "limits.maxMemoryMb", "Max memory", errors);
+        model.Limits.MaxOpenFiles = Number(MaxOpenFilesText, "limits.maxOpenFiles", "Max open files", errors);
+        model.Limits.CpuWarnPercent = Number(CpuWarnText, "limits.cpuWarnPercent", "The CPU warning", errors);
+        model.Limits.BrowserLinesPerSecond = Number(BrowserLinesText, "limits.browserLinesPerSecond", "The browser throttle", errors);
+        return errors.Count == 0;
+    }
+
+    /// <summary>The model when every number parses (tests and callers that know the input is clean).</summary>
+    public ServerModel ToModel() => TryToModel(out var model, out var errors)
+        ? model
+        : throw new FormatException(string.Join(" ", errors.SelectMany(e => e.Value)));
+
+    private static string Text(int? value) => value?.ToString(CultureInfo.InvariantCulture) ?? "";
+
+    private static int? Number(string? text, string field, string label, Dictionary<string, List<string>> errors)
+    {
+        var trimmed = text?.Trim() ?? "";
+        if (trimmed.Length == 0)
+        {
+            return null;
+        }
+
+        if (int.TryParse(trimmed, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value))
+        {
+            return value;
+        }
+
+        errors[field] = [$"{label} must be a whole number (got \"{trimmed}\")."];
+        return null;
     }
 
     // Trailing spaces are kept inside an argument on purpose; only the line break separates arguments. Blank lines are dropped.

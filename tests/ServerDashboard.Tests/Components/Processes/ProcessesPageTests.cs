@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using Bunit;
 using Microsoft.AspNetCore.Components;
 using Microsoft.Extensions.DependencyInjection;
-using Radzen.Blazor;
 using ServerDashboard.Auth;
 using ServerDashboard.Processes;
 using ServerDashboard.Tests.Processes;
@@ -26,7 +25,7 @@ public sealed class ProcessesPageTests : IDisposable
 
         var cut = ctx.Render<ProcessesPage>();
 
-        var row = cut.WaitForElement($"[data-testid=process-row-{daemon.Pid}]");
+        var row = cut.WaitForElement($".process-row-{daemon.Pid}");
         Assert.Equal($"{daemon.Pid}", row.QuerySelector($"[data-testid=pid-{daemon.Pid}]")!.TextContent);
         Assert.Equal("Alive", row.QuerySelector($"[data-testid=state-{daemon.Pid}]")!.TextContent.Trim());
         Assert.Equal("Present", row.QuerySelector($"[data-testid=pidfile-{daemon.Pid}]")!.TextContent.Trim());
@@ -60,7 +59,7 @@ public sealed class ProcessesPageTests : IDisposable
 
         var cut = ctx.Render<ProcessesPage>();
 
-        cut.WaitForElement($"[data-testid=process-row-{daemon.Pid}]");
+        cut.WaitForElement($".process-row-{daemon.Pid}");
         Assert.Empty(cut.FindAll("[data-testid=cleanup-dead]"));
         Assert.Empty(cut.FindAll("[data-testid=cleanup-all]"));
         Assert.Empty(cut.FindAll($"[data-testid=force-cleanup-{daemon.Pid}]"));
@@ -79,8 +78,8 @@ public sealed class ProcessesPageTests : IDisposable
 
         cut.Find("[data-testid=cleanup-dead]").Click();
 
-        cut.WaitForAssertion(() => Assert.Empty(cut.FindAll($"[data-testid=process-row-{dead.Pid}]")));
-        Assert.Single(cut.FindAll($"[data-testid=process-row-{alive.Pid}]"));
+        cut.WaitForAssertion(() => Assert.Empty(cut.FindAll($".process-row-{dead.Pid}")));
+        Assert.Single(cut.FindAll($".process-row-{alive.Pid}"));
         Assert.Equal("0", cut.Find("[data-testid=stat-dead]").TextContent.Trim());
         Assert.DoesNotContain(Registry.Entries, e => e.Pid == dead.Pid);
     }
@@ -94,8 +93,8 @@ public sealed class ProcessesPageTests : IDisposable
 
         cut.WaitForElement($"[data-testid=force-cleanup-{daemon.Pid}]").Click();
         // No definition: the dialog says it cannot be stopped from here and will keep running, untracked.
-        Assert.Contains("keeps running", cut.WaitForElement(".rz-dialog-confirm-message").TextContent);
-        cut.Find(".rz-dialog-confirm-buttons button").Click();
+        Assert.Contains("keeps running", cut.WaitForElement("[data-testid=confirm-message]").TextContent);
+        cut.Find("[data-testid=confirm-ok]").Click();
 
         cut.WaitForAssertion(() => Assert.Single(cut.FindAll("[data-testid=empty-state]")));
         Assert.Empty(Registry.Entries);
@@ -137,14 +136,8 @@ public sealed class ProcessesPageTests : IDisposable
         return entry;
     }
 
-    /// <summary>The page beside RadzenComponents, which hosts dialogs as the layout does.</summary>
-    private IRenderedComponent<IComponent> RenderWithDialogs() => ctx.Render(builder =>
-    {
-        builder.OpenComponent<RadzenComponents>(0);
-        builder.CloseComponent();
-        builder.OpenComponent<ProcessesPage>(1);
-        builder.CloseComponent();
-    });
+    /// <summary>The page beside MudBlazor's providers, which host dialogs and popovers as the layout does.</summary>
+    private IRenderedComponent<IComponent> RenderWithDialogs() => ctx.RenderWithProviders<ProcessesPage>();
 
     public void Dispose()
     {

@@ -28,6 +28,7 @@ public sealed class ServerFormTests : IDisposable
             Assert.Equal("Name is required.", cut.Find("[data-testid='error-name']").TextContent);
             Assert.Contains("/no/such/program", cut.Find("[data-testid='error-command']").TextContent);
             Assert.Contains("Please fix 2 fields", cut.Find("[data-testid=form-errors]").TextContent);
+            Assert.Contains("Nothing was saved", cut.Find("[data-testid=form-errors]").TextContent);
         });
     }
 
@@ -70,14 +71,62 @@ public sealed class ServerFormTests : IDisposable
 
         var cut = ctx.Render<ServerEdit>();
 
-        cut.WaitForAssertion(() => Assert.Equal("sample", cut.Find("input[data-testid=field-name]").GetAttribute("value")));
-        Assert.Contains("SampleGameServer", cut.Find("textarea[data-testid=field-command]").TextContent + cut.Find("textarea[data-testid=field-command]").GetAttribute("value"));
+        cut.WaitForAssertion(() => Assert.Equal("sample", NumericValue(cut, "field-name")));
+        var command = cut.Find("[data-testid=field-command]");
+        var textarea = command.TagName == "TEXTAREA" ? command : command.QuerySelector("textarea")!;
+        Assert.Contains("SampleGameServer", textarea.TextContent + textarea.GetAttribute("value"));
         Assert.Equal("25565", NumericValue(cut, "field-port"));
         Assert.Equal("25575", NumericValue(cut, "field-rcon-port"));
         Assert.Contains("Sample game server", cut.Find("[data-testid=form-source]").TextContent);
     }
 
-    /// <summary>RadzenNumeric puts the test id on its wrapper or on its input, depending on the version.</summary>
+    [Theory]
+    [InlineData("70000", "Port must be between 1 and 65535.")]
+    [InlineData("-5", "Port must be between 1 and 65535.")]
+    [InlineData("0", "Port must be between 1 and 65535.")]
+    [InlineData("abc", "The port must be a whole number (got \"abc\").")]
+    [InlineData("25565.5", "The port must be a whole number (got \"25565.5\").")]
+    public async Task A_port_out_of_range_or_not_a_number_is_refused_beside_the_field_and_nothing_is_saved(string typed, string message)
+    {
+        var state = new ServerFormState(new ServerModel { Name = "ported", Command = ["/bin/sh"] }) { PortText = typed };
+        var cut = RenderForm(state);
+
+        cut.Find("form").Submit();
+
+        cut.WaitForAssertion(() => Assert.Equal(message, cut.Find("[data-testid='error-port']").TextContent));
+        Assert.Equal(typed, state.PortText); // what the user typed stays in the field: no clamping
+        Assert.Empty(await ctx.Services.GetRequiredService<ServerCatalog>().ListAsync(CancellationToken.None));
+    }
+
+    [Fact]
+    public void A_typed_rcon_port_that_is_not_a_number_is_refused_beside_its_own_field()
+    {
+        var state = new ServerFormState(new ServerModel { Name = "r", Command = ["/bin/sh"], Rcon = new RconModel { Enabled = true } }) { RconPortText = "x1" };
+        var cut = RenderForm(state);
+
+        cut.Find("form").Submit();
+
+        cut.WaitForAssertion(() => Assert.Contains("whole number", cut.Find("[data-testid='error-rcon.port']").TextContent));
+        Assert.Empty(cut.FindAll("[data-testid='error-port']"));
+    }
+
+    [Fact]
+    public void Environment_variable_names_keep_their_underscores_in_the_form_and_in_the_model()
+    {
+        var state = new ServerFormState(new ServerModel
+        {
+            Name = "env",
+            Environment = new Dictionary<string, string?> { ["RCON_PASSWORD"] = "x", ["JAVA_OPTS__EXTRA"] = "-Xmx1G" },
+        });
+        var cut = RenderForm(state);
+
+        var names = cut.FindAll("[data-testid=env-name]").Select(e => (e.TagName == "INPUT" ? e : e.QuerySelector("input"))!.GetAttribute("value")).ToList();
+
+        Assert.Equal(["RCON_PASSWORD", "JAVA_OPTS__EXTRA"], names);
+        Assert.Equal(["RCON_PASSWORD", "JAVA_OPTS__EXTRA"], state.ToModel().Environment.Keys);
+    }
+
+    /// <summary>The value of a MudTextField's input, found by the test id MudBlazor passes to it.</summary>
     private static string? NumericValue(IRenderedComponent<ServerEdit> cut, string testId)
     {
         var element = cut.Find($"[data-testid={testId}]");

@@ -4,7 +4,6 @@ using Bunit;
 using Microsoft.AspNetCore.Components;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.JSInterop;
-using Radzen.Blazor;
 using ServerDashboard.Auth;
 using SettingsPage = ServerDashboard.Components.Pages.Settings;
 
@@ -21,7 +20,7 @@ public sealed class SettingsPageTests : IDisposable
 
         var cut = ctx.Render<SettingsPage>();
 
-        cut.WaitForElement("[data-testid=api-keys-grid]");
+        cut.WaitForElement("[data-testid=api-keys-empty]");
         Assert.NotNull(cut.Find("[data-testid=create-key]"));
         Assert.Empty(cut.FindAll("[data-testid=api-keys-admin-only]"));
     }
@@ -35,7 +34,7 @@ public sealed class SettingsPageTests : IDisposable
 
         Assert.Contains("Only Admins manage API keys", cut.Find("[data-testid=api-keys-admin-only]").TextContent);
         Assert.Empty(cut.FindAll("[data-testid=create-key]"));
-        Assert.Empty(cut.FindAll("[data-testid=api-keys-grid]"));
+        Assert.Empty(cut.FindAll("[data-testid=api-keys-grid], [data-testid=api-keys-empty]"));
     }
 
     [Fact]
@@ -44,7 +43,7 @@ public sealed class SettingsPageTests : IDisposable
         ctx.LogInAs("admin", Roles.Admin);
         var cut = RenderWithDialogs();
 
-        cut.Find("input[name=KeyName]").Change("backup script");
+        cut.Find("input[data-testid=key-name]").Change("backup script");
         cut.Find("[data-testid=create-key-form]").Submit();
 
         var shown = cut.WaitForElement("[data-testid=new-key-value]").TextContent;
@@ -71,7 +70,7 @@ public sealed class SettingsPageTests : IDisposable
         ctx.LogInAs("admin", Roles.Admin);
         ctx.JSInterop.SetupVoid("navigator.clipboard.writeText", _ => true).SetException(new JSException("navigator.clipboard is undefined"));
         var cut = RenderWithDialogs();
-        cut.Find("input[name=KeyName]").Change("deploy");
+        cut.Find("input[data-testid=key-name]").Change("deploy");
         cut.Find("[data-testid=create-key-form]").Submit();
 
         cut.WaitForElement("[data-testid=copy-key]").Click();
@@ -88,7 +87,7 @@ public sealed class SettingsPageTests : IDisposable
         var cut = RenderWithDialogs();
 
         cut.WaitForElement($"[data-testid=revoke-key-{created.Entity.Prefix}]").Click();
-        cut.WaitForElement(".rz-dialog-confirm-buttons button").Click(); // "Revoke"
+        cut.WaitForElement("[data-testid=confirm-ok]").Click(); // "Revoke"
 
         cut.WaitForElement("[data-testid=api-keys-empty]");
         Assert.Empty(await keys.ListAsync(CancellationToken.None));
@@ -107,14 +106,8 @@ public sealed class SettingsPageTests : IDisposable
         Assert.Contains("0.1.0", cut.Find("[data-testid=about-version]").TextContent);
     }
 
-    /// <summary>The page beside RadzenComponents, which hosts dialogs as the layout does.</summary>
-    private IRenderedComponent<IComponent> RenderWithDialogs() => ctx.Render(builder =>
-    {
-        builder.OpenComponent<RadzenComponents>(0);
-        builder.CloseComponent();
-        builder.OpenComponent<SettingsPage>(1);
-        builder.CloseComponent();
-    });
+    /// <summary>The page beside MudBlazor's providers, which host dialogs and popovers as the layout does.</summary>
+    private IRenderedComponent<IComponent> RenderWithDialogs() => ctx.RenderWithProviders<SettingsPage>();
 
     private void AssertNotInDatabaseFiles(string secret)
     {

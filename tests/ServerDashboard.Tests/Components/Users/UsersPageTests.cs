@@ -1,7 +1,6 @@
 using Bunit;
 using Microsoft.AspNetCore.Components;
 using Microsoft.Extensions.DependencyInjection;
-using Radzen.Blazor;
 using ServerDashboard.Auth;
 using UsersPage = ServerDashboard.Components.Pages.Users;
 
@@ -27,19 +26,35 @@ public sealed class UsersPageTests : IDisposable
     }
 
     [Fact]
-    public async Task Deleting_the_last_Admin_is_refused_with_a_visible_message()
+    public async Task The_last_Admin_cannot_be_deleted_or_demoted_and_the_row_says_why_up_front()
     {
         await ctx.AddUserAsync("admin", Roles.Admin);
         await ctx.AddUserAsync("alice", Roles.Viewer);
         ctx.LogInAs("admin", Roles.Admin);
         var cut = RenderWithDialogs();
 
-        cut.WaitForElement("[data-testid=delete-user-admin]").Click();
-        cut.WaitForElement(".rz-dialog-confirm-buttons button").Click(); // "Delete"
+        var delete = cut.WaitForElement("[data-testid=delete-user-admin]");
 
-        cut.WaitForAssertion(() => Assert.Contains("The last Admin cannot be deleted.", cut.Find("[data-testid=users-error]").TextContent));
-        var remaining = await ListUsersAsync();
-        Assert.Contains(remaining, u => u.UserName == "admin" && u.Role == Roles.Admin);
+        Assert.True(delete.HasAttribute("disabled"));
+        Assert.Contains("The only Admin", cut.Find("[data-testid=last-admin-admin]").TextContent);
+        Assert.Contains("mud-disabled", cut.Find("[data-testid=user-role-admin]").ParentElement!.ParentElement!.OuterHtml);
+        Assert.False(cut.Find("[data-testid=delete-user-alice]").HasAttribute("disabled"));
+        Assert.Empty(cut.FindAll("[data-testid=last-admin-alice]"));
+        Assert.Empty(cut.FindAll("[data-testid=confirm-ok]")); // no dialog to refuse later
+        Assert.Contains(await ListUsersAsync(), u => u.UserName == "admin" && u.Role == Roles.Admin);
+    }
+
+    [Fact]
+    public async Task With_a_second_Admin_either_Admin_can_be_deleted()
+    {
+        await ctx.AddUserAsync("admin", Roles.Admin);
+        await ctx.AddUserAsync("ada", Roles.Admin);
+        ctx.LogInAs("admin", Roles.Admin);
+        var cut = RenderWithDialogs();
+
+        cut.WaitForAssertion(() => Assert.False(cut.Find("[data-testid=delete-user-ada]").HasAttribute("disabled")));
+        Assert.False(cut.Find("[data-testid=delete-user-admin]").HasAttribute("disabled"));
+        Assert.Empty(cut.FindAll("[data-testid^=last-admin-]"));
     }
 
     [Fact]
@@ -51,7 +66,7 @@ public sealed class UsersPageTests : IDisposable
         var cut = RenderWithDialogs();
 
         cut.WaitForElement("[data-testid=delete-user-alice]").Click();
-        cut.WaitForElement(".rz-dialog-confirm-buttons button").Click();
+        cut.WaitForElement("[data-testid=confirm-ok]").Click();
 
         cut.WaitForAssertion(() => Assert.Empty(cut.FindAll("[data-testid=user-row-alice]")));
         Assert.DoesNotContain(await ListUsersAsync(), u => u.UserName == "alice");
@@ -65,8 +80,8 @@ public sealed class UsersPageTests : IDisposable
         ctx.LogInAs("admin", Roles.Admin);
         var cut = ctx.Render<UsersPage>();
 
-        cut.WaitForElement("input[name=NewUserName]").Change("bob");
-        cut.Find("input[name=NewUserPassword]").Change("short");
+        cut.WaitForElement("input[data-testid=new-user-name]").Change("bob");
+        cut.Find("input[data-testid=new-user-password]").Change("short");
         cut.Find("[data-testid=create-user-form]").Submit();
 
         cut.WaitForAssertion(() => Assert.Contains("at least 10 characters", cut.Find("[data-testid=create-user-errors]").TextContent));
@@ -80,8 +95,8 @@ public sealed class UsersPageTests : IDisposable
         ctx.LogInAs("admin", Roles.Admin);
         var cut = ctx.Render<UsersPage>();
 
-        cut.WaitForElement("input[name=NewUserName]").Change("bob");
-        cut.Find("input[name=NewUserPassword]").Change("Bob-password-42");
+        cut.WaitForElement("input[data-testid=new-user-name]").Change("bob");
+        cut.Find("input[data-testid=new-user-password]").Change("Bob-password-42");
         cut.Find("[data-testid=create-user-form]").Submit();
 
         cut.WaitForElement("[data-testid=user-row-bob]");
@@ -94,14 +109,8 @@ public sealed class UsersPageTests : IDisposable
         return await scope.ServiceProvider.GetRequiredService<UserAdministration>().ListAsync(CancellationToken.None);
     }
 
-    /// <summary>The page beside RadzenComponents, which hosts dialogs as the layout does.</summary>
-    private IRenderedComponent<IComponent> RenderWithDialogs() => ctx.Render(builder =>
-    {
-        builder.OpenComponent<RadzenComponents>(0);
-        builder.CloseComponent();
-        builder.OpenComponent<UsersPage>(1);
-        builder.CloseComponent();
-    });
+    /// <summary>The page beside MudBlazor's providers, which host dialogs and popovers as the layout does.</summary>
+    private IRenderedComponent<IComponent> RenderWithDialogs() => ctx.RenderWithProviders<UsersPage>();
 
     public void Dispose() => ctx.Dispose();
 }
