@@ -37,10 +37,25 @@ public enum StopOutcome
 /// <param name="StragglersKilled">Group/session members that outlived the leader and had to be SIGKILLed.</param>
 public sealed record StopResult(string ServerId, StopOutcome Outcome, int? Pid, ExitStatus? Exit, TimeSpan Duration, int StragglersKilled, string Message);
 
+/// <summary>The steps of <see cref="DaemonManager.StartAsync"/> a dashboard can die between (see docs/pid-file.md).</summary>
+public enum StartPhase
+{
+    /// <summary>The launch record is on disk; nothing is spawned yet.</summary>
+    LaunchRecordWritten,
+    /// <summary>posix_spawn returned; the wrappers may not have exec'd the program yet.</summary>
+    Spawned,
+    /// <summary>The daemon runs the real program; its PID file is not written yet.</summary>
+    Settled,
+    /// <summary>The PID file is written; the launch record is not removed yet.</summary>
+    PidFileWritten,
+}
+
 /// <summary>Linux-only: starts, stops and kills server daemons and keeps their PID files and the registry in step.</summary>
 public sealed class DaemonManager(
     DaemonLauncher launcher,
     PidFileStore store,
+    LaunchRecordReconciler reconciler,
+    ProcFs procFs,
     ProcessRegistry registry,
     ProcessGroupSignaller signaller,
     TimeProvider time,
@@ -50,7 +65,18 @@ public sealed class DaemonManager(
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(20);
     private static readonly TimeSpan KillConfirmTimeout = TimeSpan.FromSeconds(5);
 
-    /// <summary>Launches the daemon, writes its PID file and tracks it. Refuses if the server is already running.</summary>
+    /// <summary>
+    /// Test seam: called at each step of a start (<see cref="StartPhase"/>). A test makes it never return to freeze the
+    /// "dashboard" at that instant, then starts a second one on the same data directory, as after a SIGKILL.
+    /// </summary>
+    internal Func<StartPhase, int?, Task>? PhaseHook { get; set; }
+
+    /// <summary>
+    /// Launches the daemon, writes its PID file and tracks it. Refuses if the server is already running. A launch record
+    /// (with the marker the daemon carries in its environment) is durable before the spawn and replaced by the PID file
+    /// after it, so a dashboard that dies at any instant in between finds the daemon at its next start
+    /// (<see cref="LaunchRecordReconciler"/>).
+    /// </summary>
     public async Task<TrackedProcess> StartAsync(ServerStartRequest request, CancellationToken cancellationToken)
     {
         if (registry.GetRunning(request.ServerId) is { } running)
@@ -59,6 +85,16 @@ public sealed class DaemonManager(
         }
 
         string pidFilePath = store.PathFor(request.ServerId); // validates the id before anything is spawned
+        if (store.LaunchRecordExists(request.ServerId))
+        {
+            // An earlier launch did not finish (the dashboard died, or a start is under way elsewhere): settle it first.
+            reconciler.Reconcile(request.ServerId);
+            if (registry.GetRunning(request.ServerId) is { } found)
+            {
+                throw new DaemonLaunchException($"server {request.ServerId} is already running (pid {found.Pid}, found by its launch record)");
+            }
+        }
+
         if (store.Exists(request.ServerId))
         {
             // GetRunning removed every stale file; one still here was refused or could not be verified, and may name a
@@ -68,22 +104,59 @@ public sealed class DaemonManager(
         }
 
         store.EnsureRunDirectory();
-        LaunchedDaemon daemon = await launcher.LaunchAsync(request.Spec, cancellationToken);
-        var record = new PidFileRecord
+        string launchId = LaunchMarker.NewId();
+        var markedEnvironment = new Dictionary<string, string>(request.Spec.Environment, StringComparer.Ordinal) { [LaunchMarker.Variable] = launchId };
+        DaemonSpec spec = request.Spec with { Environment = markedEnvironment };
+        PidFileRecord Describe(int pid) => new()
         {
-            Pid = daemon.Pid,
+            Pid = pid,
             ServerId = request.ServerId,
             Name = request.Name,
             Port = request.Port,
-            Cmd = daemon.ProgramArgv,
-            Cwd = daemon.WorkingDirectory,
             RconPort = request.RconPort,
             RconPassword = request.RconPassword,
+            DashboardVersion = options.Value.DashboardVersion,
+            BootId = procFs.BootId,
+            LaunchId = launchId,
+        };
+
+        var hooks = new DaemonLauncher.LaunchHooks(
+            BeforeSpawn: async plan =>
+            {
+                store.WriteLaunchRecord(Describe(0) with
+                {
+                    Cmd = plan.ProgramArgv,
+                    Cwd = plan.WorkingDirectory,
+                    Exe = plan.Program,
+                    CreatedAt = plan.At,
+                    LogPath = plan.LogPath,
+                    StdinPath = plan.StdinFifoPath,
+                });
+                await Phase(StartPhase.LaunchRecordWritten, null);
+            },
+            AfterSpawn: pid => Phase(StartPhase.Spawned, pid));
+
+        LaunchedDaemon daemon;
+        try
+        {
+            daemon = await launcher.LaunchAsync(spec, cancellationToken, hooks);
+        }
+        catch
+        {
+            // Nothing was spawned (posix_spawn failed or was never reached): the record describes no process.
+            store.DeleteLaunchRecord(request.ServerId);
+            throw;
+        }
+
+        await Phase(StartPhase.Settled, daemon.Pid);
+        PidFileRecord record = Describe(daemon.Pid) with
+        {
+            Cmd = daemon.ProgramArgv,
+            Cwd = daemon.WorkingDirectory,
             CreatedAt = daemon.LaunchedAt,
             ProcessStartTime = daemon.Identity.StartTime,
             BootId = daemon.Identity.BootId,
             Exe = daemon.Exe,
-            DashboardVersion = options.Value.DashboardVersion,
             LogPath = daemon.LogPath,
             StdinPath = daemon.StdinFifoPath,
         };
@@ -99,11 +172,16 @@ public sealed class DaemonManager(
                 pidFilePath, request.ServerId, daemon.Pid, e.Message);
             TrackedProcess orphan = registry.TrackLaunched(daemon, record);
             await KillEntryAsync(orphan, CancellationToken.None);
+            store.DeleteLaunchRecord(request.ServerId);
             throw new DaemonLaunchException($"could not write the PID file for server {request.ServerId}: {e.Message}", e);
         }
 
+        await Phase(StartPhase.PidFileWritten, daemon.Pid);
+        store.DeleteLaunchRecord(request.ServerId);
         return registry.TrackLaunched(daemon, record);
     }
+
+    private Task Phase(StartPhase phase, int? pid) => PhaseHook?.Invoke(phase, pid) ?? Task.CompletedTask;
 
     /// <summary>
     /// Stops the server: asks gracefully (<paramref name="gracefulAction"/>, e.g. an RCON "stop", or else

@@ -16,6 +16,7 @@ public sealed record PidFileLoadSummary(int Loaded, int Cleaned, int Kept, IRead
 public sealed class ProcessRegistry(
     PidFileStore store,
     PidFileValidator validator,
+    LaunchRecordReconciler reconciler,
     ProcFs procFs,
     ProcessHandles handles,
     ChildReaper reaper,
@@ -63,10 +64,19 @@ public sealed class ProcessRegistry(
     {
         long started = time.GetTimestamp();
         store.EnsureRunDirectory();
-        int temps = store.DeleteLeftoverTempFiles();
-        if (temps > 0)
+        (int finishedTemps, int removedTemps) = store.ExamineLeftoverTempFiles();
+        if (finishedTemps + removedTemps > 0)
         {
-            logger.LogInformation("Removed {Count} temporary PID file(s) left by an interrupted write", temps);
+            logger.LogInformation("Left-over temporary PID/launch files: {Finished} finished, {Removed} removed", finishedTemps, removedTemps);
+        }
+
+        // Launches a dashboard did not live to finish: their daemons get their PID files now, so the loop below adopts them.
+        foreach ((string serverId, LaunchRecordReconciler.Outcome outcome, int? pid) in reconciler.ReconcileAll())
+        {
+            if (outcome == LaunchRecordReconciler.Outcome.PidFileWritten)
+            {
+                logger.LogInformation("Server {ServerId}: daemon pid {Pid} recovered from its launch record", serverId, pid);
+            }
         }
 
         int loaded = 0, cleaned = 0, kept = 0;
