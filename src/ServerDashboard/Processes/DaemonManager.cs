@@ -204,8 +204,23 @@ public sealed class DaemonManager(
 
         long started = time.GetTimestamp();
         entry.StopRequested = true;
-        logger.LogInformation("Stopping server {ServerId} (pid {Pid}) with {Method}, timeout {Timeout}s",
-            serverId, entry.Pid, gracefulAction is null ? signal.ToString() : "its graceful action", timeout.TotalSeconds);
+        // The stop is persisted in the PID file before anything is sent: a dashboard that dies mid-stop carries it on
+        // at its next start, with the deadline of the original request (see PendingStop).
+        (signal, TimeSpan remaining, bool resumed) = PersistStopIntent(entry, signal, timeout);
+        logger.LogInformation("Stopping server {ServerId} (pid {Pid}) with {Method}, timeout {Timeout}s{Resumed}",
+            serverId, entry.Pid, gracefulAction is null || resumed ? signal.ToString() : "its graceful action", remaining.TotalSeconds,
+            resumed ? " (resuming a stop accepted before the dashboard restarted)" : "");
+        if (resumed)
+        {
+            gracefulAction = null; // it may have been delivered already; the signal is idempotent
+        }
+
+        if (remaining <= TimeSpan.Zero)
+        {
+            logger.LogWarning("Server {ServerId} (pid {Pid}): the stop deadline passed while the dashboard was down; sending SIGKILL to its group",
+                serverId, entry.Pid);
+            return await KillEntryAsync(entry, cancellationToken, escalated: true, started);
+        }
 
         bool askedGracefully = false;
         if (gracefulAction is not null)
@@ -227,7 +242,7 @@ public sealed class DaemonManager(
             signaller.SignalGroup(entry, (int)signal);
         }
 
-        bool graceful = await WaitUntilGoneAsync(entry, timeout, cancellationToken);
+        bool graceful = await WaitUntilGoneAsync(entry, remaining - time.GetElapsedTime(started), cancellationToken);
         if (graceful)
         {
             return Finish(entry, StopOutcome.Graceful, started, stragglers: 0);
@@ -236,6 +251,62 @@ public sealed class DaemonManager(
         logger.LogWarning("Server {ServerId} (pid {Pid}) still running {Timeout}s after the stop request; sending SIGKILL to its group",
             serverId, entry.Pid, timeout.TotalSeconds);
         return await KillEntryAsync(entry, cancellationToken, escalated: true, started);
+    }
+
+    /// <summary>The stop a PID file says was accepted and not finished (a dashboard died mid-stop), or null.</summary>
+    public static (StopSignal Signal, TimeSpan Timeout)? PendingStop(TrackedProcess entry) =>
+        entry.Record.StopRequestedAt is null
+            ? null
+            : (entry.Record.StopSignal == (int)StopSignal.SigInt ? StopSignal.SigInt : StopSignal.SigTerm,
+                TimeSpan.FromSeconds(entry.Record.StopTimeoutSeconds ?? 10));
+
+    /// <summary>
+    /// Records in the server's PID file that a stop was accepted, before the caller answers "accepted": from then on a
+    /// dashboard that dies carries the stop on at its next start. False when the server is not running.
+    /// </summary>
+    public bool RecordStopIntent(string serverId, StopSignal signal, TimeSpan timeout)
+    {
+        TrackedProcess? entry = registry.GetRunning(serverId);
+        if (entry is null)
+        {
+            return false;
+        }
+
+        PersistStopIntent(entry, signal, timeout);
+        return true;
+    }
+
+    /// <summary>Writes the stop request into the PID file, or takes over the one already there. Returns what is left of the timeout.</summary>
+    private (StopSignal Signal, TimeSpan Remaining, bool Resumed) PersistStopIntent(TrackedProcess entry, StopSignal signal, TimeSpan timeout)
+    {
+        if (entry.Record.StopRequestedAt is { } requestedAt && PendingStop(entry) is { } pending)
+        {
+            return (pending.Signal, pending.Timeout - (time.GetUtcNow() - requestedAt), !entry.StopIntentIsOurs);
+        }
+
+        PidFileRecord withStop = entry.Record with
+        {
+            StopRequestedAt = time.GetUtcNow(),
+            StopSignal = (int)signal,
+            StopTimeoutSeconds = timeout.TotalSeconds,
+        };
+        try
+        {
+            // Only if the file still names this daemon (a legacy or refused file is left alone).
+            if (store.Read(entry.ServerId).Record?.Pid == entry.Pid)
+            {
+                store.Write(withStop);
+            }
+
+            entry.Record = withStop;
+            entry.StopIntentIsOurs = true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            logger.LogWarning("Could not record the stop of server {ServerId} in its PID file: {Error}", entry.ServerId, e.Message);
+        }
+
+        return (signal, timeout, false);
     }
 
     /// <summary>SIGKILLs the server's whole process group (and session) at once; the PID file is removed.</summary>

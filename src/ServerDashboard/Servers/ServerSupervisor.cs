@@ -64,6 +64,9 @@ public sealed class ServerSupervisor(
                 }
 
                 runStates.SetShouldRun(serverId, false);
+                // Durable before "accepted" is answered: a dashboard that dies now still carries the stop out at its next start.
+                daemons.RecordStopIntent(Key(serverId), server.StopMode == StopMode.SigInt ? StopSignal.SigInt : StopSignal.SigTerm,
+                    TimeSpan.FromSeconds(server.StopTimeoutSeconds));
                 board.Update(serverId, s => s with { State = ServerState.Stopping, Message = null });
                 return null;
             },
@@ -208,6 +211,20 @@ public sealed class ServerSupervisor(
         {
             var lastExit = new LastExit(run.LastExitKind!, run.LastExitCode, run.LastExitSignal, run.LastExitAt ?? default, run.LastExitRequested, run.LastExitDescription ?? "");
             board.Update(run.ServerId, s => s with { LastExit = lastExit });
+        }
+
+        // A stop accepted before the dashboard restarted is the user's last word: carry it on (its deadline still counts).
+        foreach (var entry in registry.Entries.Where(e => !e.HasExited && DaemonManager.PendingStop(e) is not null))
+        {
+            if (TryParseId(entry.ServerId) is { } id)
+            {
+                logger.LogInformation("Server {ServerId} (pid {Pid}) was being stopped when the dashboard went down: continuing the stop", id, entry.Pid);
+                var result = await StopAsync(id, wait: false, cancellationToken);
+                if (result.Outcome != PowerOutcome.Accepted)
+                {
+                    logger.LogWarning("Server {ServerId}: the pending stop could not be resumed: {Reason}", id, result.Reason);
+                }
+            }
         }
     }
 
