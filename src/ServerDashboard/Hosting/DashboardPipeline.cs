@@ -18,7 +18,7 @@ public static class DashboardPipeline
         var options = app.Services.GetRequiredService<IOptions<DashboardOptions>>().Value;
         if (!app.Environment.IsDevelopment())
         {
-            app.UseExceptionHandler("/error", createScopeForErrors: true);
+            app.UseExceptionHandler(ErrorEndpoint.Path, createScopeForErrors: true);
         }
 
         app.UseStatusCodePages(async context =>
@@ -47,6 +47,7 @@ public static class DashboardPipeline
 
         app.MapStaticAssets().AllowAnonymous();
         app.MapBundledBlazorScript();
+        app.MapErrorEndpoint();
         app.MapOpenApi("/openapi/{documentName}.json").RequireAuthorization(Policies.View);
         app.MapDashboardApi();
         app.MapAccountEndpoints();

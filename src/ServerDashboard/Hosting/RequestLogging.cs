@@ -22,8 +22,9 @@ public sealed class RequestLogging(RequestDelegate next, ILogger<RequestLogging>
         {
             logger.LogInformation(
                 "HTTP {Method} {Path} responded {StatusCode} in {ElapsedMs:0.0} ms",
-                context.Request.Method,
-                context.Request.Path.Value,
+                // The path is decoded: %0A would otherwise start a forged log line.
+                Text.LogText.Escape(context.Request.Method, 20),
+                Text.LogText.Escape(context.Request.Path.Value),
                 context.Response.StatusCode,
                 Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         }

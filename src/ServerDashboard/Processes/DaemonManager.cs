@@ -233,7 +233,7 @@ public sealed class DaemonManager(
             catch (Exception e) when (e is not OperationCanceledException)
             {
                 logger.LogWarning("Graceful action for server {ServerId} (pid {Pid}) failed ({Error}); sending {Signal} instead",
-                    serverId, entry.Pid, e.Message, signal);
+                    serverId, entry.Pid, Text.LogText.Escape(e.Message), signal);
             }
         }
 
@@ -341,7 +341,7 @@ public sealed class DaemonManager(
         {
             IReadOnlyList<ProcStat> left = signaller.LiveMembers(entry.Pid);
             string message = $"still alive after SIGKILL: {string.Join(", ", left.Select(s => $"{s.Pid} ({s.Comm}, state {s.State})"))}";
-            logger.LogError("Server {ServerId} (pid {Pid}): {Message}", entry.ServerId, entry.Pid, message);
+            logger.LogError("Server {ServerId} (pid {Pid}): {Message}", entry.ServerId, entry.Pid, Text.LogText.Escape(message));
             return new StopResult(entry.ServerId, StopOutcome.Failed, entry.Pid, entry.LastExit, time.GetElapsedTime(t0), stragglersBefore, message);
         }
 

@@ -151,7 +151,7 @@ public sealed class PidFileValidator(PidFileStore store, ProcFs procFs, ChildRea
             _ => LogLevel.Warning,
         };
         logger.Log(level, "PID file check: server {ServerId}, pid {Pid}: {Outcome} - {Reason} ({Path})",
-            v.ServerId, v.Pid?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none", v.Outcome, v.Reason, v.Path);
+            v.ServerId, v.Pid?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none", v.Outcome, Text.LogText.Escape(v.Reason), v.Path);
     }
 
     private static string Describe(IReadOnlyList<string>? cmdline, string comm) =>

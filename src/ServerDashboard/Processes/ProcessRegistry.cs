@@ -97,7 +97,7 @@ public sealed class ProcessRegistry(
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
                 // One unreadable file must not stop the others from loading.
-                logger.LogWarning("PID file check: server {ServerId}, pid unknown: failed - {Error}", serverId, e.Message);
+                logger.LogWarning("PID file check: server {ServerId}, pid unknown: failed - {Error}", serverId, Text.LogText.Escape(e.Message));
                 kept++;
                 continue;
             }

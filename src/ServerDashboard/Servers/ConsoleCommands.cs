@@ -139,7 +139,7 @@ public sealed class ConsoleCommands(
 
     private CommandResult Failed(int serverId, string error)
     {
-        logger.LogWarning("Console command to server {ServerId} failed: {Error}", serverId, error);
+        logger.LogWarning("Console command to server {ServerId} failed: {Error}", serverId, Text.LogText.Escape(error));
         return CommandResult.Refused(CommandOutcome.Failed, error);
     }
 

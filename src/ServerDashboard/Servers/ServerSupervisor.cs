@@ -5,6 +5,7 @@ using ServerDashboard.Data;
 using ServerDashboard.Logs;
 using ServerDashboard.Processes;
 using ServerDashboard.Rcon;
+using ServerDashboard.Text;
 
 namespace ServerDashboard.Servers;
 
@@ -222,7 +223,7 @@ public sealed class ServerSupervisor(
                 var result = await StopAsync(id, wait: false, cancellationToken);
                 if (result.Outcome != PowerOutcome.Accepted)
                 {
-                    logger.LogWarning("Server {ServerId}: the pending stop could not be resumed: {Reason}", id, result.Reason);
+                    logger.LogWarning("Server {ServerId}: the pending stop could not be resumed: {Reason}", id, LogText.Escape(result.Reason));
                 }
             }
         }
@@ -264,7 +265,7 @@ public sealed class ServerSupervisor(
         {
             runStates.SetShouldRun(serverId, false);
             var failed = board.Update(serverId, s => s with { State = ServerState.Error, Message = ex.Message });
-            logger.LogWarning("Server {ServerId} '{ServerName}' could not start: {Error}", serverId, server.Name, ex.Message);
+            logger.LogWarning("Server {ServerId} '{ServerName}' could not start: {Error}", serverId, LogText.Escape(server.Name), LogText.Escape(ex.Message));
             return PowerResult.Conflict(failed, $"Server '{server.Name}' could not start: {ex.Message}");
         }
 
@@ -323,7 +324,7 @@ public sealed class ServerSupervisor(
                 board.Update(server.Id, s => s.State == ServerState.Starting && s.Pid == entry.Pid
                     ? s with { State = ServerState.Running, Message = null }
                     : s);
-                logger.LogInformation("Server {ServerId} '{ServerName}' is ready ({How})", server.Id, server.Name, how);
+                logger.LogInformation("Server {ServerId} '{ServerName}' is ready ({How})", server.Id, LogText.Escape(server.Name), how);
             }
             catch (OperationCanceledException) when (!stopping.IsCancellationRequested && !entry.HasExited && runs.GetValueOrDefault(server.Id) == run)
             {
@@ -353,7 +354,7 @@ public sealed class ServerSupervisor(
         {
             var owner = ports.FindListener(port);
             var message = $"port {port} is still in use by {(owner.Pid is { } pid ? $"pid {pid} ({owner.ProcessName})" : "another process")}";
-            logger.LogWarning("Server {ServerId} stopped but its {Message}", server.Id, message);
+            logger.LogWarning("Server {ServerId} stopped but its {Message}", server.Id, LogText.Escape(message));
             board.Update(server.Id, s => s.State == status.State ? s with { Message = message } : s);
         }
     }
@@ -425,7 +426,7 @@ public sealed class ServerSupervisor(
             if (runStates.ShouldRun(serverId))
             {
                 var result = await StartAsync(serverId, cancellationToken);
-                logger.LogInformation("Restarted server {ServerId} by policy {Policy}: {Outcome} {Reason}", serverId, server.RestartPolicy, result.Outcome, result.Reason);
+                logger.LogInformation("Restarted server {ServerId} by policy {Policy}: {Outcome} {Reason}", serverId, server.RestartPolicy, result.Outcome, LogText.Escape(result.Reason));
             }
         }, CancellationToken.None);
     }
@@ -452,11 +453,11 @@ public sealed class ServerSupervisor(
         {
             if ((server.RestartPolicy == RestartPolicy.Always || runStates.ShouldRun(server.Id)) && !IsRunning(server.Id))
             {
-                logger.LogInformation("Server {ServerId} '{ServerName}' should be running ({Policy}): starting it", server.Id, server.Name, server.RestartPolicy);
+                logger.LogInformation("Server {ServerId} '{ServerName}' should be running ({Policy}): starting it", server.Id, LogText.Escape(server.Name), server.RestartPolicy);
                 var result = await StartAsync(server.Id, cancellationToken);
                 if (result.Outcome != PowerOutcome.Accepted)
                 {
-                    logger.LogWarning("Server {ServerId} could not be started at boot: {Reason}", server.Id, result.Reason);
+                    logger.LogWarning("Server {ServerId} could not be started at boot: {Reason}", server.Id, LogText.Escape(result.Reason));
                 }
             }
         }
