@@ -252,7 +252,7 @@ public sealed class ProcessRegistry(
         }
 
         PidFileRecord record = verdict.Record!;
-        if (record.IsLegacy)
+        if (record.IsLegacy || record.ProcessStartTime is null || record.BootId is null)
         {
             record = UpgradeLegacy(record, identity);
         }

@@ -414,7 +414,7 @@ public sealed class ServerSupervisor(
             board.Update(serverId, s => s with
             {
                 State = ServerState.Error,
-                Message = $"restart limit reached: it exited {RestartBackoff.MaxQuickFailures} times shortly after starting",
+                Message = $"restart limit reached: it exited {RestartBackoff.MaxQuickFailures + 1} times in a row within {RestartBackoff.StableRun.TotalSeconds:0} s of starting",
             });
             return;
         }
