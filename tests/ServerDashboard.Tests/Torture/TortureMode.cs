@@ -47,20 +47,24 @@ public static class Subreaper
         }
     }
 
-    /// <summary>Reaps zombie children of ours that are not in <paramref name="managed"/>. Returns how many.</summary>
-    public static int ReapOrphans(IReadOnlySet<int> managed)
+    /// <summary>
+    /// Reaps zombie orphans we inherited: session leaders (daemons started with setsid) whose parent is now us. Children
+    /// started with System.Diagnostics.Process share our session and are never touched (the runtime reaps them).
+    /// </summary>
+    public static int ReapOrphans()
     {
         var self = Environment.ProcessId;
         var reaped = 0;
+        var procFs = new ServerDashboard.Processes.ProcFs();
         foreach (var dir in Directory.EnumerateDirectories("/proc"))
         {
-            if (!int.TryParse(Path.GetFileName(dir), out var pid) || managed.Contains(pid))
+            if (!int.TryParse(Path.GetFileName(dir), out var pid))
             {
                 continue;
             }
 
-            var stat = new ServerDashboard.Processes.ProcFs().TryReadStat(pid);
-            if (stat is { State: 'Z' } && stat.ParentPid == self && waitpid(pid, out _, WNOHANG) == pid)
+            var stat = procFs.TryReadStat(pid);
+            if (stat is { State: 'Z' } && stat.ParentPid == self && stat.SessionId == pid && waitpid(pid, out _, WNOHANG) == pid)
             {
                 reaped++;
             }
