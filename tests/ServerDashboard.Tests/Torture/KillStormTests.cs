@@ -82,6 +82,13 @@ public sealed class KillStormTests(ITestOutputHelper output)
                         case 1:
                             var before = (await api.GetFromJsonAsync<List<ServerStatus>>("/api/v1/servers/status", JsonDefaults.Options))!;
                             var starting = ids.Where(id => before.Single(s => s.ServerId == id).State is not ServerState.Running).Take(random.Next(2, 6)).ToList();
+                            if (starting.Count < 2)
+                            {
+                                // Everything runs: kill a few first, so there are launches to kill into.
+                                starting = ids.Take(random.Next(2, 6)).ToList();
+                                await Task.WhenAll(starting.Select(id => Send(api, $"/api/v1/servers/{id}/kill")));
+                            }
+
                             var existing = new ProcFs().ListPids().ToHashSet();
                             foreach (var id in starting)
                             {
@@ -89,9 +96,12 @@ public sealed class KillStormTests(ITestOutputHelper output)
                             }
 
                             // As in the defect's reproduction: the moment a new daemon appears in /proc, i.e. inside a launch.
-                            await WaitForAnyDaemonAsync(starting.Select(id => ports[id]).ToHashSet(), existing, program, TimeSpan.FromSeconds(5));
+                            if (await WaitForAnyDaemonAsync(starting.Select(id => ports[id]).ToHashSet(), existing, program, TimeSpan.FromSeconds(5)))
+                            {
+                                startWindowKills++;
+                            }
+
                             killAfter = TimeSpan.FromMilliseconds(random.Next(0, 4));
-                            startWindowKills++;
                             break;
                         default:
                             var targets = stubborn.OrderBy(_ => random.Next()).Take(2).ToList();
@@ -176,7 +186,7 @@ public sealed class KillStormTests(ITestOutputHelper output)
         return statuses;
     }
 
-    private static async Task WaitForAnyDaemonAsync(HashSet<int> ports, HashSet<int> existing, string program, TimeSpan timeout)
+    private static async Task<bool> WaitForAnyDaemonAsync(HashSet<int> ports, HashSet<int> existing, string program, TimeSpan timeout)
     {
         var procFs = new ProcFs();
         var clock = Stopwatch.StartNew();
@@ -189,12 +199,14 @@ public sealed class KillStormTests(ITestOutputHelper output)
                 if (cmdline is { Count: > 2 } && cmdline[0] == program && at >= 0 && at + 1 < cmdline.Count
                     && int.TryParse(cmdline[at + 1], CultureInfo.InvariantCulture, out var port) && ports.Contains(port))
                 {
-                    return;
+                    return true;
                 }
             }
 
             await Task.Yield();
         }
+
+        return false;
     }
 
     private static async Task WaitUntilAsync(HttpClient api, List<int> all, List<int> ids, ServerState state, TimeSpan timeout)

@@ -12,6 +12,7 @@ namespace ServerDashboard.Tests.Torture;
 /// PidReused: the new process is never adopted and never signalled.
 /// </summary>
 [Trait("Category", "Torture")]
+[Collection("Torture storms")] // never beside the storm: forcing pids would hand the storm's forks the chosen pid
 public sealed class PidReuseTests(ITestOutputHelper output)
 {
     private const string LastPid = "/proc/sys/kernel/ns_last_pid";
@@ -30,7 +31,8 @@ public sealed class PidReuseTests(ITestOutputHelper output)
         for (var round = 0; round < rounds; round++)
         {
             await using var h = new ProcessesHarness();
-            TrackedProcess daemon = await h.StartAsync("1", h.Spec("sleep", "1000"));
+            // Not through h.StartAsync: the harness would SIGKILL this pid's session at dispose, and the pid is reused on purpose.
+            TrackedProcess daemon = await h.Manager.StartAsync(new ServerStartRequest("1", "reuse", h.Spec("sleep", "1000")), CancellationToken.None);
             var pid = daemon.Pid;
             var pidFile = File.ReadAllText(daemon.PidFilePath);
             ProcessesHarness.KillAndReap(pid);
