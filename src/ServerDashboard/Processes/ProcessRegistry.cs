@@ -27,6 +27,7 @@ public sealed class ProcessRegistry(
     ExpectedProcessLookup? expectedProcessLookup = null)
 {
     private readonly ConcurrentDictionary<string, TrackedProcess> _entries = new(StringComparer.Ordinal);
+    private int _recoveredLeftovers;
 
     public string PidDirectory => store.RunDirectory;
 
@@ -64,18 +65,23 @@ public sealed class ProcessRegistry(
     {
         long started = time.GetTimestamp();
         store.EnsureRunDirectory();
-        (int finishedTemps, int removedTemps) = store.ExamineLeftoverTempFiles();
-        if (finishedTemps + removedTemps > 0)
+        // Only the first load (start-up, before any start of ours) looks at what an earlier run left mid-write: later loads
+        // (cleanup) could otherwise take a temp file or launch record of a start under way for a leftover.
+        if (Interlocked.Exchange(ref _recoveredLeftovers, 1) == 0)
         {
-            logger.LogInformation("Left-over temporary PID/launch files: {Finished} finished, {Removed} removed", finishedTemps, removedTemps);
-        }
-
-        // Launches a dashboard did not live to finish: their daemons get their PID files now, so the loop below adopts them.
-        foreach ((string serverId, LaunchRecordReconciler.Outcome outcome, int? pid) in reconciler.ReconcileAll())
-        {
-            if (outcome == LaunchRecordReconciler.Outcome.PidFileWritten)
+            (int finishedTemps, int removedTemps) = store.ExamineLeftoverTempFiles();
+            if (finishedTemps + removedTemps > 0)
             {
-                logger.LogInformation("Server {ServerId}: daemon pid {Pid} recovered from its launch record", serverId, pid);
+                logger.LogInformation("Left-over temporary PID/launch files: {Finished} finished, {Removed} removed", finishedTemps, removedTemps);
+            }
+
+            // Launches a dashboard did not live to finish: their daemons get their PID files now, so the loop below adopts them.
+            foreach ((string serverId, LaunchRecordReconciler.Outcome outcome, int? pid) in reconciler.ReconcileAll())
+            {
+                if (outcome == LaunchRecordReconciler.Outcome.PidFileWritten)
+                {
+                    logger.LogInformation("Server {ServerId}: daemon pid {Pid} recovered from its launch record", serverId, pid);
+                }
             }
         }
 
