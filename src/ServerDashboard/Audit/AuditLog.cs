@@ -53,7 +53,7 @@ public sealed class AuditLog(IDbContextFactory<DashboardDbContext> dbFactory, Ti
         }
         catch (Exception e)
         {
-            logger.LogError(e, "Could not write the audit entry for {Action} by {Actor} on server {ServerId}", action, actor.Name, serverId);
+            logger.LogError(e, "Could not write the audit entry for {Action} by {Actor} on server {ServerId}", action, Text.LogText.Escape(actor.Name), serverId);
         }
     }
 

@@ -43,7 +43,7 @@ public sealed class ApiKeyService(IDbContextFactory<DashboardDbContext> dbFactor
         };
         db.ApiKeys.Add(entity);
         await db.SaveChangesAsync(cancellationToken);
-        logger.LogInformation("API key {KeyPrefix} '{KeyName}' created with role {Role} by {CreatedBy}", prefix, entity.Name, canonicalRole, createdBy ?? "cli");
+        logger.LogInformation("API key {KeyPrefix} '{KeyName}' created with role {Role} by {CreatedBy}", prefix, Text.LogText.Escape(entity.Name), canonicalRole, Text.LogText.Escape(createdBy ?? "cli"));
         return new CreatedApiKey(entity, key);
     }
 

@@ -34,7 +34,7 @@ public sealed class UserAdministration(UserManager<IdentityUser> users, ILogger<
         if (result.Succeeded)
         {
             result = await users.AddToRoleAsync(user, canonicalRole);
-            logger.LogInformation("User {UserName} created with role {Role} by {Actor}", user.UserName, canonicalRole, actor);
+            logger.LogInformation("User {UserName} created with role {Role} by {Actor}", Text.LogText.Escape(user.UserName), canonicalRole, Text.LogText.Escape(actor));
         }
 
         return result;
@@ -58,7 +58,7 @@ public sealed class UserAdministration(UserManager<IdentityUser> users, ILogger<
         await users.RemoveFromRolesAsync(user, current);
         var result = await users.AddToRoleAsync(user, canonicalRole);
         await users.UpdateSecurityStampAsync(user); // signs the user out everywhere so the new role applies at once
-        logger.LogInformation("User {UserName} role set to {Role} by {Actor}", user.UserName, canonicalRole, actor);
+        logger.LogInformation("User {UserName} role set to {Role} by {Actor}", Text.LogText.Escape(user.UserName), canonicalRole, Text.LogText.Escape(actor));
         return result;
     }
 
@@ -75,7 +75,7 @@ public sealed class UserAdministration(UserManager<IdentityUser> users, ILogger<
         if (result.Succeeded)
         {
             await users.SetLockoutEndDateAsync(user, null);
-            logger.LogInformation("Password of {UserName} reset by {Actor}", user.UserName, actor);
+            logger.LogInformation("Password of {UserName} reset by {Actor}", Text.LogText.Escape(user.UserName), Text.LogText.Escape(actor));
         }
 
         return result;
@@ -95,7 +95,7 @@ public sealed class UserAdministration(UserManager<IdentityUser> users, ILogger<
         }
 
         var result = await users.DeleteAsync(user);
-        logger.LogInformation("User {UserName} deleted by {Actor}", user.UserName, actor);
+        logger.LogInformation("User {UserName} deleted by {Actor}", Text.LogText.Escape(user.UserName), Text.LogText.Escape(actor));
         return result;
     }
 

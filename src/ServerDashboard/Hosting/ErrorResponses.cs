@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using System.Net;
 using System.Net.Mime;
 using System.Text.Json;
 
@@ -37,17 +39,21 @@ public static class ErrorResponses
     private static async Task WriteUnexpectedErrorAsync(HttpContext context)
     {
         context.Response.StatusCode = StatusCodes.Status500InternalServerError;
+        // The trace id ties the answer to the logged exception without sending any of its text.
+        var traceId = Activity.Current?.Id ?? context.TraceIdentifier;
         if (context.Request.Path.StartsWithSegments("/api"))
         {
             await TypedResults.Problem(statusCode: StatusCodes.Status500InternalServerError, title: "An unexpected error occurred.",
-                detail: "The error was logged by the dashboard.").ExecuteAsync(context);
+                detail: $"The error was logged by the dashboard with trace id {traceId}.",
+                extensions: new Dictionary<string, object?> { ["traceId"] = traceId }).ExecuteAsync(context);
             return;
         }
 
         context.Response.ContentType = MediaTypeNames.Text.Html;
-        await context.Response.WriteAsync("""
+        await context.Response.WriteAsync($$"""
             <!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Error - ServerDashboard</title></head>
-            <body><h1>Something went wrong</h1><p>The error was logged by the dashboard. <a href="/">Back to the dashboard</a></p></body></html>
+            <body><h1>Something went wrong</h1><p>The error was logged by the dashboard with trace id <code>{{WebUtility.HtmlEncode(traceId)}}</code>.
+            <a href="/">Back to the dashboard</a></p></body></html>
             """);
     }
 }

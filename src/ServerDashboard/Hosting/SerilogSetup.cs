@@ -57,6 +57,14 @@ public static class SerilogSetup
             options.Logger = app.ApplicationServices.GetRequiredService<Serilog.ILogger>();
             options.IncludeQueryInRequestPath = false;
             options.MessageTemplate = "HTTP {RequestMethod} {RequestPath} responded {StatusCode} in {Elapsed:0.0} ms";
+            // The path arrives decoded: a %0A in it would otherwise start a forged log line.
+            options.GetMessageTemplateProperties = (context, path, elapsed, status) =>
+            [
+                new("RequestMethod", new ScalarValue(Text.LogText.Escape(context.Request.Method, 20))),
+                new("RequestPath", new ScalarValue(Text.LogText.Escape(path))),
+                new("StatusCode", new ScalarValue(status)),
+                new("Elapsed", new ScalarValue(elapsed)),
+            ];
             options.GetLevel = (context, _, exception) =>
                 exception is not null || context.Response.StatusCode >= StatusCodes.Status500InternalServerError ? LogEventLevel.Error
                 : context.Request.Path.StartsWithSegments("/api") ? LogEventLevel.Information

@@ -1,3 +1,4 @@
+using ServerDashboard.Text;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.RegularExpressions;
@@ -40,7 +41,7 @@ public sealed partial class ConsoleLogRotator(LaunchPlanner planner, IOptions<Lo
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             // Housekeeping must never keep a server from starting: the child then appends to the old file.
-            logger.LogWarning("Could not rotate {Path} before a start: {Error}", path, ex.Message);
+            logger.LogWarning("Could not rotate {Path} before a start: {Error}", LogText.Escape(path), LogText.Escape(ex.Message));
             return null;
         }
     }
@@ -66,7 +67,7 @@ public sealed partial class ConsoleLogRotator(LaunchPlanner planner, IOptions<Lo
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            logger.LogWarning("Could not rotate {Path} by size: {Error}", path, ex.Message);
+            logger.LogWarning("Could not rotate {Path} by size: {Error}", LogText.Escape(path), LogText.Escape(ex.Message));
             return null;
         }
     }
@@ -125,7 +126,7 @@ public sealed partial class ConsoleLogRotator(LaunchPlanner planner, IOptions<Lo
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
-                logger.LogWarning("Could not delete old console log {Path}: {Error}", file, ex.Message);
+                logger.LogWarning("Could not delete old console log {Path}: {Error}", LogText.Escape(file), LogText.Escape(ex.Message));
             }
         }
     }

@@ -15,8 +15,9 @@ public readonly record struct TailStart(int LastLines)
 /// Follows one log file by path, like <c>tail -F</c>: wakes on inotify events or every <see cref="PollInterval"/>, hands
 /// complete lines to a callback, and survives rotation without losing or repeating lines:
 /// <list type="bullet">
-/// <item>rename+create and delete+recreate: the path names a new (device, inode); the old handle is read to its end, a
-/// trailing partial line is flushed, then the new file is read from its start;</item>
+/// <item>rename+create and delete+recreate: the path names a new (device, inode); the new file is read from its start,
+/// and the old handle keeps being read (a writer may append to it until it reopens, e.g. logrotate's create + SIGHUP)
+/// until it has been quiet for <see cref="DrainQuietPeriod"/>; then its trailing partial line is flushed;</item>
 /// <item>copytruncate: the file got shorter than our offset; the new content is read from offset 0;</item>
 /// <item>the file does not exist (yet): wait for it; deleted with no successor: keep reading the open inode (a writer may
 /// still hold it) until a new file appears.</item>
@@ -33,11 +34,20 @@ public sealed class LogFileTailer(string path, TailStart start, TimeProvider tim
 
     public TimeSpan PollInterval { get; init; } = TimeSpan.FromMilliseconds(250);
 
+    /// <summary>
+    /// After a rename/delete rotation the old file is still read (through its open fd, i.e. by inode) until it has had no
+    /// new bytes for this long: with logrotate's <c>create</c> + SIGHUP the writer appends to the old file until it
+    /// handles the signal and reopens.
+    /// </summary>
+    public TimeSpan DrainQuietPeriod { get; init; } = TimeSpan.FromSeconds(10);
+
     /// <summary>Runs until <paramref name="cancellationToken"/> fires. <paramref name="onLines"/> gets each batch of complete lines, in order.</summary>
     public async Task RunAsync(Action<IReadOnlyList<string>> onLines, CancellationToken cancellationToken)
     {
         using var signal = new FileChangeSignal(Path, logger);
         var reader = new Reader(Path, onLines);
+        // Rotated-away files still being written to (create + SIGHUP), with the time their last bytes were read.
+        var draining = new List<(Reader Reader, long LastGrowth)>();
         var firstOpen = existedAtCreation;
         try
         {
@@ -52,9 +62,12 @@ public sealed class LogFileTailer(string path, TailStart start, TimeProvider tim
 
                 if (reader.IsOpen && reader.ReadToEndAndCheckRotation(logger))
                 {
+                    draining.Add((reader, time.GetTimestamp()));
+                    reader = new Reader(Path, onLines);
                     continue; // switched files: read the new one at once
                 }
 
+                Drain(draining);
                 await signal.WaitAsync(PollInterval, time, cancellationToken);
             }
         }
@@ -64,6 +77,28 @@ public sealed class LogFileTailer(string path, TailStart start, TimeProvider tim
         finally
         {
             reader.Close();
+            foreach (var (old, _) in draining)
+            {
+                old.Close();
+            }
+        }
+    }
+
+    /// <summary>Reads what the writer added to rotated-away files; lets one go once it has been quiet for <see cref="DrainQuietPeriod"/>.</summary>
+    private void Drain(List<(Reader Reader, long LastGrowth)> draining)
+    {
+        for (var i = draining.Count - 1; i >= 0; i--)
+        {
+            var (old, lastGrowth) = draining[i];
+            if (old.ReadMore(logger))
+            {
+                draining[i] = (old, time.GetTimestamp());
+            }
+            else if (!old.IsOpen || time.GetElapsedTime(lastGrowth) >= DrainQuietPeriod)
+            {
+                old.FinishDraining();
+                draining.RemoveAt(i);
+            }
         }
     }
 
@@ -156,10 +191,9 @@ public sealed class LogFileTailer(string path, TailStart start, TimeProvider tim
                 var now = FileIdentity.OfPath(path);
                 if (now is { } current && current != identity)
                 {
-                    // Renamed or deleted and recreated: the writer may have added to the old inode after our read.
+                    // Renamed or deleted and recreated: the writer may still add to the old inode (until it reopens, e.g. on
+                    // SIGHUP), so the caller keeps draining this reader; its partial line may yet be completed.
                     ReadToEnd();
-                    FlushPartial();
-                    Close();
                     return true;
                 }
 
@@ -180,6 +214,39 @@ public sealed class LogFileTailer(string path, TailStart start, TimeProvider tim
                 Close();
                 return false;
             }
+        }
+
+        /// <summary>Draining a rotated-away file: reads what is new. True when something was read.</summary>
+        public bool ReadMore(ILogger logger)
+        {
+            if (!IsOpen)
+            {
+                return false;
+            }
+
+            try
+            {
+                var before = Offset;
+                ReadToEnd();
+                return Offset != before;
+            }
+            catch (IOException ex)
+            {
+                logger.LogWarning("Reading rotated log file {Path} failed: {Error}", path, ex.Message);
+                FinishDraining();
+                return false;
+            }
+        }
+
+        /// <summary>The rotated-away file has been quiet: its trailing partial line is flushed and the handle closed.</summary>
+        public void FinishDraining()
+        {
+            if (IsOpen)
+            {
+                FlushPartial();
+            }
+
+            Close();
         }
 
         public void Close()

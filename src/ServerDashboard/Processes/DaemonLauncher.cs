@@ -21,7 +21,11 @@ public sealed class DaemonLauncher(
     private readonly PosixSpawner _spawner = new();
 
     /// <param name="cancellationToken">Honoured until the spawn; after it the launch always completes.</param>
-    public async Task<LaunchedDaemon> LaunchAsync(DaemonSpec spec, CancellationToken cancellationToken)
+    /// <param name="hooks">
+    /// <see cref="LaunchHooks.BeforeSpawn"/> runs once everything is resolved and nothing is spawned yet (the launch record is
+    /// written there); <see cref="LaunchHooks.AfterSpawn"/> right after posix_spawn returned.
+    /// </param>
+    public async Task<LaunchedDaemon> LaunchAsync(DaemonSpec spec, CancellationToken cancellationToken, LaunchHooks? hooks = null)
     {
         cancellationToken.ThrowIfCancellationRequested();
         if (spec.Argv.Count == 0)
@@ -53,7 +57,16 @@ public sealed class DaemonLauncher(
             StdinFifoPath: fifoPath,
             LogPath: logPath);
         DateTimeOffset launchedAt = time.GetUtcNow();
+        if (hooks?.BeforeSpawn is { } beforeSpawn)
+        {
+            await beforeSpawn(new LaunchPlan(programArgv, workingDirectory, program, logPath, fifoPath, launchedAt));
+        }
+
         int pid = _spawner.Spawn(request);
+        if (hooks?.AfterSpawn is { } afterSpawn)
+        {
+            await afterSpawn(pid);
+        }
 
         // Our own unreaped child: its pid cannot be reused until we waitpid it, so this identity is reliable.
         ProcessIdentity identity = procFs.TryGetIdentity(pid)
@@ -66,6 +79,12 @@ public sealed class DaemonLauncher(
             pid, exe, workingDirectory, logPath, fifoPath, string.Join(", ", spawnedArgv));
         return new LaunchedDaemon(pid, identity, exe, programArgv, spawnedArgv, workingDirectory, logPath, fifoPath, launchedAt);
     }
+
+    /// <summary>What will be spawned, resolved: what a launch record must remember before the spawn.</summary>
+    public sealed record LaunchPlan(IReadOnlyList<string> ProgramArgv, string WorkingDirectory, string Program, string LogPath, string StdinFifoPath, DateTimeOffset At);
+
+    /// <summary>Steps of a launch a caller takes part in (see <see cref="LaunchAsync"/>).</summary>
+    public sealed record LaunchHooks(Func<LaunchPlan, Task>? BeforeSpawn = null, Func<int, Task>? AfterSpawn = null);
 
     /// <summary>prlimit/setpriv exec the program within milliseconds; poll /proc/&lt;pid&gt;/exe until it no longer names a wrapper.</summary>
     private async Task<string> WaitForRealProgramAsync(int pid, string program, CancellationToken cancellationToken)

@@ -37,10 +37,25 @@ public enum StopOutcome
 /// <param name="StragglersKilled">Group/session members that outlived the leader and had to be SIGKILLed.</param>
 public sealed record StopResult(string ServerId, StopOutcome Outcome, int? Pid, ExitStatus? Exit, TimeSpan Duration, int StragglersKilled, string Message);
 
+/// <summary>The steps of <see cref="DaemonManager.StartAsync"/> a dashboard can die between (see docs/pid-file.md).</summary>
+public enum StartPhase
+{
+    /// <summary>The launch record is on disk; nothing is spawned yet.</summary>
+    LaunchRecordWritten,
+    /// <summary>posix_spawn returned; the wrappers may not have exec'd the program yet.</summary>
+    Spawned,
+    /// <summary>The daemon runs the real program; its PID file is not written yet.</summary>
+    Settled,
+    /// <summary>The PID file is written; the launch record is not removed yet.</summary>
+    PidFileWritten,
+}
+
 /// <summary>Linux-only: starts, stops and kills server daemons and keeps their PID files and the registry in step.</summary>
 public sealed class DaemonManager(
     DaemonLauncher launcher,
     PidFileStore store,
+    LaunchRecordReconciler reconciler,
+    ProcFs procFs,
     ProcessRegistry registry,
     ProcessGroupSignaller signaller,
     TimeProvider time,
@@ -50,7 +65,18 @@ public sealed class DaemonManager(
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(20);
     private static readonly TimeSpan KillConfirmTimeout = TimeSpan.FromSeconds(5);
 
-    /// <summary>Launches the daemon, writes its PID file and tracks it. Refuses if the server is already running.</summary>
+    /// <summary>
+    /// Test seam: called at each step of a start (<see cref="StartPhase"/>). A test makes it never return to freeze the
+    /// "dashboard" at that instant, then starts a second one on the same data directory, as after a SIGKILL.
+    /// </summary>
+    internal Func<StartPhase, int?, Task>? PhaseHook { get; set; }
+
+    /// <summary>
+    /// Launches the daemon, writes its PID file and tracks it. Refuses if the server is already running. A launch record
+    /// (with the marker the daemon carries in its environment) is durable before the spawn and replaced by the PID file
+    /// after it, so a dashboard that dies at any instant in between finds the daemon at its next start
+    /// (<see cref="LaunchRecordReconciler"/>).
+    /// </summary>
     public async Task<TrackedProcess> StartAsync(ServerStartRequest request, CancellationToken cancellationToken)
     {
         if (registry.GetRunning(request.ServerId) is { } running)
@@ -59,6 +85,16 @@ public sealed class DaemonManager(
         }
 
         string pidFilePath = store.PathFor(request.ServerId); // validates the id before anything is spawned
+        if (store.LaunchRecordExists(request.ServerId))
+        {
+            // An earlier launch did not finish (the dashboard died, or a start is under way elsewhere): settle it first.
+            reconciler.Reconcile(request.ServerId);
+            if (registry.GetRunning(request.ServerId) is { } found)
+            {
+                throw new DaemonLaunchException($"server {request.ServerId} is already running (pid {found.Pid}, found by its launch record)");
+            }
+        }
+
         if (store.Exists(request.ServerId))
         {
             // GetRunning removed every stale file; one still here was refused or could not be verified, and may name a
@@ -68,22 +104,59 @@ public sealed class DaemonManager(
         }
 
         store.EnsureRunDirectory();
-        LaunchedDaemon daemon = await launcher.LaunchAsync(request.Spec, cancellationToken);
-        var record = new PidFileRecord
+        string launchId = LaunchMarker.NewId();
+        var markedEnvironment = new Dictionary<string, string>(request.Spec.Environment, StringComparer.Ordinal) { [LaunchMarker.Variable] = launchId };
+        DaemonSpec spec = request.Spec with { Environment = markedEnvironment };
+        PidFileRecord Describe(int pid) => new()
         {
-            Pid = daemon.Pid,
+            Pid = pid,
             ServerId = request.ServerId,
             Name = request.Name,
             Port = request.Port,
-            Cmd = daemon.ProgramArgv,
-            Cwd = daemon.WorkingDirectory,
             RconPort = request.RconPort,
             RconPassword = request.RconPassword,
+            DashboardVersion = options.Value.DashboardVersion,
+            BootId = procFs.BootId,
+            LaunchId = launchId,
+        };
+
+        var hooks = new DaemonLauncher.LaunchHooks(
+            BeforeSpawn: async plan =>
+            {
+                store.WriteLaunchRecord(Describe(0) with
+                {
+                    Cmd = plan.ProgramArgv,
+                    Cwd = plan.WorkingDirectory,
+                    Exe = plan.Program,
+                    CreatedAt = plan.At,
+                    LogPath = plan.LogPath,
+                    StdinPath = plan.StdinFifoPath,
+                });
+                await Phase(StartPhase.LaunchRecordWritten, null);
+            },
+            AfterSpawn: pid => Phase(StartPhase.Spawned, pid));
+
+        LaunchedDaemon daemon;
+        try
+        {
+            daemon = await launcher.LaunchAsync(spec, cancellationToken, hooks);
+        }
+        catch
+        {
+            // Nothing was spawned (posix_spawn failed or was never reached): the record describes no process.
+            store.DeleteLaunchRecord(request.ServerId);
+            throw;
+        }
+
+        await Phase(StartPhase.Settled, daemon.Pid);
+        PidFileRecord record = Describe(daemon.Pid) with
+        {
+            Cmd = daemon.ProgramArgv,
+            Cwd = daemon.WorkingDirectory,
             CreatedAt = daemon.LaunchedAt,
             ProcessStartTime = daemon.Identity.StartTime,
             BootId = daemon.Identity.BootId,
             Exe = daemon.Exe,
-            DashboardVersion = options.Value.DashboardVersion,
             LogPath = daemon.LogPath,
             StdinPath = daemon.StdinFifoPath,
         };
@@ -99,11 +172,16 @@ public sealed class DaemonManager(
                 pidFilePath, request.ServerId, daemon.Pid, e.Message);
             TrackedProcess orphan = registry.TrackLaunched(daemon, record);
             await KillEntryAsync(orphan, CancellationToken.None);
+            store.DeleteLaunchRecord(request.ServerId);
             throw new DaemonLaunchException($"could not write the PID file for server {request.ServerId}: {e.Message}", e);
         }
 
+        await Phase(StartPhase.PidFileWritten, daemon.Pid);
+        store.DeleteLaunchRecord(request.ServerId);
         return registry.TrackLaunched(daemon, record);
     }
+
+    private Task Phase(StartPhase phase, int? pid) => PhaseHook?.Invoke(phase, pid) ?? Task.CompletedTask;
 
     /// <summary>
     /// Stops the server: asks gracefully (<paramref name="gracefulAction"/>, e.g. an RCON "stop", or else
@@ -126,8 +204,23 @@ public sealed class DaemonManager(
 
         long started = time.GetTimestamp();
         entry.StopRequested = true;
-        logger.LogInformation("Stopping server {ServerId} (pid {Pid}) with {Method}, timeout {Timeout}s",
-            serverId, entry.Pid, gracefulAction is null ? signal.ToString() : "its graceful action", timeout.TotalSeconds);
+        // The stop is persisted in the PID file before anything is sent: a dashboard that dies mid-stop carries it on
+        // at its next start, with the deadline of the original request (see PendingStop).
+        (signal, TimeSpan remaining, bool resumed) = PersistStopIntent(entry, signal, timeout);
+        logger.LogInformation("Stopping server {ServerId} (pid {Pid}) with {Method}, timeout {Timeout}s{Resumed}",
+            serverId, entry.Pid, gracefulAction is null || resumed ? signal.ToString() : "its graceful action", remaining.TotalSeconds,
+            resumed ? " (resuming a stop accepted before the dashboard restarted)" : "");
+        if (resumed)
+        {
+            gracefulAction = null; // it may have been delivered already; the signal is idempotent
+        }
+
+        if (remaining <= TimeSpan.Zero)
+        {
+            logger.LogWarning("Server {ServerId} (pid {Pid}): the stop deadline passed while the dashboard was down; sending SIGKILL to its group",
+                serverId, entry.Pid);
+            return await KillEntryAsync(entry, cancellationToken, escalated: true, started);
+        }
 
         bool askedGracefully = false;
         if (gracefulAction is not null)
@@ -140,7 +233,7 @@ public sealed class DaemonManager(
             catch (Exception e) when (e is not OperationCanceledException)
             {
                 logger.LogWarning("Graceful action for server {ServerId} (pid {Pid}) failed ({Error}); sending {Signal} instead",
-                    serverId, entry.Pid, e.Message, signal);
+                    serverId, entry.Pid, Text.LogText.Escape(e.Message), signal);
             }
         }
 
@@ -149,7 +242,7 @@ public sealed class DaemonManager(
             signaller.SignalGroup(entry, (int)signal);
         }
 
-        bool graceful = await WaitUntilGoneAsync(entry, timeout, cancellationToken);
+        bool graceful = await WaitUntilGoneAsync(entry, remaining - time.GetElapsedTime(started), cancellationToken);
         if (graceful)
         {
             return Finish(entry, StopOutcome.Graceful, started, stragglers: 0);
@@ -158,6 +251,62 @@ public sealed class DaemonManager(
         logger.LogWarning("Server {ServerId} (pid {Pid}) still running {Timeout}s after the stop request; sending SIGKILL to its group",
             serverId, entry.Pid, timeout.TotalSeconds);
         return await KillEntryAsync(entry, cancellationToken, escalated: true, started);
+    }
+
+    /// <summary>The stop a PID file says was accepted and not finished (a dashboard died mid-stop), or null.</summary>
+    public static (StopSignal Signal, TimeSpan Timeout)? PendingStop(TrackedProcess entry) =>
+        entry.Record.StopRequestedAt is null
+            ? null
+            : (entry.Record.StopSignal == (int)StopSignal.SigInt ? StopSignal.SigInt : StopSignal.SigTerm,
+                TimeSpan.FromSeconds(entry.Record.StopTimeoutSeconds ?? 10));
+
+    /// <summary>
+    /// Records in the server's PID file that a stop was accepted, before the caller answers "accepted": from then on a
+    /// dashboard that dies carries the stop on at its next start. False when the server is not running.
+    /// </summary>
+    public bool RecordStopIntent(string serverId, StopSignal signal, TimeSpan timeout)
+    {
+        TrackedProcess? entry = registry.GetRunning(serverId);
+        if (entry is null)
+        {
+            return false;
+        }
+
+        PersistStopIntent(entry, signal, timeout);
+        return true;
+    }
+
+    /// <summary>Writes the stop request into the PID file, or takes over the one already there. Returns what is left of the timeout.</summary>
+    private (StopSignal Signal, TimeSpan Remaining, bool Resumed) PersistStopIntent(TrackedProcess entry, StopSignal signal, TimeSpan timeout)
+    {
+        if (entry.Record.StopRequestedAt is { } requestedAt && PendingStop(entry) is { } pending)
+        {
+            return (pending.Signal, pending.Timeout - (time.GetUtcNow() - requestedAt), !entry.StopIntentIsOurs);
+        }
+
+        PidFileRecord withStop = entry.Record with
+        {
+            StopRequestedAt = time.GetUtcNow(),
+            StopSignal = (int)signal,
+            StopTimeoutSeconds = timeout.TotalSeconds,
+        };
+        try
+        {
+            // Only if the file still names this daemon (a legacy or refused file is left alone).
+            if (store.Read(entry.ServerId).Record?.Pid == entry.Pid)
+            {
+                store.Write(withStop);
+            }
+
+            entry.Record = withStop;
+            entry.StopIntentIsOurs = true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            logger.LogWarning("Could not record the stop of server {ServerId} in its PID file: {Error}", entry.ServerId, e.Message);
+        }
+
+        return (signal, timeout, false);
     }
 
     /// <summary>SIGKILLs the server's whole process group (and session) at once; the PID file is removed.</summary>
@@ -192,7 +341,7 @@ public sealed class DaemonManager(
         {
             IReadOnlyList<ProcStat> left = signaller.LiveMembers(entry.Pid);
             string message = $"still alive after SIGKILL: {string.Join(", ", left.Select(s => $"{s.Pid} ({s.Comm}, state {s.State})"))}";
-            logger.LogError("Server {ServerId} (pid {Pid}): {Message}", entry.ServerId, entry.Pid, message);
+            logger.LogError("Server {ServerId} (pid {Pid}): {Message}", entry.ServerId, entry.Pid, Text.LogText.Escape(message));
             return new StopResult(entry.ServerId, StopOutcome.Failed, entry.Pid, entry.LastExit, time.GetElapsedTime(t0), stragglersBefore, message);
         }
 

@@ -52,6 +52,24 @@ public sealed record PidFileRecord
     /// <summary>The daemon's stdin FIFO (lets a restarted dashboard send console input again).</summary>
     public string? StdinPath { get; init; }
 
+    /// <summary>
+    /// The marker put in the daemon's environment (<see cref="LaunchMarker.Variable"/>): how a launch record written before the
+    /// spawn finds its process in /proc after the dashboard died mid-launch. Null in files written by older dashboards.
+    /// </summary>
+    public string? LaunchId { get; init; }
+
+    /// <summary>Set when a stop was accepted: a dashboard that restarts mid-stop carries it on (and escalates at the deadline).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public DateTimeOffset? StopRequestedAt { get; init; }
+
+    /// <summary>The graceful part of the pending stop: the signal number (SIGTERM or SIGINT) ...</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public int? StopSignal { get; init; }
+
+    /// <summary>... and how long after <see cref="StopRequestedAt"/> the group gets SIGKILL.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public double? StopTimeoutSeconds { get; init; }
+
     [JsonIgnore]
     public bool IsLegacy { get; init; }
 

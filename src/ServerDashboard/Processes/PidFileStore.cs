@@ -7,6 +7,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Microsoft.Win32.SafeHandles;
 using ServerDashboard.Processes.Native;
+using ServerDashboard.Text;
 
 namespace ServerDashboard.Processes;
 
@@ -33,6 +34,7 @@ public sealed record PidFileReadResult(PidFileReadStatus Status, string Path, Pi
 public sealed partial class PidFileStore(IOptions<ProcessOptions> options, ILogger<PidFileStore> logger)
 {
     public const string Extension = ".pid";
+    public const string LaunchExtension = ".launch";
     public const int MaxFileBytes = 64 * 1024;
 
     public string RunDirectory { get; } = Path.GetFullPath(options.Value.RunDirectory);
@@ -74,11 +76,30 @@ public sealed partial class PidFileStore(IOptions<ProcessOptions> options, ILogg
     }
 
     /// <summary>Writes the file atomically: readers see the old content or the new one, never a mix.</summary>
-    public void Write(PidFileRecord record)
+    public void Write(PidFileRecord record) => WriteAtomic(PathFor(record.ServerId), record.ServerId, Extension, record);
+
+    /// <summary>
+    /// The launch record <c>&lt;id&gt;.launch</c>: a PID file without a pid, written (durably) before the spawn, so a
+    /// dashboard that dies at any instant of the launch finds the daemon again by its <see cref="PidFileRecord.LaunchId"/>.
+    /// </summary>
+    public string LaunchRecordPathFor(string serverId) => System.IO.Path.ChangeExtension(PathFor(serverId), LaunchExtension);
+
+    public void WriteLaunchRecord(PidFileRecord record) =>
+        WriteAtomic(LaunchRecordPathFor(record.ServerId), record.ServerId, LaunchExtension, record with { Pid = 0 });
+
+    public PidFileReadResult ReadLaunchRecord(string serverId) => ReadPath(LaunchRecordPathFor(serverId), serverId, launchRecord: true);
+
+    public bool LaunchRecordExists(string serverId) => new FileInfo(LaunchRecordPathFor(serverId)) is { Exists: true } or { LinkTarget: not null };
+
+    public bool DeleteLaunchRecord(string serverId) => DeletePath(LaunchRecordPathFor(serverId));
+
+    /// <summary>Server ids that have a <c>*.launch</c> entry in the run directory.</summary>
+    public IReadOnlyList<string> ListLaunchRecordIds() => ListIds(LaunchExtension);
+
+    private void WriteAtomic(string path, string serverId, string extension, PidFileRecord record)
     {
         EnsureRunDirectory();
-        string path = PathFor(record.ServerId);
-        string temp = Path.Combine(RunDirectory, $".{record.ServerId}{Extension}.{Guid.NewGuid():N}.tmp");
+        string temp = Path.Combine(RunDirectory, $".{serverId}{extension}.{Guid.NewGuid():N}.tmp");
         byte[] json = JsonSerializer.SerializeToUtf8Bytes(record with { Version = PidFileRecord.CurrentVersion }, ProcessesJsonContext.Default.PidFileRecord);
 
         // O_EXCL: never write through something another user planted; 0600 from the first byte on.
@@ -113,7 +134,9 @@ public sealed partial class PidFileStore(IOptions<ProcessOptions> options, ILogg
     public PidFileReadResult Read(string serverId) => ReadPath(PathFor(serverId), serverId);
 
     /// <summary>Reads and parses one PID file without following symlinks and without trusting its mode, owner or size.</summary>
-    public PidFileReadResult ReadPath(string path, string serverId)
+    public PidFileReadResult ReadPath(string path, string serverId) => ReadPath(path, serverId, launchRecord: false);
+
+    private PidFileReadResult ReadPath(string path, string serverId, bool launchRecord)
     {
         int fd = LinuxNative.open(path, LinuxNative.O_RDONLY | LinuxNative.O_NONBLOCK | LinuxNative.O_CLOEXEC | LinuxNative.O_NOFOLLOW, 0);
         if (fd < 0)
@@ -152,7 +175,7 @@ public sealed partial class PidFileStore(IOptions<ProcessOptions> options, ILogg
 
         return length > MaxFileBytes
             ? new(PidFileReadStatus.Refused, path, null, $"is over the {MaxFileBytes}-byte limit")
-            : Parse(buffer.AsSpan(0, length), path, serverId);
+            : Parse(buffer.AsSpan(0, length), path, serverId, launchRecord);
     }
 
     public bool Delete(string serverId) => DeletePath(PathFor(serverId));
@@ -175,39 +198,87 @@ public sealed partial class PidFileStore(IOptions<ProcessOptions> options, ILogg
     public bool Exists(string serverId) => new FileInfo(PathFor(serverId)) is { Exists: true } or { LinkTarget: not null };
 
     /// <summary>Server ids that have a <c>*.pid</c> entry in the run directory (files, symlinks, anything).</summary>
-    public IReadOnlyList<string> ListServerIds()
+    public IReadOnlyList<string> ListServerIds() => ListIds(Extension);
+
+    private List<string> ListIds(string extension)
     {
         if (!Directory.Exists(RunDirectory))
         {
             return [];
         }
 
-        return Directory.EnumerateFileSystemEntries(RunDirectory, "*" + Extension)
+        return Directory.EnumerateFileSystemEntries(RunDirectory, "*" + extension)
+            .Where(p => p.EndsWith(extension, StringComparison.Ordinal))
             .Select(p => Path.GetFileNameWithoutExtension(p))
             .Where(id => ServerIdPattern().IsMatch(id))
             .Order(StringComparer.Ordinal)
             .ToList();
     }
 
-    /// <summary>Removes temp files a crash left between create and rename.</summary>
-    public int DeleteLeftoverTempFiles()
+    /// <summary>
+    /// Temp files a crash left between create and rename are examined, never just deleted: one holding a complete record
+    /// for a server that has no final file is the last word about a live launch, so it is finished (renamed into place,
+    /// then validated like any PID file); anything else is removed. Returns (finished, removed).
+    /// </summary>
+    public (int Finished, int Removed) ExamineLeftoverTempFiles()
     {
         if (!Directory.Exists(RunDirectory))
         {
-            return 0;
+            return (0, 0);
         }
 
-        int count = 0;
-        foreach (string temp in Directory.EnumerateFiles(RunDirectory, ".*" + Extension + ".*.tmp"))
+        int finished = 0, removed = 0;
+        foreach (string temp in Directory.EnumerateFileSystemEntries(RunDirectory, ".*.tmp"))
         {
-            File.Delete(temp);
-            count++;
+            string name = Path.GetFileName(temp);
+            (string? serverId, string? extension) = ParseTempName(name);
+            if (serverId is null || extension is null)
+            {
+                continue; // not ours
+            }
+
+            string final = extension == Extension ? PathFor(serverId) : LaunchRecordPathFor(serverId);
+            PidFileReadResult read = ReadPath(temp, serverId, launchRecord: extension == LaunchExtension);
+            if (read.Status == PidFileReadStatus.Ok && !File.Exists(final) && new FileInfo(final).LinkTarget is null)
+            {
+                File.Move(temp, final, overwrite: false);
+                FsyncDirectory();
+                logger.LogWarning("Finished an interrupted write: {Temp} holds a complete record of server {ServerId} and {Final} was missing; renamed into place",
+                    LogText.Escape(name), serverId, final);
+                finished++;
+                continue;
+            }
+
+            // A refused temp file (symlink, wrong mode or owner) is not something we wrote: it cannot finish a launch.
+            DeletePath(temp);
+            logger.LogInformation("Removed left-over temp file {Temp} ({What})", LogText.Escape(name),
+                read.Status == PidFileReadStatus.Ok ? "the final file exists" : LogText.Escape(read.Reason));
+            removed++;
         }
 
-        return count;
+        return (finished, removed);
     }
 
-    internal static PidFileReadResult Parse(ReadOnlySpan<byte> content, string path, string serverId)
+    /// <summary><c>.&lt;id&gt;.pid.&lt;guid&gt;.tmp</c> or <c>.&lt;id&gt;.launch.&lt;guid&gt;.tmp</c>.</summary>
+    private static (string? ServerId, string? Extension) ParseTempName(string name)
+    {
+        foreach (string extension in new[] { Extension, LaunchExtension })
+        {
+            int at = name.IndexOf(extension + ".", StringComparison.Ordinal);
+            if (name.StartsWith('.') && at > 1 && name.EndsWith(".tmp", StringComparison.Ordinal))
+            {
+                string id = name[1..at];
+                if (ServerIdPattern().IsMatch(id))
+                {
+                    return (id, extension);
+                }
+            }
+        }
+
+        return (null, null);
+    }
+
+    internal static PidFileReadResult Parse(ReadOnlySpan<byte> content, string path, string serverId, bool launchRecord = false)
     {
         string text = Encoding.UTF8.GetString(content).Trim();
         if (text.Length == 0)
@@ -215,7 +286,7 @@ public sealed partial class PidFileStore(IOptions<ProcessOptions> options, ILogg
             return new(PidFileReadStatus.Empty, path, null, "is empty");
         }
 
-        if (char.IsAsciiDigit(text[0]) || text[0] is '-' or '+')
+        if (!launchRecord && (char.IsAsciiDigit(text[0]) || text[0] is '-' or '+'))
         {
             // Legacy format: the whole file is one decimal number.
             if (!long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long legacyPid))
@@ -242,7 +313,10 @@ public sealed partial class PidFileStore(IOptions<ProcessOptions> options, ILogg
         {
             null => new(PidFileReadStatus.Unparsable, path, null, "holds JSON null"),
             { Version: > PidFileRecord.CurrentVersion } => new(PidFileReadStatus.Unparsable, path, null, $"has version {record.Version}, newer than this dashboard understands ({PidFileRecord.CurrentVersion})"),
-            { Pid: <= 1 } => new(PidFileReadStatus.Unparsable, path, null, $"holds pid {record.Pid}, not a valid PID"),
+            // A launch record is written before there is a pid (0) and must name its marker.
+            { Pid: not 0 } when launchRecord => new(PidFileReadStatus.Unparsable, path, null, $"is a launch record holding pid {record.Pid}"),
+            { LaunchId: null or "" } when launchRecord => new(PidFileReadStatus.Unparsable, path, null, "is a launch record without a launch id"),
+            { Pid: <= 1 } when !launchRecord => new(PidFileReadStatus.Unparsable, path, null, $"holds pid {record.Pid}, not a valid PID"),
             _ when record.ServerId != serverId => new(PidFileReadStatus.Unparsable, path, null, $"names server '{record.ServerId}' but is the file of server '{serverId}'"),
             _ => new(PidFileReadStatus.Ok, path, record, "ok"),
         };

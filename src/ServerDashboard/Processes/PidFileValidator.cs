@@ -106,12 +106,14 @@ public sealed class PidFileValidator(PidFileStore store, ProcFs procFs, ChildRea
         string? exe = procFs.TryReadExe(record.Pid) is { } link ? DaemonLauncher.StripDeletedSuffix(link) : null;
         IReadOnlyList<string>? cmdline = procFs.TryReadCmdline(record.Pid);
 
-        if (record.IsLegacy)
+        // A JSON file without start time or boot id proves no more than a legacy one: exe alone would also match
+        // another instance of the same program that got the pid (found by the PID-file fuzz).
+        if (record.IsLegacy || record.ProcessStartTime is null || record.BootId is null)
         {
             if (expected is null)
             {
                 return Verdict(PidFileOutcome.Unverifiable,
-                    $"legacy PID file (no start time) names live process '{stat.Comm}' and no expected command is known to verify it; not adopted, not signalled, file kept",
+                    $"{(record.IsLegacy ? "legacy PID file" : "PID file without start time or boot id")} names live process '{stat.Comm}' and no expected command is known to verify it; not adopted, not signalled, file kept",
                     remove: false);
             }
 
@@ -151,7 +153,7 @@ public sealed class PidFileValidator(PidFileStore store, ProcFs procFs, ChildRea
             _ => LogLevel.Warning,
         };
         logger.Log(level, "PID file check: server {ServerId}, pid {Pid}: {Outcome} - {Reason} ({Path})",
-            v.ServerId, v.Pid?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none", v.Outcome, v.Reason, v.Path);
+            v.ServerId, v.Pid?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none", v.Outcome, Text.LogText.Escape(v.Reason), v.Path);
     }
 
     private static string Describe(IReadOnlyList<string>? cmdline, string comm) =>

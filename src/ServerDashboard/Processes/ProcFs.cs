@@ -95,6 +95,22 @@ public sealed class ProcFs
         return text.Length == 0 ? [] : text.TrimEnd('\0').Split('\0');
     }
 
+    /// <summary>
+    /// The environment the process was started with (NUL-separated, as in /proc/&lt;pid&gt;/environ); null if gone or not ours
+    /// to read (the kernel allows it only to the owner with ptrace rights, and to root).
+    /// </summary>
+    public byte[]? TryReadEnviron(int pid)
+    {
+        try
+        {
+            return File.ReadAllBytes($"{Root}/{pid}/environ");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
     public int? CountOpenFds(int pid)
     {
         try

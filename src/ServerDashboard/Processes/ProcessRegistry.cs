@@ -16,6 +16,7 @@ public sealed record PidFileLoadSummary(int Loaded, int Cleaned, int Kept, IRead
 public sealed class ProcessRegistry(
     PidFileStore store,
     PidFileValidator validator,
+    LaunchRecordReconciler reconciler,
     ProcFs procFs,
     ProcessHandles handles,
     ChildReaper reaper,
@@ -26,6 +27,7 @@ public sealed class ProcessRegistry(
     ExpectedProcessLookup? expectedProcessLookup = null)
 {
     private readonly ConcurrentDictionary<string, TrackedProcess> _entries = new(StringComparer.Ordinal);
+    private int _recoveredLeftovers;
 
     public string PidDirectory => store.RunDirectory;
 
@@ -63,10 +65,24 @@ public sealed class ProcessRegistry(
     {
         long started = time.GetTimestamp();
         store.EnsureRunDirectory();
-        int temps = store.DeleteLeftoverTempFiles();
-        if (temps > 0)
+        // Only the first load (start-up, before any start of ours) looks at what an earlier run left mid-write: later loads
+        // (cleanup) could otherwise take a temp file or launch record of a start under way for a leftover.
+        if (Interlocked.Exchange(ref _recoveredLeftovers, 1) == 0)
         {
-            logger.LogInformation("Removed {Count} temporary PID file(s) left by an interrupted write", temps);
+            (int finishedTemps, int removedTemps) = store.ExamineLeftoverTempFiles();
+            if (finishedTemps + removedTemps > 0)
+            {
+                logger.LogInformation("Left-over temporary PID/launch files: {Finished} finished, {Removed} removed", finishedTemps, removedTemps);
+            }
+
+            // Launches a dashboard did not live to finish: their daemons get their PID files now, so the loop below adopts them.
+            foreach ((string serverId, LaunchRecordReconciler.Outcome outcome, int? pid) in reconciler.ReconcileAll())
+            {
+                if (outcome == LaunchRecordReconciler.Outcome.PidFileWritten)
+                {
+                    logger.LogInformation("Server {ServerId}: daemon pid {Pid} recovered from its launch record", serverId, pid);
+                }
+            }
         }
 
         int loaded = 0, cleaned = 0, kept = 0;
@@ -87,7 +103,7 @@ public sealed class ProcessRegistry(
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
                 // One unreadable file must not stop the others from loading.
-                logger.LogWarning("PID file check: server {ServerId}, pid unknown: failed - {Error}", serverId, e.Message);
+                logger.LogWarning("PID file check: server {ServerId}, pid unknown: failed - {Error}", serverId, Text.LogText.Escape(e.Message));
                 kept++;
                 continue;
             }
@@ -242,7 +258,7 @@ public sealed class ProcessRegistry(
         }
 
         PidFileRecord record = verdict.Record!;
-        if (record.IsLegacy)
+        if (record.IsLegacy || record.ProcessStartTime is null || record.BootId is null)
         {
             record = UpgradeLegacy(record, identity);
         }

@@ -37,6 +37,7 @@ public static class ProcessesServiceCollectionExtensions
         services.TryAddSingleton<DaemonLauncher>();
         services.TryAddSingleton<PidFileStore>();
         services.TryAddSingleton<PidFileValidator>();
+        services.TryAddSingleton<LaunchRecordReconciler>();
         services.TryAddSingleton<DaemonExitFeed>();
         services.TryAddSingleton<ProcessRegistry>();
         services.TryAddSingleton<ProcessGroupSignaller>();

@@ -27,7 +27,10 @@ public sealed class TrackedProcess
     public string PidFilePath { get; }
 
     /// <summary>What the PID file says (command, cwd, RCON port and password, log and stdin paths).</summary>
-    public PidFileRecord Record { get; }
+    public PidFileRecord Record { get; internal set; }
+
+    /// <summary>True when this dashboard run wrote the stop request in <see cref="Record"/> (false: an earlier run did).</summary>
+    internal bool StopIntentIsOurs { get; set; }
 
     public string? LogPath => Record.LogPath;
 

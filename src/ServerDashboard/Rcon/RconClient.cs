@@ -297,6 +297,13 @@ public sealed class RconClient : IAsyncDisposable, IDisposable
             return false;
         }
 
+        if (body.WrittenCount + packet.Body.Length > options.MaxReplyBytes)
+        {
+            // ExecuteAsync closes the connection on any failure mid-exchange: the rest of this reply is never read.
+            throw new RconReplyTooLargeException(
+                $"the reply from RCON at {Endpoint} is larger than {options.MaxReplyBytes} bytes (Rcon:MaxReplyBytes); the command failed and the connection was reset");
+        }
+
         body.Write(packet.Body);
         return true;
     }
@@ -380,7 +387,7 @@ public sealed class RconClient : IAsyncDisposable, IDisposable
 
         if (reason is RconProtocolException)
         {
-            logger.LogWarning("RCON at {Endpoint}: {Error}; dropping the connection", Endpoint, reason.Message);
+            logger.LogWarning("RCON at {Endpoint}: {Error}; dropping the connection", Endpoint, Text.LogText.Escape(reason.Message));
         }
 
         closedBecause ??= reason;

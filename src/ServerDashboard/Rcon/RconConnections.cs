@@ -32,19 +32,44 @@ public sealed class RconConnections(
         var target = await lookup(serverId, cancellationToken)
             ?? throw new RconUnavailableException($"server {serverId} has no RCON (enable it and set a port and password)");
         var slot = slots.GetOrAdd(serverId, _ => new Slot(new RconLatency(options.Value.LatencySamples)));
-        for (var attempt = 1; ; attempt++)
+        var limit = timeout ?? options.Value.CommandTimeout;
+        var client = await GetConnectedAsync(serverId, slot, target, cancellationToken);
+        // One deadline for the command from here on: queueing behind a stalled command, the retry after that command
+        // closed the connection, and the retry's reply all come out of it (it used to restart, so a queued command
+        // answered after ~2x the timeout).
+        var started = time.GetTimestamp();
+        try
         {
-            var client = await GetConnectedAsync(serverId, slot, target, cancellationToken);
-            try
-            {
-                return await client.ExecuteAsync(command, timeout, cancellationToken);
-            }
-            catch (RconConnectionException e) when (!e.CommandSent && attempt == 1)
-            {
-                // The kept-open connection died before the command left (the server restarted): one fresh try is safe.
-                logger.LogDebug("RCON connection of server {ServerId} was closed ({Error}); reconnecting", serverId, e.Message);
-            }
+            return await client.ExecuteAsync(command, limit, cancellationToken);
         }
+        catch (RconConnectionException e) when (!e.CommandSent)
+        {
+            // The kept-open connection died before the command left (the server restarted, or an earlier command timed
+            // out and closed it): one fresh try is safe, within what is left of the deadline.
+            logger.LogDebug("RCON connection of server {ServerId} was closed ({Error}); reconnecting", serverId, Text.LogText.Escape(e.Message));
+        }
+
+        var remaining = limit - time.GetElapsedTime(started);
+        if (remaining <= TimeSpan.Zero)
+        {
+            throw new RconTimeoutException($"RCON command to server {serverId} timed out after {limit.TotalSeconds:0.###} s (its connection closed while it waited)");
+        }
+
+        using var deadline = new CancellationTokenSource(remaining, time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
+        try
+        {
+            client = await GetConnectedAsync(serverId, slot, target, linked.Token);
+        }
+        catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            throw new RconTimeoutException($"RCON command to server {serverId} timed out after {limit.TotalSeconds:0.###} s while reconnecting");
+        }
+
+        remaining = limit - time.GetElapsedTime(started);
+        return remaining <= TimeSpan.Zero
+            ? throw new RconTimeoutException($"RCON command to server {serverId} timed out after {limit.TotalSeconds:0.###} s while reconnecting")
+            : await client.ExecuteAsync(command, remaining, cancellationToken);
     }
 
     /// <summary>
@@ -56,7 +81,7 @@ public sealed class RconConnections(
         try
         {
             var reply = await ExecuteAsync(serverId, command, timeout, cancellationToken);
-            logger.LogInformation("Server {ServerId} acknowledged the RCON stop command: {Reply}", serverId, Shorten(reply.Text));
+            logger.LogInformation("Server {ServerId} acknowledged the RCON stop command: {Reply}", serverId, Text.LogText.Escape(Shorten(reply.Text)));
         }
         catch (RconConnectionException e) when (e.CommandSent)
         {

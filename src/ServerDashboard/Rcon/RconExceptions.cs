@@ -23,3 +23,6 @@ public sealed class RconConnectionException(string message, Exception? inner = n
 {
     public bool CommandSent { get; } = commandSent;
 }
+
+/// <summary>A command's reply grew past <see cref="RconOptions.MaxReplyBytes"/>; the connection is reset.</summary>
+public sealed class RconReplyTooLargeException(string message) : RconException(message);

@@ -26,6 +26,13 @@ public sealed class RconOptions
     /// <summary><see cref="RconConnections"/>: how long to keep retrying a refused/reset connect (a restarting server).</summary>
     public TimeSpan ReconnectTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// Largest reply accepted for one command (bytes of body, all fragments together). A bigger reply fails the command with
+    /// <see cref="RconReplyTooLargeException"/> and the connection is reset: a hostile or broken server cannot make the
+    /// dashboard buffer (and an HTTP response carry) hundreds of megabytes.
+    /// </summary>
+    public int MaxReplyBytes { get; set; } = 4 * 1024 * 1024;
+
     /// <summary>How many recent command durations the latency figures are computed over.</summary>
     public int LatencySamples { get; set; } = 1000;
 }

@@ -146,7 +146,7 @@ public sealed class ConsoleCommands(
 
     private CommandResult Failed(int serverId, string source, string error)
     {
-        logger.LogWarning("Console command to server {ServerId} failed: {Error}", serverId, error);
+        logger.LogWarning("Console command to server {ServerId} failed: {Error}", serverId, Text.LogText.Escape(error));
         logs.Append(serverId, source, ["! " + error]);
         return CommandResult.Refused(CommandOutcome.Failed, error);
     }

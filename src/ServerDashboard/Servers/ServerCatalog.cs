@@ -40,7 +40,40 @@ public sealed class ServerCatalog(
         return await db.Servers.AsNoTracking().FirstOrDefaultAsync(s => s.Id == id, cancellationToken);
     }
 
+    /// <summary>
+    /// Serializes validation + save of definitions: the uniqueness of names and ports is checked against what is stored,
+    /// so two concurrent saves must not both pass the check (30 concurrent creates with one port made 5 sharing it).
+    /// One dashboard owns a data directory (the instance lock), so an in-process gate is enough.
+    /// </summary>
+    private readonly SemaphoreSlim writeGate = new(1, 1);
+
     public async Task<ServerChangeResult> CreateAsync(ServerModel model, CancellationToken cancellationToken)
+    {
+        await writeGate.WaitAsync(cancellationToken);
+        try
+        {
+            return await CreateLockedAsync(model.ReplaceNullsWithDefaults(), cancellationToken);
+        }
+        finally
+        {
+            writeGate.Release();
+        }
+    }
+
+    public async Task<ServerChangeResult> UpdateAsync(int id, ServerModel model, CancellationToken cancellationToken)
+    {
+        await writeGate.WaitAsync(cancellationToken);
+        try
+        {
+            return await UpdateLockedAsync(id, model.ReplaceNullsWithDefaults(), cancellationToken);
+        }
+        finally
+        {
+            writeGate.Release();
+        }
+    }
+
+    private async Task<ServerChangeResult> CreateLockedAsync(ServerModel model, CancellationToken cancellationToken)
     {
         var errors = await validator.ValidateAsync(model, existingId: null, cancellationToken);
         if (!errors.IsValid)
@@ -58,11 +91,11 @@ public sealed class ServerCatalog(
             return new(null, errors);
         }
 
-        logger.LogInformation("Server {ServerId} '{ServerName}' created", entity.Id, entity.Name);
+        logger.LogInformation("Server {ServerId} '{ServerName}' created", entity.Id, Text.LogText.Escape(entity.Name));
         return new(entity, errors);
     }
 
-    public async Task<ServerChangeResult> UpdateAsync(int id, ServerModel model, CancellationToken cancellationToken)
+    private async Task<ServerChangeResult> UpdateLockedAsync(int id, ServerModel model, CancellationToken cancellationToken)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var entity = await db.Servers.FirstOrDefaultAsync(s => s.Id == id, cancellationToken);
@@ -71,7 +104,7 @@ public sealed class ServerCatalog(
             return new(null, new ValidationErrors(), NotFound: true);
         }
 
-        var errors = await validator.ValidateAsync(model, id, cancellationToken);
+        var errors = await validator.ValidateAsync(model, id, cancellationToken, entity);
         if (!errors.IsValid)
         {
             return new(null, errors);
@@ -86,7 +119,7 @@ public sealed class ServerCatalog(
             return new(null, errors);
         }
 
-        logger.LogInformation("Server {ServerId} '{ServerName}' updated", entity.Id, entity.Name);
+        logger.LogInformation("Server {ServerId} '{ServerName}' updated", entity.Id, Text.LogText.Escape(entity.Name));
         return new(entity, errors);
     }
 
@@ -107,7 +140,7 @@ public sealed class ServerCatalog(
         entity.RconPassword = passwords.Generate();
         entity.UpdatedAt = time.GetUtcNow();
         await db.SaveChangesAsync(cancellationToken);
-        logger.LogInformation("Server {ServerId} '{ServerName}': RCON password rotated", entity.Id, entity.Name);
+        logger.LogInformation("Server {ServerId} '{ServerName}': RCON password rotated", entity.Id, Text.LogText.Escape(entity.Name));
         return true;
     }
 
@@ -138,7 +171,8 @@ public sealed class ServerCatalog(
         }
         catch (DbUpdateException ex) when (ex.InnerException?.Message.Contains("UNIQUE", StringComparison.OrdinalIgnoreCase) == true)
         {
-            // Two saves raced past validation: the unique index on Name is the last word.
+            // Saves are serialized, so only another writer of the database (a CLI, a second tool) gets here: the unique
+            // index on Name is the last word, and the caller gets a validation problem, not an error.
             errors.Add("name", "A server with this name already exists.");
             return false;
         }

@@ -47,8 +47,8 @@ public static class ServerMapper
     {
         entity.Name = model.Name.Trim();
         entity.Command = [.. model.Command];
-        entity.WorkingDirectory = model.WorkingDirectory.Trim();
-        var secretKeys = model.SecretEnvironmentKeys.Where(model.Environment.ContainsKey).Distinct().ToList();
+        entity.WorkingDirectory = (model.WorkingDirectory ?? "").Trim();
+        var secretKeys = model.SecretEnvironmentKeys.Where(k => k is not null && model.Environment.ContainsKey(k)).Distinct().ToList();
         entity.Environment = model.Environment.ToDictionary(
             kv => kv.Key,
             kv => kv.Value ?? entity.Environment.GetValueOrDefault(kv.Key) ?? "");

@@ -47,6 +47,26 @@ public sealed class ServerModel
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public DateTimeOffset? UpdatedAt { get; set; }
 
+    /// <summary>
+    /// JSON lets a client send <c>null</c> for any field. An optional field's null means its documented default (an empty
+    /// working directory, RCON off, the default stop, no notes...); nulls inside lists stay for the validator to reject.
+    /// </summary>
+    public ServerModel ReplaceNullsWithDefaults()
+    {
+        Name ??= "";
+        Command ??= [];
+        WorkingDirectory ??= "";
+        Environment ??= [];
+        SecretEnvironmentKeys ??= [];
+        Rcon ??= new();
+        Stop ??= new();
+        Stop.Command ??= "stop";
+        Limits ??= new();
+        LogFiles ??= [];
+        Notes ??= "";
+        return this;
+    }
+
     public ServerModel Clone() => new()
     {
         Id = Id,

@@ -5,6 +5,7 @@ using ServerDashboard.Data;
 using ServerDashboard.Logs;
 using ServerDashboard.Processes;
 using ServerDashboard.Rcon;
+using ServerDashboard.Text;
 
 namespace ServerDashboard.Servers;
 
@@ -65,6 +66,9 @@ public sealed class ServerSupervisor(
                 }
 
                 runStates.SetShouldRun(serverId, false);
+                // Durable before "accepted" is answered: a dashboard that dies now still carries the stop out at its next start.
+                daemons.RecordStopIntent(Key(serverId), server.StopMode == StopMode.SigInt ? StopSignal.SigInt : StopSignal.SigTerm,
+                    TimeSpan.FromSeconds(server.StopTimeoutSeconds));
                 board.Update(serverId, s => s with { State = ServerState.Stopping, Message = null });
                 return null;
             },
@@ -210,6 +214,20 @@ public sealed class ServerSupervisor(
             var lastExit = new LastExit(run.LastExitKind!, run.LastExitCode, run.LastExitSignal, run.LastExitAt ?? default, run.LastExitRequested, run.LastExitDescription ?? "");
             board.Update(run.ServerId, s => s with { LastExit = lastExit });
         }
+
+        // A stop accepted before the dashboard restarted is the user's last word: carry it on (its deadline still counts).
+        foreach (var entry in registry.Entries.Where(e => !e.HasExited && DaemonManager.PendingStop(e) is not null))
+        {
+            if (TryParseId(entry.ServerId) is { } id)
+            {
+                logger.LogInformation("Server {ServerId} (pid {Pid}) was being stopped when the dashboard went down: continuing the stop", id, entry.Pid);
+                var result = await StopAsync(id, wait: false, cancellationToken);
+                if (result.Outcome != PowerOutcome.Accepted)
+                {
+                    logger.LogWarning("Server {ServerId}: the pending stop could not be resumed: {Reason}", id, LogText.Escape(result.Reason));
+                }
+            }
+        }
     }
 
     private async Task<PowerResult> StartLockedAsync(int serverId, CancellationToken cancellationToken)
@@ -248,7 +266,7 @@ public sealed class ServerSupervisor(
         {
             runStates.SetShouldRun(serverId, false);
             var failed = board.Update(serverId, s => s with { State = ServerState.Error, Message = ex.Message });
-            logger.LogWarning("Server {ServerId} '{ServerName}' could not start: {Error}", serverId, server.Name, ex.Message);
+            logger.LogWarning("Server {ServerId} '{ServerName}' could not start: {Error}", serverId, LogText.Escape(server.Name), LogText.Escape(ex.Message));
             return PowerResult.Conflict(failed, $"Server '{server.Name}' could not start: {ex.Message}");
         }
 
@@ -307,7 +325,7 @@ public sealed class ServerSupervisor(
                 board.Update(server.Id, s => s.State == ServerState.Starting && s.Pid == entry.Pid
                     ? s with { State = ServerState.Running, Message = null }
                     : s);
-                logger.LogInformation("Server {ServerId} '{ServerName}' is ready ({How})", server.Id, server.Name, how);
+                logger.LogInformation("Server {ServerId} '{ServerName}' is ready ({How})", server.Id, LogText.Escape(server.Name), how);
             }
             catch (OperationCanceledException) when (!stopping.IsCancellationRequested && !entry.HasExited && runs.GetValueOrDefault(server.Id) == run)
             {
@@ -338,7 +356,7 @@ public sealed class ServerSupervisor(
         {
             var owner = ports.FindListener(port);
             var message = $"port {port} is still in use by {(owner.Pid is { } pid ? $"pid {pid} ({owner.ProcessName})" : "another process")}";
-            logger.LogWarning("Server {ServerId} stopped but its {Message}", server.Id, message);
+            logger.LogWarning("Server {ServerId} stopped but its {Message}", server.Id, LogText.Escape(message));
             board.Update(server.Id, s => s.State == status.State ? s with { Message = message } : s);
         }
     }
@@ -398,7 +416,7 @@ public sealed class ServerSupervisor(
             board.Update(serverId, s => s with
             {
                 State = ServerState.Error,
-                Message = $"restart limit reached: it exited {RestartBackoff.MaxQuickFailures} times shortly after starting",
+                Message = $"restart limit reached: it exited {RestartBackoff.MaxQuickFailures + 1} times in a row within {RestartBackoff.StableRun.TotalSeconds:0} s of starting",
             });
             return;
         }
@@ -410,7 +428,7 @@ public sealed class ServerSupervisor(
             if (runStates.ShouldRun(serverId))
             {
                 var result = await StartAsync(serverId, cancellationToken);
-                logger.LogInformation("Restarted server {ServerId} by policy {Policy}: {Outcome} {Reason}", serverId, server.RestartPolicy, result.Outcome, result.Reason);
+                logger.LogInformation("Restarted server {ServerId} by policy {Policy}: {Outcome} {Reason}", serverId, server.RestartPolicy, result.Outcome, LogText.Escape(result.Reason));
             }
         }, CancellationToken.None);
     }
@@ -437,11 +455,11 @@ public sealed class ServerSupervisor(
         {
             if ((server.RestartPolicy == RestartPolicy.Always || runStates.ShouldRun(server.Id)) && !IsRunning(server.Id))
             {
-                logger.LogInformation("Server {ServerId} '{ServerName}' should be running ({Policy}): starting it", server.Id, server.Name, server.RestartPolicy);
+                logger.LogInformation("Server {ServerId} '{ServerName}' should be running ({Policy}): starting it", server.Id, LogText.Escape(server.Name), server.RestartPolicy);
                 var result = await StartAsync(server.Id, cancellationToken);
                 if (result.Outcome != PowerOutcome.Accepted)
                 {
-                    logger.LogWarning("Server {ServerId} could not be started at boot: {Reason}", server.Id, result.Reason);
+                    logger.LogWarning("Server {ServerId} could not be started at boot: {Reason}", server.Id, LogText.Escape(result.Reason));
                 }
             }
         }

@@ -21,14 +21,17 @@ public sealed partial class ServerValidator(
     [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]*$")]
     private static partial Regex EnvironmentKey();
 
-    public async Task<ValidationErrors> ValidateAsync(ServerModel model, int? existingId, CancellationToken cancellationToken)
+    /// <param name="stored">The stored definition on update: a null value of one of its secret environment keys keeps the stored value.</param>
+    public async Task<ValidationErrors> ValidateAsync(ServerModel model, int? existingId, CancellationToken cancellationToken, ServerDefinition? stored = null)
     {
+        model.ReplaceNullsWithDefaults();
         var errors = new ValidationErrors();
         var dataDir = options.Value.ResolveDataDirectory();
         var serverDir = existingId is { } id ? ServerPaths.ServerDirectory(dataDir, id) : null;
 
         ValidateName(model, errors);
-        ValidateEnvironment(model, errors);
+        ValidateEnvironment(model, stored, errors);
+        ValidateEnums(model, errors);
         var workingDirectory = ValidateWorkingDirectory(model, dataDir, serverDir, errors);
         ValidateCommand(model, dataDir, serverDir, workingDirectory, errors);
         ValidatePorts(model, errors);
@@ -63,7 +66,7 @@ public sealed partial class ServerValidator(
         }
     }
 
-    private static void ValidateEnvironment(ServerModel model, ValidationErrors errors)
+    private static void ValidateEnvironment(ServerModel model, ServerDefinition? stored, ValidationErrors errors)
     {
         foreach (var (key, value) in model.Environment)
         {
@@ -71,10 +74,38 @@ public sealed partial class ServerValidator(
             {
                 errors.Add("environment", $"'{key}' is not a valid variable name (letters, digits and _, not starting with a digit).");
             }
-            else if (value is not null && value.Contains('\0'))
+            else if (value is null)
+            {
+                // A masked secret sent back unchanged keeps its stored value; any other null is a mistake.
+                var keepsStored = stored is not null && stored.SecretEnvironmentKeys.Contains(key) && stored.Environment.ContainsKey(key);
+                if (!keepsStored)
+                {
+                    errors.Add("environment", $"The value of {key} is null: give a string (\"\" for empty).");
+                }
+            }
+            else if (value.Contains('\0'))
             {
                 errors.Add("environment", $"The value of {key} must not contain a NUL character.");
             }
+        }
+
+        if (model.SecretEnvironmentKeys.Any(k => k is null))
+        {
+            errors.Add("secretEnvironmentKeys", "Secret environment keys must be variable names, not null.");
+        }
+    }
+
+    /// <summary>JSON numbers bind to any enum value: only the documented ones are accepted.</summary>
+    private static void ValidateEnums(ServerModel model, ValidationErrors errors)
+    {
+        if (!Enum.IsDefined(model.RestartPolicy))
+        {
+            errors.Add("restartPolicy", $"Restart policy must be one of {string.Join(", ", Enum.GetNames<RestartPolicy>())}.");
+        }
+
+        if (!Enum.IsDefined(model.Stop.Mode))
+        {
+            errors.Add("stop.mode", $"Stop mode must be one of {string.Join(", ", Enum.GetNames<StopMode>())}.");
         }
     }
 
@@ -248,9 +279,17 @@ public sealed partial class ServerValidator(
 
     private static void ValidateLogFiles(ServerModel model, ValidationErrors errors)
     {
-        foreach (var file in model.LogFiles.Where(f => !string.IsNullOrWhiteSpace(f)))
+        foreach (var file in model.LogFiles)
         {
-            if (Path.IsPathRooted(file) || file.Split('/').Contains(".."))
+            if (string.IsNullOrWhiteSpace(file))
+            {
+                errors.Add("logFiles", "Log files must be relative paths, not null or empty.");
+            }
+            else if (file.Any(char.IsControl))
+            {
+                errors.Add("logFiles", "Log file paths must not contain control characters (NUL, newline...).");
+            }
+            else if (Path.IsPathRooted(file) || file.Split('/').Contains(".."))
             {
                 errors.Add("logFiles", $"Log file '{file}' must be relative to the working directory, without '..'.");
             }

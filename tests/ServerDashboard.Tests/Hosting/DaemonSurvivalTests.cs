@@ -51,6 +51,37 @@ public sealed class DaemonSurvivalTests
     }
 
     [Fact]
+    public async Task A_stop_accepted_before_the_dashboard_died_is_carried_out_after_its_restart_and_escalated()
+    {
+        using var data = new TempDirectory();
+        var key = await DashboardProcess.CreateApiKeyAsync(data.Path);
+        int serverId, pid;
+        await using (var first = await DashboardProcess.StartAsync(data.Path))
+        {
+            using var api = first.Client(key);
+            var model = ServerRequests.SampleGameServer("stubborn", "--ignore-sigterm");
+            model.Stop = new StopModel { Mode = StopMode.SigTerm, TimeoutSeconds = 4 };
+            var created = await api.PostAsJsonAsync("/api/v1/servers", model, JsonDefaults.Options);
+            serverId = (await created.ReadJsonAsync<ServerModel>())!.Id!.Value;
+            await api.PostAsync($"/api/v1/servers/{serverId}/start", null);
+            pid = (await WaitForStateAsync(api, serverId, ServerState.Running)).Pid!.Value;
+
+            var stop = await api.PostAsync($"/api/v1/servers/{serverId}/stop", null);
+            Assert.Equal(HttpStatusCode.Accepted, stop.StatusCode);
+            await first.KillHardAsync(); // before the 4 s escalation
+        }
+
+        Assert.True(ProcInfo.IsAlive(pid), "the server ignores SIGTERM: only the escalation can stop it");
+
+        await using var second = await DashboardProcess.StartAsync(data.Path);
+        using var api2 = second.Client(key);
+        var stopped = await WaitForStateAsync(api2, serverId, ServerState.Stopped);
+        Assert.Equal("did not stop in time: killed", stopped.Message);
+        await Eventually.ReturnsAsync(() => Task.FromResult(ProcInfo.IsAlive(pid)), alive => !alive, Timeout, "the daemon to be gone");
+        Assert.False(File.Exists(Path.Combine(data.Path, "run", $"{serverId}.pid")));
+    }
+
+    [Fact]
     public async Task A_second_dashboard_on_the_same_data_directory_is_refused_until_the_first_is_killed()
     {
         using var data = new TempDirectory();

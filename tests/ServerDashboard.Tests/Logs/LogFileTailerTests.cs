@@ -197,18 +197,19 @@ public sealed class LogFileTailerTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
-    public async Task A_partial_line_is_flushed_when_its_file_is_rotated_away()
+    public async Task A_partial_line_is_flushed_once_its_rotated_away_file_has_been_quiet()
     {
         var path = temp.Combine("rotated.log");
         await File.WriteAllTextAsync(path, "whole\nno newline");
-        await using var tailer = new TailerRun(path, TailStart.Beginning);
+        await using var tailer = new TailerRun(path, TailStart.Beginning, drainQuietPeriod: TimeSpan.FromMilliseconds(300));
         await tailer.WaitForLineAsync("whole");
 
         File.Move(path, path + ".1");
         await File.WriteAllTextAsync(path, "fresh\n");
 
+        // The writer could still complete the line in the old file (create + SIGHUP): it is flushed once that file is quiet.
         await tailer.WaitForAsync(3);
-        Assert.Equal(["whole", "no newline", "fresh"], tailer.Lines);
+        Assert.Equal(["whole", "fresh", "no newline"], tailer.Lines);
     }
 
     [Fact]
@@ -266,4 +267,35 @@ public sealed class LogFileTailerTests(ITestOutputHelper output) : IDisposable
     }
 
     public void Dispose() => temp.Dispose();
+
+    [Fact]
+    public async Task Lines_the_writer_still_appends_to_the_old_file_after_a_create_rotation_are_not_lost()
+    {
+        using var dir = new TempDirectory();
+        var path = dir.Combine("server.log");
+        // The daemon's fd: O_APPEND, kept across the rotation until it "handles SIGHUP" and reopens.
+        await using var oldFd = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete);
+        await using var run = new TailerRun(path, TailStart.Beginning);
+        await WriteLinesAsync(oldFd, "a", 1, 100);
+        await run.WaitForLineAsync("a100");
+
+        File.Move(path, path + ".1"); // logrotate create: rename, then create a new file
+        await File.AppendAllTextAsync(path, "b1\n");
+        await run.WaitForLineAsync("b1"); // the tailer has switched to the new file
+        await WriteLinesAsync(oldFd, "a", 101, 200); // before the SIGHUP reaches the writer
+        await File.AppendAllTextAsync(path, "b2\n"); // after it reopened
+
+        await run.WaitForLineAsync("b2");
+        await run.WaitForLineAsync("a200", seconds: 10);
+        Assert.Equal(Enumerable.Range(1, 200).Select(i => $"a{i}"), run.Lines.Where(l => l.StartsWith('a')));
+    }
+
+    private static async Task WriteLinesAsync(FileStream fd, string prefix, int from, int to)
+    {
+        for (var i = from; i <= to; i++)
+        {
+            await fd.WriteAsync(System.Text.Encoding.UTF8.GetBytes($"{prefix}{i}\n"));
+            await fd.FlushAsync();
+        }
+    }
 }

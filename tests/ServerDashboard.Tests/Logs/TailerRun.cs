@@ -11,9 +11,12 @@ internal sealed class TailerRun : IAsyncDisposable
     private readonly CancellationTokenSource stop = new();
     private readonly Task run;
 
-    public TailerRun(string path, TailStart start)
+    public TailerRun(string path, TailStart start, TimeSpan? drainQuietPeriod = null)
     {
-        var tailer = new LogFileTailer(path, start, TimeProvider.System, NullLogger.Instance);
+        var tailer = new LogFileTailer(path, start, TimeProvider.System, NullLogger.Instance)
+        {
+            DrainQuietPeriod = drainQuietPeriod ?? TimeSpan.FromSeconds(10),
+        };
         run = Task.Run(() => tailer.RunAsync(batch =>
         {
             foreach (var line in batch)

@@ -22,7 +22,7 @@ public sealed class PidFileStoreTests : IAsyncLifetime
         using JsonDocument doc = JsonDocument.Parse(File.ReadAllText(path));
         JsonElement root = doc.RootElement;
         string[] expected = ["version", "pid", "serverId", "name", "port", "cmd", "cwd", "rconPort", "rconPassword", "createdAt",
-            "processStartTime", "bootId", "exe", "dashboardVersion", "logPath", "stdinPath"];
+            "processStartTime", "bootId", "exe", "dashboardVersion", "logPath", "stdinPath", "launchId"];
         Assert.Equal(expected.Order(), root.EnumerateObject().Select(p => p.Name).Order());
         Assert.Equal(1, root.GetProperty("version").GetInt32());
         Assert.Equal(entry.Pid, root.GetProperty("pid").GetInt32());
@@ -102,12 +102,25 @@ public sealed class PidFileStoreTests : IAsyncLifetime
     }
 
     [Fact]
-    public void Leftover_temporary_files_are_removed_at_load()
+    public void Leftover_temporary_files_that_hold_no_complete_record_are_removed_at_load()
     {
         _h.Store.EnsureRunDirectory();
         File.WriteAllText(Path.Combine(_h.Store.RunDirectory, ".5.pid.0123456789abcdef.tmp"), "{");
 
-        Assert.Equal(1, _h.Store.DeleteLeftoverTempFiles());
+        Assert.Equal((0, 1), _h.Store.ExamineLeftoverTempFiles());
         Assert.Empty(Directory.GetFileSystemEntries(_h.Store.RunDirectory));
+    }
+
+    [Fact]
+    public void A_leftover_temporary_file_with_a_complete_record_and_no_PID_file_is_finished_not_deleted()
+    {
+        _h.Store.Write(new PidFileRecord { Pid = 4242, ServerId = "5", Cmd = ["/bin/sleep", "1000"] });
+        string temp = Path.Combine(_h.Store.RunDirectory, ".5.pid.0123456789abcdef.tmp");
+        File.Move(_h.Store.PathFor("5"), temp); // as if the dashboard died between fsync and rename
+
+        Assert.Equal((1, 0), _h.Store.ExamineLeftoverTempFiles());
+
+        Assert.Equal(4242, _h.Store.Read("5").Record!.Pid);
+        Assert.False(File.Exists(temp));
     }
 }

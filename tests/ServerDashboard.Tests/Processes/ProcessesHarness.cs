@@ -76,6 +76,9 @@ public sealed class ProcessesHarness : IAsyncDisposable
         StdinFifoPath: Dir.Combine("run", "server.stdin"),
         Limits: new ResourceLimits());
 
+    /// <summary>Makes sure a daemon a test learned about some other way is SIGKILLed and reaped at the end.</summary>
+    public void TrackForCleanup(int pid) => _spawned.Add(pid);
+
     public async Task<LaunchedDaemon> LaunchAsync(DaemonSpec spec)
     {
         LaunchedDaemon daemon = await Launcher.LaunchAsync(spec, CancellationToken.None);
