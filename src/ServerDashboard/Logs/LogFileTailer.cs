@@ -33,11 +33,20 @@ public sealed class LogFileTailer(string path, TailStart start, TimeProvider tim
 
     public TimeSpan PollInterval { get; init; } = TimeSpan.FromMilliseconds(250);
 
-    /// <summary>Runs until <paramref name="cancellationToken"/> fires. <paramref name="onLines"/> gets each batch of complete lines, in order.</summary>
-    public async Task RunAsync(Action<IReadOnlyList<string>> onLines, CancellationToken cancellationToken)
+    /// <summary>
+    /// The directory the file must stay beneath (its own directory unless set): the file is opened without following a
+    /// symbolic link anywhere below it (see <see cref="SafeFileOpener"/>), because a game account can plant one.
+    /// </summary>
+    public string Directory { get; init; } = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path)) ?? "/";
+
+    /// <summary>
+    /// Runs until <paramref name="cancellationToken"/> fires. <paramref name="onLines"/> gets each batch of complete lines, in
+    /// order; <paramref name="onRefused"/> is told once (until the file opens again) when the file is refused (a link, not a regular file).
+    /// </summary>
+    public async Task RunAsync(Action<IReadOnlyList<string>> onLines, CancellationToken cancellationToken, Action<string>? onRefused = null)
     {
         using var signal = new FileChangeSignal(Path, logger);
-        var reader = new Reader(Path, onLines);
+        var reader = new Reader(Path, Directory, onLines, onRefused);
         var firstOpen = existedAtCreation;
         try
         {
@@ -105,7 +114,7 @@ public sealed class LogFileTailer(string path, TailStart start, TimeProvider tim
     }
 
     /// <summary>The open file, our offset in it and the partial line: the state that rotation handling switches.</summary>
-    private sealed class Reader(string path, Action<IReadOnlyList<string>> onLines)
+    private sealed class Reader(string path, string directory, Action<IReadOnlyList<string>> onLines, Action<string>? onRefused)
     {
         private readonly byte[] buffer = new byte[ReadChunkBytes];
         private readonly LogLineAssembler assembler = new();
@@ -123,8 +132,8 @@ public sealed class LogFileTailer(string path, TailStart start, TimeProvider tim
         {
             try
             {
-                // Delete sharing: a rotator may rename or delete the file while we hold it (Linux allows it anyway).
-                var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+                // Never File.OpenHandle: as root it would follow a link the game planted (to /etc/shadow, to our keys).
+                var handle = SafeFileOpener.Open(directory, path, SafeOpenMode.Read);
                 Handle = handle;
                 identity = FileIdentity.OfHandle(handle);
                 Offset = 0;
@@ -133,6 +142,17 @@ public sealed class LogFileTailer(string path, TailStart start, TimeProvider tim
             }
             catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
             {
+                return false;
+            }
+            catch (UnsafeFileException ex)
+            {
+                if (!reportedOpenError)
+                {
+                    reportedOpenError = true;
+                    logger.LogWarning("Refused to read log file {Path}: {Error}", path, ex.Message);
+                    onRefused?.Invoke(ex.Message);
+                }
+
                 return false;
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
