@@ -13,10 +13,13 @@ public sealed class DashboardProcess : IAsyncDisposable
     private readonly StringBuilder output = new();
     private Process? process;
 
-    private DashboardProcess(string dataDirectory, int port)
+    private readonly IReadOnlyDictionary<string, string> environment;
+
+    private DashboardProcess(string dataDirectory, int port, IReadOnlyDictionary<string, string>? environment = null)
     {
         DataDirectory = dataDirectory;
         Port = port;
+        this.environment = environment ?? new Dictionary<string, string>();
     }
 
     public string DataDirectory { get; }
@@ -44,9 +47,9 @@ public sealed class DashboardProcess : IAsyncDisposable
     }
 
     /// <summary>Starts the dashboard and waits until /api/v1/health answers.</summary>
-    public static async Task<DashboardProcess> StartAsync(string dataDirectory, int? port = null)
+    public static async Task<DashboardProcess> StartAsync(string dataDirectory, int? port = null, IReadOnlyDictionary<string, string>? environment = null)
     {
-        var dashboard = new DashboardProcess(dataDirectory, port ?? FreePort.Next());
+        var dashboard = new DashboardProcess(dataDirectory, port ?? FreePort.Next(), environment);
         dashboard.Start();
         await dashboard.WaitHealthyAsync();
         return dashboard;
@@ -108,6 +111,11 @@ public sealed class DashboardProcess : IAsyncDisposable
 
         start.Environment["Dashboard__Admin__InitialPassword"] = DashboardFactory.AdminPassword;
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
+
         process = Process.Start(start)!;
         process.OutputDataReceived += (_, e) => Append(e.Data);
         process.ErrorDataReceived += (_, e) => Append(e.Data);
