@@ -25,8 +25,27 @@ public static class SerilogSetup
                 Path.Combine(dataDirectory.LogsDirectory, "dashboard-.log"),
                 rollingInterval: RollingInterval.Day,
                 retainedFileCountLimit: retained,
+                hooks: new PrivateLogFiles(),
                 outputTemplate: "{Timestamp:yyyy-MM-dd HH:mm:ss.fff zzz} [{Level:u3}] {SourceContext}: {Message:lj}{NewLine}{Exception}")
             .CreateLogger();
         return new SerilogLoggerProvider(logger, dispose: true);
+    }
+}
+
+/// <summary>Each log file the sink opens (a new one every day) becomes 0600: Serilog creates them with the umask's 0644.</summary>
+internal sealed class PrivateLogFiles : Serilog.Sinks.File.FileLifecycleHooks
+{
+    public override Stream OnFileOpened(string path, Stream underlyingStream, System.Text.Encoding encoding)
+    {
+        try
+        {
+            Processes.PrivateFiles.RestrictFile(path);
+        }
+        catch (IOException)
+        {
+            // Logging must go on; StartupTasks narrows existing files again at the next start.
+        }
+
+        return underlyingStream;
     }
 }

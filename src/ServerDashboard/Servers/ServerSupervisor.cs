@@ -26,6 +26,7 @@ public sealed class ServerSupervisor(
     RunStateStore runStates,
     ConsoleLogRotator logRotator,
     RconConnections rcon,
+    Audit.AuditLog audit,
     IHostApplicationLifetime lifetime,
     TimeProvider time,
     ILogger<ServerSupervisor> logger)
@@ -179,14 +180,18 @@ public sealed class ServerSupervisor(
         }
     }
 
-    /// <summary>Stops every running server in parallel and waits for all of them.</summary>
-    public async Task<IReadOnlyList<PowerResult>> ShutdownAllAsync(CancellationToken cancellationToken)
+    /// <summary>Stops every running server in parallel and waits for all of them. Audited as one entry.</summary>
+    public async Task<IReadOnlyList<PowerResult>> ShutdownAllAsync(Audit.AuditActor actor, CancellationToken cancellationToken)
     {
         var running = registry.Entries.Where(e => !e.HasExited)
             .Select(e => int.TryParse(e.ServerId, NumberStyles.None, CultureInfo.InvariantCulture, out var id) ? id : (int?)null)
             .OfType<int>()
             .ToList();
-        return await Task.WhenAll(running.Select(id => StopAsync(id, wait: true, cancellationToken)));
+        var results = await Task.WhenAll(running.Select(id => StopAsync(id, wait: true, cancellationToken)));
+        var stopped = results.Count(r => r.Outcome == PowerOutcome.Accepted);
+        await audit.RecordAsync(actor, Audit.AuditActions.ShutdownAll, $"{running.Count} running", stopped == running.Count,
+            $"stopped {stopped} of {running.Count}");
+        return results;
     }
 
     /// <summary>True when a daemon runs for the server (memory first, then its PID file).</summary>
@@ -409,6 +414,9 @@ public sealed class ServerSupervisor(
             {
                 var result = await StartAsync(serverId, cancellationToken);
                 logger.LogInformation("Restarted server {ServerId} by policy {Policy}: {Outcome} {Reason}", serverId, server.RestartPolicy, result.Outcome, result.Reason);
+                await audit.RecordAsync(Audit.AuditActor.System, Audit.AuditActions.AutoRestart, serverId, server.Name,
+                    $"policy {server.RestartPolicy} after {lastExit.Description}", result.Outcome == PowerOutcome.Accepted,
+                    result.Outcome == PowerOutcome.Accepted ? result.Status.State.ToString() : result.Reason ?? result.Outcome.ToString());
             }
         }, CancellationToken.None);
     }
