@@ -189,6 +189,7 @@ public static class DashboardServices
         services.AddSingleton<ProcessCleanup>();
         services.AddSingleton<ProgramChecker>();
         services.AddSingleton<UnixUsers>();
+        services.AddSingleton<RunAsAdvisor>();
         services.AddSingleton<RconPasswordGenerator>();
         services.AddSingleton<ServerValidator>();
         services.AddSingleton<ServerCatalog>();

@@ -139,7 +139,9 @@ public sealed class ServerSupervisor(
         catch (Exception ex)
         {
             logger.LogError(ex, "Power action on server {ServerId} failed", server.Id);
-            return PowerResult.Conflict(board.Update(server.Id, s => s with { State = ServerState.Error, Message = "failed: " + ex.Message }), ex.Message);
+            // Every Viewer sees the status: the exception's own text (paths, internals) stays in the log.
+            const string generic = "failed: an internal error (details in the dashboard log)";
+            return PowerResult.Conflict(board.Update(server.Id, s => s with { State = ServerState.Error, Message = generic }), generic);
         }
         finally
         {
@@ -251,9 +253,11 @@ public sealed class ServerSupervisor(
         catch (Exception ex) when (ex is DaemonLaunchException or IOException or UnauthorizedAccessException)
         {
             runStates.SetShouldRun(serverId, false);
-            var failed = board.Update(serverId, s => s with { State = ServerState.Error, Message = ex.Message });
+            // Our own launch errors are written for operators; a raw OS exception's text (paths, internals) stays in the log.
+            var shown = ex is DaemonLaunchException or UnsafeFileException ? ex.Message : "a file or permission error (details in the dashboard log)";
+            var failed = board.Update(serverId, s => s with { State = ServerState.Error, Message = shown });
             logger.LogWarning("Server {ServerId} '{ServerName}' could not start: {Error}", serverId, server.Name, ex.Message);
-            return PowerResult.Conflict(failed, $"Server '{server.Name}' could not start: {ex.Message}");
+            return PowerResult.Conflict(failed, $"Server '{server.Name}' could not start: {shown}");
         }
 
         backoff.RecordStart(serverId);

@@ -36,7 +36,7 @@ public sealed partial class ServerValidator(
         ValidateLimits(model, errors);
         ValidateRunAsUser(model, errors);
         ValidateReadyPattern(model, errors);
-        ValidateLogFiles(model, errors);
+        ValidateLogFiles(model, workingDirectory, errors);
         if (model.Notes.Length > 4000)
         {
             errors.Add("notes", "Notes must be at most 4000 characters.");
@@ -215,10 +215,20 @@ public sealed partial class ServerValidator(
     {
         if (string.IsNullOrWhiteSpace(model.RunAsUser))
         {
+            if (users.CurrentUserIsRoot && options.Value.Security.RequireRunAsUser)
+            {
+                errors.Add("runAsUser", RunAsAdvisor.RequiredMessage);
+            }
+
             return;
         }
 
         var user = model.RunAsUser.Trim();
+        if (user.Length == 0)
+        {
+            return;
+        }
+
         if (!users.Exists(user))
         {
             errors.Add("runAsUser", $"No user named '{user}' exists on this host.");
@@ -246,13 +256,21 @@ public sealed partial class ServerValidator(
         }
     }
 
-    private static void ValidateLogFiles(ServerModel model, ValidationErrors errors)
+    /// <summary>
+    /// Trimmed first (they are stored trimmed: " /etc/shadow" must not pass as relative), then each must resolve to a path
+    /// inside the working directory. The tailer enforces the same at open time, without following links.
+    /// </summary>
+    private static void ValidateLogFiles(ServerModel model, string? workingDirectory, ValidationErrors errors)
     {
-        foreach (var file in model.LogFiles.Where(f => !string.IsNullOrWhiteSpace(f)))
+        // A new server's directory is not known yet: any absolute root checks the relative path the same way.
+        var root = Path.TrimEndingDirectorySeparator(workingDirectory ?? "/working-directory");
+        foreach (var file in model.LogFiles.Where(f => !string.IsNullOrWhiteSpace(f)).Select(f => f.Trim()))
         {
-            if (Path.IsPathRooted(file) || file.Split('/').Contains(".."))
+            var full = Path.GetFullPath(file, root);
+            if (Path.IsPathRooted(file) || file.Split('/').Contains("..") || file.Any(char.IsControl)
+                || !full.StartsWith(root + "/", StringComparison.Ordinal))
             {
-                errors.Add("logFiles", $"Log file '{file}' must be relative to the working directory, without '..'.");
+                errors.Add("logFiles", $"Log file '{file}' must be relative to the working directory and stay inside it (no '..').");
             }
         }
     }

@@ -27,7 +27,8 @@ public sealed class SecretsInLogsTests
             var model = ServerRequests.Valid("secretive", rcon: true);
             model.Rcon.Password = rconPassword;
             model.Stop = new StopModel { Mode = StopMode.SigTerm, TimeoutSeconds = 10 };
-            model.Command = ["/bin/sh", "-c", "echo up; exec sleep 1000", "sh", "--rcon-password={rconPassword}", $"--literal={envSecret}"];
+            // No exec: the adopted process must still be the program that was launched (sh), or it is not adopted.
+            model.Command = ["/bin/sh", "-c", "echo up; while :; do sleep 1; done", "sh", "--rcon-password={rconPassword}", $"--literal={envSecret}"];
             model.Environment = new() { ["RCON_PASSWORD"] = "{rconPassword}", ["API_TOKEN"] = envSecret };
             model.SecretEnvironmentKeys = ["API_TOKEN"];
             model.WorkingDirectory = "";
