@@ -148,7 +148,8 @@ public static class DashboardServices
         services.AddCascadingAuthenticationState();
         // Open pages lose rights their user no longer has (role change, deletion, password reset).
         services.AddScoped<Microsoft.AspNetCore.Components.Authorization.AuthenticationStateProvider, SecurityStampRevalidator>();
-        services.AddAntiforgery();
+        // Our SecurityHeaders middleware sends X-Frame-Options: DENY; antiforgery's own SAMEORIGIN would be a second value.
+        services.AddAntiforgery(o => o.SuppressXFrameOptionsHeader = true);
 
         services.AddSingleton<ApiKeyService>();
         services.AddSingleton<Hubs.HubStreamSlots>();

@@ -9,16 +9,23 @@ public sealed class SecurityHeaders(RequestDelegate next)
 {
     public Task InvokeAsync(HttpContext context)
     {
-        var headers = context.Response.Headers;
-        headers.XFrameOptions = "DENY";
-        headers.ContentSecurityPolicy = "frame-ancestors 'none'";
-        headers.XContentTypeOptions = "nosniff";
-        headers["Referrer-Policy"] = "same-origin";
-        if (context.Request.IsHttps)
+        // Set as the response starts, replacing what later components add (Blazor's CSP frame-ancestors 'self'), so
+        // each header has exactly one value.
+        context.Response.OnStarting(static state =>
         {
-            headers.StrictTransportSecurity = "max-age=31536000";
-        }
+            var http = (HttpContext)state;
+            var headers = http.Response.Headers;
+            headers.XFrameOptions = "DENY";
+            headers.ContentSecurityPolicy = "frame-ancestors 'none'";
+            headers.XContentTypeOptions = "nosniff";
+            headers["Referrer-Policy"] = "same-origin";
+            if (http.Request.IsHttps)
+            {
+                headers.StrictTransportSecurity = "max-age=31536000";
+            }
 
+            return Task.CompletedTask;
+        }, context);
         return next(context);
     }
 }

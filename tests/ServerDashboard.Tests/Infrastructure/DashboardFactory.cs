@@ -18,9 +18,14 @@ public sealed class DashboardFactory : WebApplicationFactory<Program>
 
     private readonly TempDirectory? ownedDirectory;
 
-    public DashboardFactory(string? dataDirectory = null, string? initialAdminPassword = AdminPassword, bool stopServersOnShutdown = true)
+    private readonly IReadOnlyDictionary<string, string> settings;
+
+    public DashboardFactory(
+        string? dataDirectory = null, string? initialAdminPassword = AdminPassword, bool stopServersOnShutdown = true,
+        IReadOnlyDictionary<string, string>? settings = null)
     {
         StopServersOnShutdown = stopServersOnShutdown;
+        this.settings = settings ?? new Dictionary<string, string>();
         if (dataDirectory is null)
         {
             ownedDirectory = new TempDirectory("sd-app");
@@ -46,6 +51,11 @@ public sealed class DashboardFactory : WebApplicationFactory<Program>
         builder.UseSetting("Dashboard:DataDirectory", DataDirectory);
         builder.UseSetting("Dashboard:Admin:InitialPassword", InitialAdminPassword ?? "");
         builder.UseSetting("Dashboard:StopServersOnShutdown", StopServersOnShutdown ? "true" : "false");
+        foreach (var (key, value) in settings)
+        {
+            builder.UseSetting(key, value);
+        }
+
         builder.ConfigureServices(services => services.Replace(ServiceDescriptor.Singleton(new FirstRunBanner(Console))));
     }
 
