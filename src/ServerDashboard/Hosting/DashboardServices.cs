@@ -116,6 +116,9 @@ public static class DashboardServices
                     : IdentityConstants.ApplicationScheme;
             })
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null)
+            // Never issued (no two-factor here), but Identity's SecurityStampValidator signs it out when it rejects a cookie:
+            // without the scheme, a demoted user's next request would be a 500 instead of a clean sign-out.
+            .AddCookie(IdentityConstants.TwoFactorRememberMeScheme)
             .AddCookie(IdentityConstants.ApplicationScheme, cookie =>
             {
                 cookie.LoginPath = "/account/login";

@@ -44,4 +44,27 @@ public static class Sessions
         client.DefaultRequestHeaders.Add(ApiKeyAuthenticationHandler.HeaderName, key.PlainTextKey);
         return client;
     }
+
+    /// <summary>Logs in without a cookie container and returns the auth cookie ("name=value"), for WebSocket requests.</summary>
+    public static async Task<string> AuthCookieAsync(WebApplicationFactory<Program> factory, string userName, string password = Password)
+    {
+        var client = factory.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = false });
+        var page = await client.GetAsync("/account/login");
+        var html = await page.Content.ReadAsStringAsync();
+        var token = System.Text.RegularExpressions.Regex.Match(html, "name=\"__RequestVerificationToken\" value=\"([^\"]+)\"").Groups[1].Value;
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/account/login")
+        {
+            Content = new FormUrlEncodedContent(new Dictionary<string, string>
+            {
+                ["_handler"] = "login",
+                ["__RequestVerificationToken"] = WebUtility.HtmlDecode(token),
+                ["Input.UserName"] = userName,
+                ["Input.Password"] = password,
+            }),
+        };
+        request.Headers.Add("Cookie", string.Join("; ", page.Headers.GetValues("Set-Cookie").Select(c => c.Split(';')[0])));
+        var login = await client.SendAsync(request);
+        Assert.Equal(HttpStatusCode.Redirect, login.StatusCode);
+        return login.Headers.GetValues("Set-Cookie").Select(c => c.Split(';')[0]).Single(c => c.StartsWith("ServerDashboard.Auth=", StringComparison.Ordinal));
+    }
 }
