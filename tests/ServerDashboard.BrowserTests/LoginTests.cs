@@ -30,7 +30,7 @@ public sealed class LoginTests(BrowserFixture fixture)
 
         var error = page.Locator("[data-testid=login-error]");
         await error.WaitForAsync();
-        Assert.Equal("Wrong user name or password.", (await error.InnerTextAsync()).Trim());
+        Assert.Equal(ServerDashboard.Auth.LoginService.FailureMessage, (await error.InnerTextAsync()).Trim());
         Assert.Contains("/account/login", page.Url);
     }
 

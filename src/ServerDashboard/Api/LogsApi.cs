@@ -36,23 +36,34 @@ public static class LogsApi
                 : logs.Tail(id, lines ?? DefaultLines));
         }).WithName("GetServerLogs");
 
-        servers.MapGet("/{id:int}/logs/download", async Task<Results<PhysicalFileHttpResult, ProblemHttpResult>> (
-            int id, ServerCatalog catalog, LaunchPlanner planner, CancellationToken cancellationToken) =>
+        servers.MapGet("/{id:int}/logs/download", async Task<Results<FileStreamHttpResult, ProblemHttpResult>> (
+            int id, ServerCatalog catalog, LaunchPlanner planner, ILoggerFactory loggers, CancellationToken cancellationToken) =>
         {
             if (await catalog.GetAsync(id, cancellationToken) is not { } server)
             {
                 return NotFound(id);
             }
 
-            var path = planner.ConsoleLogPath(id);
-            if (!File.Exists(path))
+            FileStream stream;
+            try
+            {
+                // Never PhysicalFile: it would follow a symlink the game put in place of console.log, as root.
+                stream = planner.OpenConsoleLog(id);
+            }
+            catch (FileNotFoundException)
             {
                 return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No console log",
                     detail: $"Server {id} has no console.log yet: it has not been started.");
             }
+            catch (IOException ex)
+            {
+                loggers.CreateLogger(typeof(LogsApi)).LogWarning("Console log download of server {ServerId} refused: {Error}", id, ex.Message);
+                return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Console log refused",
+                    detail: $"Server {id}'s console.log is not a regular file in its directory (a symbolic link?): it is not served.");
+            }
 
             // The length is taken when the response starts: a running server's later lines are not included.
-            return TypedResults.PhysicalFile(path, "text/plain; charset=utf-8", $"{server.Name}-console.log");
+            return TypedResults.File(stream, "text/plain; charset=utf-8", $"{server.Name}-console.log");
         }).WithName("DownloadServerConsoleLog");
     }
 

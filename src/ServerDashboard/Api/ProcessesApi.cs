@@ -1,3 +1,5 @@
+using System.Security.Claims;
+using ServerDashboard.Audit;
 using ServerDashboard.Auth;
 using ServerDashboard.Processes;
 using ServerDashboard.Servers;
@@ -24,21 +26,26 @@ public static class ProcessesApi
 
         // Force cleanup: stop it if it is ours (alive and verified), then forget it and delete its PID file.
         processes.MapDelete("/{pid:int}", async Task<Results<Ok<CleanupResponse>, ProblemHttpResult>> (
-            int pid, ProcessCleanup cleanup, CancellationToken cancellationToken) =>
+            int pid, ProcessCleanup cleanup, ClaimsPrincipal user, HttpContext http, CancellationToken cancellationToken) =>
         {
-            var result = await cleanup.ForceCleanupAsync(pid, cancellationToken);
+            var result = await cleanup.ForceCleanupAsync(pid, AuditActor.From(user, http), cancellationToken);
+            if (result.Refused is { } why)
+            {
+                return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Force cleanup refused", detail: why);
+            }
+
             return result.Tracked ? TypedResults.Ok(new CleanupResponse("force", 1)) : NotTracked(pid);
         }).RequireAuthorization(Policies.Operate).WithName("ForceCleanupProcess");
 
         processes.MapPost("/cleanup", async Task<Results<Ok<CleanupResponse>, ProblemHttpResult>> (
-            string? mode, ProcessCleanup cleanup, CancellationToken cancellationToken) =>
+            string? mode, ProcessCleanup cleanup, ClaimsPrincipal user, HttpContext http, CancellationToken cancellationToken) =>
         {
             switch ((mode ?? "dead").ToLowerInvariant())
             {
                 case "dead":
                     return TypedResults.Ok(new CleanupResponse("dead", cleanup.CleanupDead()));
                 case "all":
-                    return TypedResults.Ok(new CleanupResponse("all", await cleanup.CleanupAllAsync(cancellationToken)));
+                    return TypedResults.Ok(new CleanupResponse("all", await cleanup.CleanupAllAsync(AuditActor.From(user, http), cancellationToken)));
                 default:
                     return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Unknown cleanup mode",
                         detail: $"mode must be 'dead' (drop exited daemons) or 'all' (also re-check every PID file), not '{mode}'.");

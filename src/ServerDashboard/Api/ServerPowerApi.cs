@@ -29,9 +29,9 @@ public static class ServerPowerApi
         servers.MapPost("/{id:int}/kill", (int id, ServerSupervisor supervisor, AuditLog audit, ClaimsPrincipal user, HttpContext http, CancellationToken cancellationToken) =>
             Answer(id, AuditActions.Kill, supervisor.KillAsync(id, cancellationToken), audit, AuditActor.From(user, http))).RequireAuthorization(Policies.Operate).WithName("KillServer");
 
-        servers.MapPost("/shutdown-all", async (ServerSupervisor supervisor, CancellationToken cancellationToken) =>
+        servers.MapPost("/shutdown-all", async (ServerSupervisor supervisor, ClaimsPrincipal user, HttpContext http, CancellationToken cancellationToken) =>
         {
-            var results = await supervisor.ShutdownAllAsync(cancellationToken);
+            var results = await supervisor.ShutdownAllAsync(AuditActor.From(user, http), cancellationToken);
             return TypedResults.Ok(results.Select(r => r.Status).ToList());
         }).RequireAuthorization(Policies.Operate).WithName("ShutdownAllServers");
 

@@ -15,31 +15,31 @@ public static class ServersApi
     {
         var servers = api.MapGroup("/servers").WithTags("Servers").RequireAuthorization(Policies.View);
 
-        servers.MapGet("/", async (ServerCatalog catalog, ClaimsPrincipal user, CancellationToken cancellationToken) =>
+        servers.MapGet("/", async (ServerCatalog catalog, RunAsAdvisor runAs, ClaimsPrincipal user, CancellationToken cancellationToken) =>
         {
             var all = await catalog.ListAsync(cancellationToken);
-            return TypedResults.Ok(all.Select(s => ServerMapper.ToModel(s, CanSeeSecrets(user))).ToList());
+            return TypedResults.Ok(all.Select(s => WithWarning(ServerMapper.ToModel(s, CanSeeSecrets(user)), runAs)).ToList());
         }).WithName("ListServers");
 
         servers.MapGet("/{id:int}", async Task<Results<Ok<ServerModel>, ProblemHttpResult>> (
-            int id, ServerCatalog catalog, ClaimsPrincipal user, CancellationToken cancellationToken) =>
+            int id, ServerCatalog catalog, RunAsAdvisor runAs, ClaimsPrincipal user, CancellationToken cancellationToken) =>
         {
             var server = await catalog.GetAsync(id, cancellationToken);
-            return server is null ? NotFound(id) : TypedResults.Ok(ServerMapper.ToModel(server, CanSeeSecrets(user)));
+            return server is null ? NotFound(id) : TypedResults.Ok(WithWarning(ServerMapper.ToModel(server, CanSeeSecrets(user)), runAs));
         }).WithName("GetServer");
 
         servers.MapPost("/", async Task<Results<Created<ServerModel>, ValidationProblem>> (
-            ServerModel model, ServerCatalog catalog, AuditLog audit, ClaimsPrincipal user, HttpContext http, CancellationToken cancellationToken) =>
+            ServerModel model, ServerCatalog catalog, RunAsAdvisor runAs, AuditLog audit, ClaimsPrincipal user, HttpContext http, CancellationToken cancellationToken) =>
         {
             var result = await catalog.CreateAsync(model, cancellationToken);
             await audit.RecordDefinitionChangeAsync(AuditActor.From(user, http), AuditActions.CreateServer, result);
             return result.Succeeded
-                ? TypedResults.Created($"/api/v1/servers/{result.Server!.Id}", ServerMapper.ToModel(result.Server, includeSecrets: true))
+                ? TypedResults.Created($"/api/v1/servers/{result.Server!.Id}", WithWarning(ServerMapper.ToModel(result.Server, includeSecrets: true), runAs))
                 : TypedResults.ValidationProblem(result.Errors.ToDictionary(), title: "The server definition is not valid.");
         }).RequireAuthorization(Policies.Admin).WithName("CreateServer");
 
         servers.MapPut("/{id:int}", async Task<Results<Ok<ServerModel>, ValidationProblem, ProblemHttpResult>> (
-            int id, ServerModel model, ServerCatalog catalog, AuditLog audit, ClaimsPrincipal user, HttpContext http, CancellationToken cancellationToken) =>
+            int id, ServerModel model, ServerCatalog catalog, RunAsAdvisor runAs, AuditLog audit, ClaimsPrincipal user, HttpContext http, CancellationToken cancellationToken) =>
         {
             var result = await catalog.UpdateAsync(id, model, cancellationToken);
             if (result.NotFound)
@@ -50,7 +50,7 @@ public static class ServersApi
             await audit.RecordDefinitionChangeAsync(AuditActor.From(user, http), AuditActions.UpdateServer, result, id);
 
             return result.Succeeded
-                ? TypedResults.Ok(ServerMapper.ToModel(result.Server!, includeSecrets: true))
+                ? TypedResults.Ok(WithWarning(ServerMapper.ToModel(result.Server!, includeSecrets: true), runAs))
                 : TypedResults.ValidationProblem(result.Errors.ToDictionary(), title: "The server definition is not valid.");
         }).RequireAuthorization(Policies.Admin).WithName("UpdateServer");
 
@@ -68,6 +68,12 @@ public static class ServersApi
         api.MapGet("/server-templates", async (ServerTemplates templates, CancellationToken cancellationToken) =>
             TypedResults.Ok(await templates.ListAsync(cancellationToken)))
             .RequireAuthorization(Policies.View).WithTags("Servers").WithName("ListServerTemplates");
+    }
+
+    private static ServerModel WithWarning(ServerModel model, RunAsAdvisor runAs)
+    {
+        model.RunAsWarning = runAs.WarningFor(model.RunAsUser);
+        return model;
     }
 
     private static bool CanSeeSecrets(ClaimsPrincipal user) => user.IsInRole(Roles.Admin);

@@ -11,6 +11,22 @@ public static class AuditActions
     public const string CreateServer = "CreateServer";
     public const string UpdateServer = "UpdateServer";
     public const string DeleteServer = "DeleteServer";
+    public const string ShutdownAll = "ShutdownAll";
+    public const string ForceCleanup = "ForceCleanup";
+    public const string CleanupAll = "CleanupAll";
+    public const string AutoRestart = "AutoRestart";
+    public const string CreateUser = "CreateUser";
+    public const string DeleteUser = "DeleteUser";
+    public const string SetRole = "SetRole";
+    public const string ResetPassword = "ResetPassword";
+    public const string CreateApiKey = "CreateApiKey";
+    public const string RevokeApiKey = "RevokeApiKey";
+    public const string Login = "Login";
+    public const string LoginFailed = "LoginFailed";
 
-    public static readonly IReadOnlyList<string> All = [Start, Stop, Restart, Kill, Command, CreateServer, UpdateServer, DeleteServer];
+    public static readonly IReadOnlyList<string> All =
+    [
+        Start, Stop, Restart, Kill, Command, CreateServer, UpdateServer, DeleteServer, ShutdownAll, ForceCleanup, CleanupAll,
+        AutoRestart, CreateUser, DeleteUser, SetRole, ResetPassword, CreateApiKey, RevokeApiKey, Login, LoginFailed,
+    ];
 }

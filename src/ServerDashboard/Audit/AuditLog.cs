@@ -57,6 +57,17 @@ public sealed class AuditLog(IDbContextFactory<DashboardDbContext> dbFactory, Ti
         }
     }
 
+    /// <summary>An action that concerns no server (users, keys, logins, cleanup).</summary>
+    public Task RecordAsync(AuditActor actor, string action, string detail, bool success, string result) =>
+        RecordAsync(actor, action, serverId: null, serverName: null, detail, success, result);
+
+    /// <summary>Deletes entries older than <paramref name="cutoff"/>. Returns how many.</summary>
+    public async Task<int> DeleteOlderThanAsync(DateTimeOffset cutoff, CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        return await db.AuditEntries.Where(e => e.At < cutoff).ExecuteDeleteAsync(cancellationToken);
+    }
+
     /// <summary>A power action: success when accepted; the result is the new state or the refusal's reason.</summary>
     public Task RecordPowerAsync(AuditActor actor, string action, int serverId, PowerResult result) =>
         RecordAsync(actor, action, serverId, serverName: null, detail: "",

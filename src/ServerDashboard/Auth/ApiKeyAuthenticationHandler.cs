@@ -6,8 +6,9 @@ using Microsoft.Extensions.Options;
 namespace ServerDashboard.Auth;
 
 /// <summary>
-/// Authenticates scripts by the <c>X-Api-Key</c> header, or on hub requests by the <c>access_token</c> query parameter
-/// (browsers cannot send headers on WebSockets) or an <c>Authorization: Bearer</c> header (the SignalR client's negotiate).
+/// Authenticates scripts by the <c>X-Api-Key</c> header, or on hub requests by an <c>Authorization: Bearer</c> header (the
+/// SignalR client's negotiate and long polling) or, on the WebSocket and SSE requests only, the <c>access_token</c> query
+/// parameter (browsers cannot send headers there).
 /// </summary>
 public sealed class ApiKeyAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
@@ -34,7 +35,9 @@ public sealed class ApiKeyAuthenticationHandler(
             return null;
         }
 
-        if (request.Query.TryGetValue(QueryName, out var query) && !string.IsNullOrEmpty(query))
+        // Only where a header cannot be sent: the WebSocket upgrade and EventSource (SSE). Anywhere else a key in the URL
+        // would end up in proxy logs and browser history for nothing.
+        if (IsWebSocketOrEventStream(request) && request.Query.TryGetValue(QueryName, out var query) && !string.IsNullOrEmpty(query))
         {
             return query.ToString();
         }
@@ -46,6 +49,11 @@ public sealed class ApiKeyAuthenticationHandler(
             ? authorization[BearerPrefix.Length..].Trim()
             : null;
     }
+
+    private static bool IsWebSocketOrEventStream(HttpRequest request) =>
+        (HttpMethods.IsGet(request.Method) && request.Headers.Upgrade.ToString().Contains("websocket", StringComparison.OrdinalIgnoreCase))
+        || HttpMethods.IsConnect(request.Method) // HTTP/2 WebSockets (extended CONNECT)
+        || (HttpMethods.IsGet(request.Method) && request.Headers.Accept.ToString().Contains("text/event-stream", StringComparison.OrdinalIgnoreCase));
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {

@@ -21,12 +21,14 @@ public static class ApiKeyCommands
             }
         });
 
-        var create = new Command("create", "Create an API key (shown once; only its hash is stored)") { name, role };
+        var expiresAt = new Option<DateTimeOffset?>("--expires-at") { Description = "Optional: refuse the key from this moment on (e.g. 2027-06-30T00:00:00Z)" };
+
+        var create = new Command("create", "Create an API key (shown once; only its hash is stored)") { name, role, expiresAt };
         create.SetAction(async (result, cancellationToken) =>
         {
             await using var services = await DashboardHost.BuildOfflineServicesAsync(result.GetValue(dataDir), cancellationToken);
             var keys = services.GetRequiredService<ApiKeyService>();
-            var created = await keys.CreateAsync(result.GetValue(name)!, result.GetValue(role)!, createdBy: "cli", cancellationToken);
+            var created = await keys.CreateAsync(result.GetValue(name)!, result.GetValue(role)!, createdBy: "cli", result.GetValue(expiresAt), cancellationToken);
             Console.Error.WriteLine($"Created API key '{created.Entity.Name}' (role {created.Entity.Role}). Send it as header X-Api-Key; it is not shown again:");
             Console.Out.WriteLine(created.PlainTextKey);
             return 0;

@@ -19,4 +19,7 @@ public sealed class ApiKey
     public DateTimeOffset CreatedAt { get; set; }
 
     public DateTimeOffset? LastUsedAt { get; set; }
+
+    /// <summary>Optional: the key is refused from this moment on.</summary>
+    public DateTimeOffset? ExpiresAt { get; set; }
 }

@@ -40,9 +40,11 @@ public sealed class DashboardDbContext(DbContextOptions<DashboardDbContext> opti
                     v => v == null ? null : rconPasswords.Unprotect(v));
             }
 
+            // With the protector the whole environment is protected at rest like the RCON password ("dp1:" + ciphertext):
+            // it holds the secret values, and a value converter cannot see which keys are secret. Legacy JSON reads as is.
             server.Property(s => s.Environment).HasConversion(
-                v => JsonSerializer.Serialize(v, JsonSerializerOptions.Default),
-                v => JsonSerializer.Deserialize<Dictionary<string, string>>(v, JsonSerializerOptions.Default) ?? new(),
+                v => rconPasswords == null ? JsonSerializer.Serialize(v, JsonSerializerOptions.Default) : rconPasswords.Protect(JsonSerializer.Serialize(v, JsonSerializerOptions.Default)),
+                v => JsonSerializer.Deserialize<Dictionary<string, string>>(rconPasswords == null ? v : rconPasswords.Unprotect(v), JsonSerializerOptions.Default) ?? new(),
                 new ValueComparer<Dictionary<string, string>>(
                     (a, b) => a!.Count == b!.Count && !a.Except(b).Any(),
                     v => v.Aggregate(0, (h, kv) => HashCode.Combine(h, kv.Key, kv.Value)),

@@ -21,6 +21,14 @@ public sealed class DashboardOptions
     /// <summary>The dashboard's own log: format and retention (see <see cref="SerilogSetup"/>).</summary>
     public LoggingOptions Logging { get; set; } = new();
 
+    public ReverseProxyOptions ReverseProxy { get; set; } = new();
+
+    public SecurityOptions Security { get; set; } = new();
+
+    public RateLimitOptions RateLimits { get; set; } = new();
+
+    public AuditOptions Audit { get; set; } = new();
+
     public string ResolveDataDirectory() => Path.GetFullPath(DataDirectory);
 }
 
@@ -32,8 +40,59 @@ public sealed class AdminOptions
 
 public sealed class LoginThrottleOptions
 {
-    /// <summary>Failed logins allowed per client address within <see cref="WindowSeconds"/>.</summary>
-    public int MaxFailures { get; set; } = 10;
+    /// <summary>Failed logins allowed per (user name, client address) within <see cref="WindowSeconds"/>.</summary>
+    public int MaxFailures { get; set; } = 5;
+
+    /// <summary>Failed logins allowed per client address, whatever the user names, within <see cref="WindowSeconds"/> (password spraying).</summary>
+    public int MaxFailuresPerAddress { get; set; } = 20;
 
     public int WindowSeconds { get; set; } = 300;
+}
+
+/// <summary>"Dashboard:ReverseProxy": which proxies' X-Forwarded-For/-Proto/-Host headers are believed. Empty: none.</summary>
+public sealed class ReverseProxyOptions
+{
+    /// <summary>Proxy addresses, e.g. "127.0.0.1" or "::1".</summary>
+    public List<string> KnownProxies { get; set; } = [];
+
+    /// <summary>Proxy networks in CIDR notation, e.g. "10.0.0.0/8".</summary>
+    public List<string> KnownNetworks { get; set; } = [];
+
+    public bool Enabled => KnownProxies.Count > 0 || KnownNetworks.Count > 0;
+}
+
+/// <summary>"Dashboard:Security".</summary>
+public sealed class SecurityOptions
+{
+    /// <summary>When the dashboard runs as root, a server without a run-as user is a validation error (default: a warning).</summary>
+    public bool RequireRunAsUser { get; set; }
+
+    /// <summary>How often an open page (Blazor circuit) re-checks its user's security stamp; a demoted or deleted user loses rights then.</summary>
+    public double RevalidationMinutes { get; set; } = 1;
+
+    /// <summary>Concurrent hub streams (log and status subscriptions) per user or API key.</summary>
+    public int MaxStreamsPerUser { get; set; } = 20;
+}
+
+/// <summary>"Dashboard:RateLimits": requests per second per user or API key, by endpoint class (token buckets).</summary>
+public sealed class RateLimitOptions
+{
+    /// <summary>Reads (GET) of status, servers, processes, audit: a script polling 20 times a second stays well below.</summary>
+    public int ReadsPerSecond { get; set; } = 100;
+
+    /// <summary>Log reads (<c>/logs</c>, downloads).</summary>
+    public int LogReadsPerSecond { get; set; } = 100;
+
+    /// <summary>Power actions, console commands, cleanup, definition changes.</summary>
+    public int ActionsPerSecond { get; set; } = 10;
+
+    /// <summary>How many requests beyond the rate a burst may borrow (bucket size = rate + burst).</summary>
+    public int Burst { get; set; } = 0;
+}
+
+/// <summary>"Dashboard:Audit".</summary>
+public sealed class AuditOptions
+{
+    /// <summary>Entries older than this are deleted by a daily cleanup.</summary>
+    public int RetentionDays { get; set; } = 180;
 }

@@ -16,6 +16,13 @@ public static class DashboardPipeline
     public static WebApplication UseDashboard(this WebApplication app)
     {
         var options = app.Services.GetRequiredService<IOptions<DashboardOptions>>().Value;
+        // First: everything after sees the client's address and scheme (only from configured proxies).
+        if (ForwardedHeadersSetup.CreateOptions(options.ReverseProxy) is { } forwarded)
+        {
+            app.UseForwardedHeaders(forwarded);
+        }
+
+        app.UseMiddleware<SecurityHeaders>();
         app.UseUnexpectedErrorResponses();
         app.UseStatusCodePages(async context =>
         {
@@ -42,6 +49,8 @@ public static class DashboardPipeline
         // MapStaticAssets' build-manifest handler has a catch-all for files it does not know (ours are not in its manifest).
         app.UseRouting();
         app.UseAuthentication();
+        app.UseMiddleware<CrossSiteRequestGuard>();
+        app.UseRateLimiter(); // after authentication: the budget is per user or API key
         app.UseAuthorization();
         app.UseAntiforgery();
 

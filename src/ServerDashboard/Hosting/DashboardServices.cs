@@ -32,6 +32,12 @@ public static class DashboardServices
         services.AddOptions<DashboardOptions>().BindConfiguration(DashboardOptions.SectionName)
             .Validate(o => !string.IsNullOrWhiteSpace(o.DataDirectory), "Dashboard:DataDirectory must be set.")
             .Validate(o => o.Logging.RetainedFileCount > 0, "Dashboard:Logging:RetainedFileCount must be at least 1.")
+            .Validate(o => o.ReverseProxy.KnownProxies.All(p => System.Net.IPAddress.TryParse(p.Trim(), out _))
+                           && o.ReverseProxy.KnownNetworks.All(n => System.Net.IPNetwork.TryParse(n.Trim(), out _)),
+                "Dashboard:ReverseProxy:KnownProxies must be IP addresses and KnownNetworks CIDR networks (e.g. 10.0.0.0/8).")
+            .Validate(o => o.RateLimits.ReadsPerSecond > 0 && o.RateLimits.LogReadsPerSecond > 0 && o.RateLimits.ActionsPerSecond > 0 && o.RateLimits.Burst >= 0,
+                "Dashboard:RateLimits must be positive.")
+            .Validate(o => o.Security.MaxStreamsPerUser > 0 && o.Audit.RetentionDays > 0, "Dashboard:Security:MaxStreamsPerUser and Dashboard:Audit:RetentionDays must be positive.")
             .ValidateOnStart();
         services.AddSingleton(sp => new DataDirectory(sp.GetRequiredService<IOptions<DashboardOptions>>().Value.ResolveDataDirectory()));
         services.AddSingleton(TimeProvider.System);
@@ -59,6 +65,8 @@ public static class DashboardServices
         services.AddHostedService<InstanceLockService>();
         services.AddHostedService<StartupTasks>();
         AddProcessesAndSupervision(services);
+        services.AddDashboardRateLimiting();
+        services.AddHostedService<AuditRetentionService>();
         return builder;
     }
 
@@ -75,7 +83,7 @@ public static class DashboardServices
         services.AddDataProtection().SetApplicationName("ServerDashboard");
         services.AddSingleton<IConfigureOptions<KeyManagementOptions>>(sp => new ConfigureOptions<KeyManagementOptions>(options =>
         {
-            var keys = Path.Combine(sp.GetRequiredService<DataDirectory>().Path, "keys");
+            var keys = sp.GetRequiredService<DataDirectory>().KeysDirectory;
             Directory.CreateDirectory(keys, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
             options.XmlRepository = new Microsoft.AspNetCore.DataProtection.Repositories.FileSystemXmlRepository(
                 new DirectoryInfo(keys), sp.GetRequiredService<ILoggerFactory>());
@@ -105,6 +113,9 @@ public static class DashboardServices
                     : IdentityConstants.ApplicationScheme;
             })
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null)
+            // Never issued (no two-factor here), but Identity's SecurityStampValidator signs it out when it rejects a cookie:
+            // without the scheme, a demoted user's next request would be a 500 instead of a clean sign-out.
+            .AddCookie(IdentityConstants.TwoFactorRememberMeScheme)
             .AddCookie(IdentityConstants.ApplicationScheme, cookie =>
             {
                 cookie.LoginPath = "/account/login";
@@ -113,6 +124,7 @@ public static class DashboardServices
                 cookie.Cookie.Name = "ServerDashboard.Auth";
                 cookie.Cookie.HttpOnly = true;
                 cookie.Cookie.SameSite = SameSiteMode.Strict;
+                // https directly, or at a known reverse proxy (X-Forwarded-Proto, see ForwardedHeadersSetup): Secure.
                 cookie.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
                 cookie.ExpireTimeSpan = TimeSpan.FromDays(7);
                 cookie.SlidingExpiration = true;
@@ -124,7 +136,9 @@ public static class DashboardServices
                     OnValidatePrincipal = SecurityStampValidator.ValidatePrincipalAsync,
                 };
             });
-        services.Configure<SecurityStampValidatorOptions>(o => o.ValidationInterval = TimeSpan.FromMinutes(1));
+        // The cookie's security stamp is re-checked this often: a demoted or deleted user's cookie stops working then.
+        services.AddOptions<SecurityStampValidatorOptions>().Configure<IOptions<DashboardOptions>>((o, dashboard) =>
+            o.ValidationInterval = TimeSpan.FromMinutes(Math.Max(0, dashboard.Value.Security.RevalidationMinutes)));
 
         services.AddAuthorizationBuilder()
             .SetFallbackPolicy(new Microsoft.AspNetCore.Authorization.AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build())
@@ -132,10 +146,15 @@ public static class DashboardServices
             .AddPolicy(Policies.Operate, p => p.RequireRole(Roles.Admin, Roles.Operator))
             .AddPolicy(Policies.Admin, p => p.RequireRole(Roles.Admin));
         services.AddCascadingAuthenticationState();
-        services.AddAntiforgery();
+        // Open pages lose rights their user no longer has (role change, deletion, password reset).
+        services.AddScoped<Microsoft.AspNetCore.Components.Authorization.AuthenticationStateProvider, SecurityStampRevalidator>();
+        // Our SecurityHeaders middleware sends X-Frame-Options: DENY; antiforgery's own SAMEORIGIN would be a second value.
+        services.AddAntiforgery(o => o.SuppressXFrameOptionsHeader = true);
 
         services.AddSingleton<ApiKeyService>();
+        services.AddSingleton<Hubs.HubStreamSlots>();
         services.AddSingleton<LoginThrottle>();
+        services.AddScoped<LoginService>();
         services.AddSingleton<FirstRunBanner>();
         services.AddScoped<AdminBootstrapper>();
         services.AddScoped<UserAdministration>();
@@ -187,6 +206,7 @@ public static class DashboardServices
         services.AddSingleton<ProcessCleanup>();
         services.AddSingleton<ProgramChecker>();
         services.AddSingleton<UnixUsers>();
+        services.AddSingleton<RunAsAdvisor>();
         services.AddSingleton<RconPasswordGenerator>();
         services.AddSingleton<ServerValidator>();
         services.AddSingleton<ServerCatalog>();
@@ -194,6 +214,7 @@ public static class DashboardServices
         services.TryAddSingleton<StdinWriter>();
         services.AddSingleton<ConsoleCommands>();
         services.AddSingleton<AuditLog>();
+        services.TryAddSingleton<LiveConnections>(); // users and keys whose rights change lose their open connections
         services.AddSingleton<CommandHistory>();
         services.AddHttpContextAccessor(); // the client address of a circuit, for the audit log
         services.AddScoped<CircuitActor>();

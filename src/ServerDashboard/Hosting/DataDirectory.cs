@@ -21,6 +21,8 @@ public sealed class DataDirectory
 
     public string LogsDirectory => System.IO.Path.Combine(Path, "logs");
 
+    public string KeysDirectory => System.IO.Path.Combine(Path, "keys");
+
     public string ServersDirectory => System.IO.Path.Combine(Path, "servers");
 
     public string RunDirectory => System.IO.Path.Combine(Path, "run");

@@ -29,18 +29,19 @@ public static class SerilogSetup
     {
         // CLI commands print their result on stdout, so their log lines go to stderr.
         LogEventLevel? toStdErr = options.ConsoleToStdErr ? LogEventLevel.Verbose : null;
+        // PrivateLogFiles: the log files are 0600 from their first byte (they name users, servers and addresses).
         logger.ReadFrom.Configuration(configuration).Enrich.FromLogContext();
         var file = Path.Combine(dataDirectory.LogsDirectory, "dashboard-.log");
         if (options.Format == LogFormat.Json)
         {
             // One JSON object per line ({"@t":..,"@mt":..,"@l":..}): what Vector, Fluent Bit, Promtail and Seq ingest.
             logger.WriteTo.Console(new CompactJsonFormatter(), standardErrorFromLevel: toStdErr)
-                .WriteTo.File(new CompactJsonFormatter(), file, rollingInterval: RollingInterval.Day, retainedFileCountLimit: options.RetainedFileCount);
+                .WriteTo.File(new CompactJsonFormatter(), file, rollingInterval: RollingInterval.Day, retainedFileCountLimit: options.RetainedFileCount, hooks: new PrivateLogFiles());
         }
         else
         {
             logger.WriteTo.Console(outputTemplate: ConsoleTemplate, standardErrorFromLevel: toStdErr)
-                .WriteTo.File(file, rollingInterval: RollingInterval.Day, retainedFileCountLimit: options.RetainedFileCount, outputTemplate: FileTemplate);
+                .WriteTo.File(file, rollingInterval: RollingInterval.Day, retainedFileCountLimit: options.RetainedFileCount, hooks: new PrivateLogFiles(), outputTemplate: FileTemplate);
         }
 
         return logger;
@@ -92,4 +93,22 @@ public sealed class LoggingOptions
 
     /// <summary>Set by the CLI commands: their own output is stdout, so log lines go to stderr.</summary>
     public bool ConsoleToStdErr { get; set; }
+}
+
+/// <summary>Each log file the sink opens (a new one every day) becomes 0600: Serilog creates them with the umask's 0644.</summary>
+internal sealed class PrivateLogFiles : Serilog.Sinks.File.FileLifecycleHooks
+{
+    public override Stream OnFileOpened(string path, Stream underlyingStream, System.Text.Encoding encoding)
+    {
+        try
+        {
+            Processes.PrivateFiles.RestrictFile(path);
+        }
+        catch (IOException)
+        {
+            // Logging must go on; StartupTasks narrows existing files again at the next start.
+        }
+
+        return underlyingStream;
+    }
 }

@@ -12,9 +12,42 @@ namespace ServerDashboard.Hubs;
 /// (contract: docs/hub.md). Browsers authenticate with the cookie, scripts with an API key (header or <c>access_token</c>).
 /// </summary>
 [Authorize(Policy = Policies.View)]
-public sealed class DashboardHub(IServiceProvider services, ServerCatalog catalog, ServerStatusBoard statusBoard, TimeProvider time) : Hub
+public sealed class DashboardHub(
+    IServiceProvider services,
+    ServerCatalog catalog,
+    ServerStatusBoard statusBoard,
+    HubStreamSlots streamSlots,
+    LiveConnections liveConnections,
+    TimeProvider time) : Hub
 {
     public const string Path = "/hubs/dashboard";
+
+    private const string RegistrationKey = "live-connection";
+
+    /// <summary>Registers the connection under its caller, so a role change or a revoked key closes it (see <see cref="LiveConnections"/>).</summary>
+    public override Task OnConnectedAsync()
+    {
+        if (Context.User is { } user && PrincipalKey.Of(user) is { } principal)
+        {
+            Context.Items[RegistrationKey] = liveConnections.Register(principal, Context.ConnectionId, Context.Abort);
+        }
+
+        return base.OnConnectedAsync();
+    }
+
+    public override Task OnDisconnectedAsync(Exception? exception)
+    {
+        (Context.Items[RegistrationKey] as IDisposable)?.Dispose();
+        return base.OnDisconnectedAsync(exception);
+    }
+
+    /// <summary>One of the caller's stream slots, or a HubException when all are in use.</summary>
+    private IDisposable AcquireStreamSlot()
+    {
+        var principal = (Context.User is { } user ? PrincipalKey.Of(user) : null) ?? Context.ConnectionId;
+        return streamSlots.TryAcquire(principal)
+            ?? throw new HubException($"Too many concurrent streams: at most {streamSlots.Limit} per user or API key. Cancel one first.");
+    }
 
     /// <summary>
     /// A server's log: the backlog (or every buffered line after <paramref name="afterSeq"/>, for a resume), then live batches
@@ -26,6 +59,7 @@ public sealed class DashboardHub(IServiceProvider services, ServerCatalog catalo
         // Resolved per call rather than injected: until log tailing is registered the app (and every other hub method)
         // must still work, and this method should say why it cannot.
         var logs = services.GetService<IServerLogs>() ?? throw new HubException("Log streaming is not available");
+        using var slot = AcquireStreamSlot();
         var server = await catalog.GetAsync(serverId, cancellationToken) ?? throw new HubException($"No server with id {serverId}");
         var batches = logs.SubscribeAsync(serverId, afterSeq, cancellationToken);
         if (server.BrowserLinesPerSecond is { } linesPerSecond)
@@ -49,6 +83,7 @@ public sealed class DashboardHub(IServiceProvider services, ServerCatalog catalo
     /// </summary>
     public async IAsyncEnumerable<IReadOnlyList<ServerStatus>> SubscribeStatus([EnumeratorCancellation] CancellationToken cancellationToken)
     {
+        using var slot = AcquireStreamSlot();
         using var changes = StatusFeed.Open(statusBoard);
         // Subscribed before the snapshot is taken, so a change in between is sent (twice at worst), never lost.
         var servers = await catalog.ListAsync(cancellationToken);

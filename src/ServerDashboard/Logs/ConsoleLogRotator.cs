@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Options;
 using Microsoft.Win32.SafeHandles;
+using ServerDashboard.Processes;
 using ServerDashboard.Servers;
 
 namespace ServerDashboard.Logs;
@@ -53,17 +54,23 @@ public sealed partial class ConsoleLogRotator(LaunchPlanner planner, IOptions<Lo
         var limit = (long)options.Value.MaxSizeMb * 1024 * 1024;
         try
         {
-            var info = new FileInfo(path);
-            if (!info.Exists || info.Length <= limit)
+            // Opened without following links and sized through the handle: a game that swaps console.log for a link must
+            // never make root copy or truncate the link's target.
+            using var source = SafeFileOpener.Open(Path.GetDirectoryName(path)!, path, SafeOpenMode.ReadWrite);
+            if (RandomAccess.GetLength(source) <= limit)
             {
                 return null;
             }
 
-            var result = CopyTruncate(path, NextRotatedPath(path));
+            var result = CopyTruncate(source, NextRotatedPath(path));
             Prune(path);
             logger.LogInformation("Rotated {Path} at {Bytes} bytes by copytruncate (loss window {Window} µs)",
                 path, result.BytesCopied, (long)result.LossWindow.TotalMicroseconds);
             return result;
+        }
+        catch (FileNotFoundException)
+        {
+            return null;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
@@ -78,7 +85,12 @@ public sealed partial class ConsoleLogRotator(LaunchPlanner planner, IOptions<Lo
     /// </summary>
     public static CopyTruncateResult CopyTruncate(string path, string destination)
     {
-        using var source = File.OpenHandle(path, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete);
+        using var source = SafeFileOpener.Open(Path.GetDirectoryName(Path.GetFullPath(path))!, path, SafeOpenMode.ReadWrite);
+        return CopyTruncate(source, destination);
+    }
+
+    private static CopyTruncateResult CopyTruncate(SafeFileHandle source, string destination)
+    {
         using var copy = new FileStream(destination, new FileStreamOptions
         {
             Mode = FileMode.CreateNew,

@@ -41,11 +41,20 @@ public sealed class LogFileTailer(string path, TailStart start, TimeProvider tim
     /// </summary>
     public TimeSpan DrainQuietPeriod { get; init; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>Runs until <paramref name="cancellationToken"/> fires. <paramref name="onLines"/> gets each batch of complete lines, in order.</summary>
-    public async Task RunAsync(Action<IReadOnlyList<string>> onLines, CancellationToken cancellationToken)
+    /// <summary>
+    /// The directory the file must stay beneath (its own directory unless set): the file is opened without following a
+    /// symbolic link anywhere below it (see <see cref="SafeFileOpener"/>), because a game account can plant one.
+    /// </summary>
+    public string Directory { get; init; } = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path)) ?? "/";
+
+    /// <summary>
+    /// Runs until <paramref name="cancellationToken"/> fires. <paramref name="onLines"/> gets each batch of complete lines, in
+    /// order; <paramref name="onRefused"/> is told once (until the file opens again) when the file is refused (a link, not a regular file).
+    /// </summary>
+    public async Task RunAsync(Action<IReadOnlyList<string>> onLines, CancellationToken cancellationToken, Action<string>? onRefused = null)
     {
         using var signal = new FileChangeSignal(Path, logger);
-        var reader = new Reader(Path, onLines);
+        var reader = new Reader(Path, Directory, onLines, onRefused);
         // Rotated-away files still being written to (create + SIGHUP), with the time their last bytes were read.
         var draining = new List<(Reader Reader, long LastGrowth)>();
         var firstOpen = existedAtCreation;
@@ -63,7 +72,7 @@ public sealed class LogFileTailer(string path, TailStart start, TimeProvider tim
                 if (reader.IsOpen && reader.ReadToEndAndCheckRotation(logger))
                 {
                     draining.Add((reader, time.GetTimestamp()));
-                    reader = new Reader(Path, onLines);
+                    reader = new Reader(Path, Directory, onLines, onRefused);
                     continue; // switched files: read the new one at once
                 }
 
@@ -140,7 +149,7 @@ public sealed class LogFileTailer(string path, TailStart start, TimeProvider tim
     }
 
     /// <summary>The open file, our offset in it and the partial line: the state that rotation handling switches.</summary>
-    private sealed class Reader(string path, Action<IReadOnlyList<string>> onLines)
+    private sealed class Reader(string path, string directory, Action<IReadOnlyList<string>> onLines, Action<string>? onRefused)
     {
         private readonly byte[] buffer = new byte[ReadChunkBytes];
         private readonly LogLineAssembler assembler = new();
@@ -158,8 +167,8 @@ public sealed class LogFileTailer(string path, TailStart start, TimeProvider tim
         {
             try
             {
-                // Delete sharing: a rotator may rename or delete the file while we hold it (Linux allows it anyway).
-                var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+                // Never File.OpenHandle: as root it would follow a link the game planted (to /etc/shadow, to our keys).
+                var handle = SafeFileOpener.Open(directory, path, SafeOpenMode.Read);
                 Handle = handle;
                 identity = FileIdentity.OfHandle(handle);
                 Offset = 0;
@@ -168,6 +177,17 @@ public sealed class LogFileTailer(string path, TailStart start, TimeProvider tim
             }
             catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
             {
+                return false;
+            }
+            catch (UnsafeFileException ex)
+            {
+                if (!reportedOpenError)
+                {
+                    reportedOpenError = true;
+                    logger.LogWarning("Refused to read log file {Path}: {Error}", path, ex.Message);
+                    onRefused?.Invoke(ex.Message);
+                }
+
                 return false;
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)

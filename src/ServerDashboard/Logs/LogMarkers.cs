@@ -29,4 +29,8 @@ public static class LogMarkers
     /// </summary>
     public static LogLine Throttled(int linesPerSecond, long skipped, long lastSkippedSeq, long timestamp) =>
         new(lastSkippedSeq, $"[dashboard] throttled: showing at most {linesPerSecond} lines/s, {skipped} lines skipped (the log file is complete)", timestamp, Source);
+
+    /// <summary>The text of the line added when a log file is refused (a symbolic link, not a regular file): it is not followed.</summary>
+    public static string Refused(string source, string reason) =>
+        $"[dashboard] not following {source}: {reason}";
 }

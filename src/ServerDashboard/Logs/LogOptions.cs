@@ -14,6 +14,9 @@ public sealed class LogOptions
     /// <summary>Lines queued per subscriber before the oldest are dropped (with a marker).</summary>
     public int SubscriberQueueLines { get; set; } = 10_000;
 
+    /// <summary>Bytes of text (UTF-16 in memory) queued per subscriber before the oldest lines are dropped.</summary>
+    public long SubscriberQueueBytes { get; set; } = 8 * 1024 * 1024;
+
     /// <summary>Rotated console logs (<c>console.&lt;timestamp&gt;.log</c>) kept per server.</summary>
     public int KeepFiles { get; set; } = 5;
 

@@ -31,12 +31,12 @@ public sealed class LogTailingService(
     /// <summary>console.log (Source "console") and each extra log file (Source = its path as configured, relative to the working directory).</summary>
     public static IReadOnlyList<LogSource> SourcesFor(ServerDefinition server, LaunchPlanner planner)
     {
-        var workingDirectory = planner.WorkingDirectoryOf(server);
+        var workingDirectory = Path.GetFullPath(planner.WorkingDirectoryOf(server));
         return
         [
-            new LogSource(planner.ConsoleLogPath(server.Id), LogMarkers.ConsoleSource),
-            .. server.LogFiles.Where(f => !string.IsNullOrWhiteSpace(f)).Distinct(StringComparer.Ordinal)
-                .Select(f => new LogSource(Path.GetFullPath(Path.Combine(workingDirectory, f)), f)),
+            new LogSource(planner.ConsoleLogPath(server.Id), LogMarkers.ConsoleSource, planner.ServerDirectory(server.Id)),
+            .. server.LogFiles.Where(f => !string.IsNullOrWhiteSpace(f)).Select(f => f.Trim()).Distinct(StringComparer.Ordinal)
+                .Select(f => new LogSource(Path.GetFullPath(Path.Combine(workingDirectory, f)), f, workingDirectory)),
         ];
     }
 

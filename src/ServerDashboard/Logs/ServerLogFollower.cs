@@ -1,7 +1,10 @@
 namespace ServerDashboard.Logs;
 
-/// <summary>A file to follow for a server, and the Source its lines carry ("console" or the relative path).</summary>
-public readonly record struct LogSource(string Path, string Name);
+/// <summary>
+/// A file to follow for a server, the Source its lines carry ("console" or the relative path), and the directory it must
+/// stay beneath (console.log: the server's directory; extra log files: the working directory).
+/// </summary>
+public readonly record struct LogSource(string Path, string Name, string Directory);
 
 /// <summary>The tailers of one server: its console.log and its extra log files, all feeding its buffer in the hub.</summary>
 internal sealed class ServerLogFollower(int serverId, ServerLogHub hub, int initialLines, TimeProvider time, ILogger logger) : IAsyncDisposable
@@ -59,13 +62,14 @@ internal sealed class ServerLogFollower(int serverId, ServerLogHub hub, int init
     {
         // A file that exists already fills the buffer with its last lines; one that appears later is read from its start.
         var start = File.Exists(source.Path) ? new TailStart(initialLines) : TailStart.Beginning;
-        var tailer = new LogFileTailer(source.Path, start, time, logger);
+        var tailer = new LogFileTailer(source.Path, start, time, logger) { Directory = source.Directory };
         var stop = new CancellationTokenSource();
         var run = Task.Run(async () =>
         {
             try
             {
-                await tailer.RunAsync(lines => hub.Append(serverId, source.Name, lines), stop.Token);
+                await tailer.RunAsync(lines => hub.Append(serverId, source.Name, lines), stop.Token,
+                    refusal => hub.Append(serverId, LogMarkers.Source, [LogMarkers.Refused(source.Name, refusal)]));
             }
             catch (Exception ex)
             {

@@ -38,7 +38,7 @@ public sealed class ServerLogHub(IOptions<LogOptions> options, TimeProvider time
     {
         // A subscription may come before the server's first line: the buffer is created here and filled later.
         var buffer = BufferFor(serverId);
-        var subscriber = new LogSubscriber(settings.SubscriberQueueLines);
+        var subscriber = new LogSubscriber(settings.SubscriberQueueLines, settings.SubscriberQueueBytes);
         var backlog = buffer.Subscribe(subscriber, afterSeq, settings.EffectiveBacklog);
         try
         {

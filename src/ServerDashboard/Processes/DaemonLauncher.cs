@@ -49,20 +49,27 @@ public sealed class DaemonLauncher(
         string fifoPath = Path.GetFullPath(spec.StdinFifoPath, workingDirectory);
         stdinFifo.Ensure(fifoPath);
 
-        var request = new SpawnRequest(
-            ExecutablePath: spawnedArgv[0],
-            Argv: spawnedArgv,
-            Environment: ToEnvp(spec.Environment),
-            WorkingDirectory: workingDirectory,
-            StdinFifoPath: fifoPath,
-            LogPath: logPath);
-        DateTimeOffset launchedAt = time.GetUtcNow();
-        if (hooks?.BeforeSpawn is { } beforeSpawn)
+        int pid;
+        DateTimeOffset launchedAt;
+        using (var log = OpenLog(logPath))
         {
-            await beforeSpawn(new LaunchPlan(programArgv, workingDirectory, program, logPath, fifoPath, launchedAt));
+            var request = new SpawnRequest(
+                ExecutablePath: spawnedArgv[0],
+                Argv: spawnedArgv,
+                Environment: ToEnvp(spec.Environment),
+                WorkingDirectory: workingDirectory,
+                StdinFifoPath: fifoPath,
+                LogPath: logPath,
+                LogFd: (int)log.DangerousGetHandle());
+            launchedAt = time.GetUtcNow();
+            if (hooks?.BeforeSpawn is { } beforeSpawn)
+            {
+                await beforeSpawn(new LaunchPlan(programArgv, workingDirectory, program, logPath, fifoPath, launchedAt));
+            }
+
+            pid = _spawner.Spawn(request); // the child has its own copy of the fd; ours closes here
         }
 
-        int pid = _spawner.Spawn(request);
         if (hooks?.AfterSpawn is { } afterSpawn)
         {
             await afterSpawn(pid);
@@ -74,9 +81,10 @@ public sealed class DaemonLauncher(
         // Not cancellable from here on: a spawned daemon must reach the caller (and its PID file), and this takes milliseconds.
         string exe = await WaitForRealProgramAsync(pid, program, CancellationToken.None);
 
+        // The argv as configured (placeholders unexpanded), never the expanded one: {rconPassword} may be in it.
         logger.LogInformation(
             "Launched daemon pid {Pid}: {Exe} (cwd {Cwd}, log {LogPath}, stdin {Fifo}, argv [{Argv}])",
-            pid, exe, workingDirectory, logPath, fifoPath, string.Join(", ", spawnedArgv));
+            pid, exe, workingDirectory, logPath, fifoPath, string.Join(", ", spec.DisplayArgv ?? [Path.GetFileName(program), $"({spec.Argv.Count - 1} arguments)"]));
         return new LaunchedDaemon(pid, identity, exe, programArgv, spawnedArgv, workingDirectory, logPath, fifoPath, launchedAt);
     }
 
@@ -110,6 +118,19 @@ public sealed class DaemonLauncher(
             }
 
             await Task.Delay(ExecSettlePoll, time, cancellationToken);
+        }
+    }
+
+    /// <summary>console.log, opened here (never through a link, never outside its directory) and given to the child.</summary>
+    private static Microsoft.Win32.SafeHandles.SafeFileHandle OpenLog(string logPath)
+    {
+        try
+        {
+            return SafeFileOpener.Open(Path.GetDirectoryName(logPath)!, logPath, SafeOpenMode.AppendCreate);
+        }
+        catch (IOException ex)
+        {
+            throw new DaemonLaunchException($"cannot open the console log: {ex.Message}", ex);
         }
     }
 

@@ -12,7 +12,14 @@ public sealed record DaemonSpec(
     string LogPath,
     string StdinFifoPath,
     ResourceLimits Limits,
-    string? RunAsUser = null);
+    string? RunAsUser = null)
+{
+    /// <summary>
+    /// What logs show of the command: the argv as configured, placeholders unexpanded (argv may carry the RCON password).
+    /// When null, logs show only the program's name and the argument count.
+    /// </summary>
+    public IReadOnlyList<string>? DisplayArgv { get; init; }
+}
 
 /// <summary>Per-daemon limits; null means "inherit the dashboard's".</summary>
 /// <param name="MaxOpenFiles">RLIMIT_NOFILE (soft = hard).</param>

@@ -120,7 +120,7 @@ public sealed class PidFileValidator(PidFileStore store, ProcFs procFs, ChildRea
             return expected.Matches(cmdline, exe)
                 ? Verdict(PidFileOutcome.Valid, $"legacy PID file verified by command line ({exe ?? stat.Comm}); adopted", remove: false, identity)
                 : Verdict(PidFileOutcome.ProgramChanged,
-                    $"legacy PID file names '{Describe(cmdline, stat.Comm)}', not the expected '{string.Join(' ', expected.Argv)}'; stale, removed, that process is left alone",
+                    $"legacy PID file names '{Describe(cmdline, stat.Comm)}', not the expected '{Describe(expected.Argv, "?")}'; stale, removed, that process is left alone",
                     remove: true);
         }
 
@@ -136,7 +136,7 @@ public sealed class PidFileValidator(PidFileStore store, ProcFs procFs, ChildRea
         else if (record.Cmd.Count > 0 && cmdline is { Count: > 0 } && !cmdline.SequenceEqual(record.Cmd, StringComparer.Ordinal))
         {
             return Verdict(PidFileOutcome.ProgramChanged,
-                $"process command line is '{Describe(cmdline, stat.Comm)}', not '{string.Join(' ', record.Cmd)}'; stale, removed, that process is left alone",
+                $"process command line is '{Describe(cmdline, stat.Comm)}', not '{Describe(record.Cmd, "?")}'; stale, removed, that process is left alone",
                 remove: true);
         }
 
@@ -156,6 +156,7 @@ public sealed class PidFileValidator(PidFileStore store, ProcFs procFs, ChildRea
             v.ServerId, v.Pid?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none", v.Outcome, Text.LogText.Escape(v.Reason), v.Path);
     }
 
+    // The program and the argument count only: an argv may carry a secret ({rconPassword}), and this goes to the log.
     private static string Describe(IReadOnlyList<string>? cmdline, string comm) =>
-        cmdline is { Count: > 0 } ? string.Join(' ', cmdline) : comm;
+        cmdline is { Count: > 0 } ? $"{cmdline[0]} (+{cmdline.Count - 1} args)" : comm;
 }

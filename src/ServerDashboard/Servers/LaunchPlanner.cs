@@ -17,6 +17,12 @@ public sealed class LaunchPlanner(DataDirectory dataDirectory, UnixUsers users)
 
     public string ConsoleLogPath(int serverId) => Path.Combine(ServerDirectory(serverId), "console.log");
 
+    /// <summary>
+    /// console.log for reading, never through a symbolic link (the game may have planted one): FileNotFoundException when
+    /// it does not exist, <see cref="UnsafeFileException"/> when it is refused.
+    /// </summary>
+    public FileStream OpenConsoleLog(int serverId) => SafeFileOpener.OpenRead(ServerDirectory(serverId), ConsoleLogPath(serverId));
+
     public string StdinFifoPath(int serverId) =>
         Path.Combine(dataDirectory.RunDirectory, serverId.ToString(CultureInfo.InvariantCulture) + ".stdin");
 
@@ -51,7 +57,10 @@ public sealed class LaunchPlanner(DataDirectory dataDirectory, UnixUsers users)
             ConsoleLogPath(server.Id),
             StdinFifoPath(server.Id),
             new ResourceLimits(server.MaxOpenFiles, server.MaxMemoryMb),
-            server.RunAsUser);
+            server.RunAsUser)
+        {
+            DisplayArgv = RedactedCommand(server), // what logs show: {rconPassword} stays a placeholder
+        };
         return new ServerStartRequest(
             server.Id.ToString(CultureInfo.InvariantCulture),
             server.Name,
@@ -59,6 +68,15 @@ public sealed class LaunchPlanner(DataDirectory dataDirectory, UnixUsers users)
             server.Port,
             server.RconEnabled ? server.RconPort : null,
             server.RconEnabled ? server.RconPassword : null);
+    }
+
+    /// <summary>The configured argv with any secret typed in literally (RCON password, secret environment values) masked.</summary>
+    public static IReadOnlyList<string> RedactedCommand(ServerDefinition server)
+    {
+        var secrets = server.SecretEnvironmentKeys.Select(k => server.Environment.GetValueOrDefault(k))
+            .Append(server.RconPassword)
+            .OfType<string>().Where(v => v.Length > 0).Distinct().ToList();
+        return server.Command.Select(arg => secrets.Aggregate(arg, (text, secret) => text.Replace(secret, "***", StringComparison.Ordinal))).ToList();
     }
 
     private PlaceholderValues ValuesFor(ServerDefinition server) =>

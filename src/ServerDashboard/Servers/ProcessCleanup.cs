@@ -5,7 +5,8 @@ namespace ServerDashboard.Servers;
 
 /// <summary>What a force cleanup did. <see cref="ServerId"/> is null when no tracked daemon had the pid.</summary>
 /// <param name="Stopped">The daemon was alive and ours, so it was stopped (waited for) before being forgotten.</param>
-public sealed record ForceCleanupResult(int Pid, string? ServerId, bool Stopped)
+/// <param name="Refused">Why nothing was done: the daemon is alive and ours, and its stop was refused (it is not forgotten).</param>
+public sealed record ForceCleanupResult(int Pid, string? ServerId, bool Stopped, string? Refused = null)
 {
     public bool Tracked => ServerId is not null;
 }
@@ -16,19 +17,38 @@ public sealed record ForceCleanupResult(int Pid, string? ServerId, bool Stopped)
 /// there keeps the power lock, the status board and the restart policy in step (a bare ForceCleanup would leave a
 /// running daemon that nothing tracks).
 /// </summary>
-public sealed class ProcessCleanup(ProcessRegistry registry, ServerSupervisor supervisor, ILogger<ProcessCleanup> logger)
+public sealed class ProcessCleanup(ProcessRegistry registry, ServerSupervisor supervisor, Audit.AuditLog audit, ILogger<ProcessCleanup> logger)
 {
     /// <summary>Forgets every exited daemon. Returns how many entries were dropped.</summary>
     public int CleanupDead() => registry.CleanupDead();
 
-    /// <summary><see cref="CleanupDead"/>, then re-checks every PID file on disk. Never stops a live server.</summary>
-    public Task<int> CleanupAllAsync(CancellationToken cancellationToken) => registry.CleanupAllAsync(cancellationToken);
+    /// <summary><see cref="CleanupDead"/>, then re-checks every PID file on disk. Never stops a live server. Audited.</summary>
+    public async Task<int> CleanupAllAsync(Audit.AuditActor actor, CancellationToken cancellationToken)
+    {
+        var removed = await registry.CleanupAllAsync(cancellationToken);
+        await audit.RecordAsync(actor, Audit.AuditActions.CleanupAll, "dead daemons and stale PID files", success: true, $"removed {removed}");
+        return removed;
+    }
 
     /// <summary>
     /// Forgets the daemon with <paramref name="pid"/> and deletes its PID file. If it is alive and one of our servers, it is
-    /// stopped first (as an operator's stop: graceful, then forceful after the server's timeout) and waited for.
+    /// stopped first (as an operator's stop: graceful, then forceful after the server's timeout) and waited for; when that
+    /// stop is refused, nothing is forgotten (a live server nothing tracks could never be stopped from here again). Audited.
     /// </summary>
-    public async Task<ForceCleanupResult> ForceCleanupAsync(int pid, CancellationToken cancellationToken)
+    public async Task<ForceCleanupResult> ForceCleanupAsync(int pid, Audit.AuditActor actor, CancellationToken cancellationToken)
+    {
+        var result = await ForceCleanupCoreAsync(pid, cancellationToken);
+        if (result.Tracked)
+        {
+            await audit.RecordAsync(actor, Audit.AuditActions.ForceCleanup,
+                int.TryParse(result.ServerId, NumberStyles.None, CultureInfo.InvariantCulture, out var id) ? id : null, null,
+                $"pid {pid}", result.Refused is null, result.Refused is { } why ? "refused: " + why : result.Stopped ? "stopped and forgotten" : "forgotten");
+        }
+
+        return result;
+    }
+
+    private async Task<ForceCleanupResult> ForceCleanupCoreAsync(int pid, CancellationToken cancellationToken)
     {
         var entry = registry.Entries.FirstOrDefault(e => e.Pid == pid);
         if (entry is null)
@@ -42,12 +62,15 @@ public sealed class ProcessCleanup(ProcessRegistry registry, ServerSupervisor su
             && supervisor.IsRunning(serverId))
         {
             var stop = await supervisor.StopAsync(serverId, wait: true, cancellationToken);
-            stopped = stop.Outcome == PowerOutcome.Accepted;
-            if (!stopped)
+            stopped = stop.Outcome == PowerOutcome.Accepted && !supervisor.IsRunning(serverId);
+            // NotFound: no definition, so nothing here could ever stop it; forgetting it is what the operator asked for.
+            if (!stopped && stop.Outcome != PowerOutcome.NotFound)
             {
-                // Still forget it: this is the operator's escape hatch, and the registry call below sends no signal.
-                logger.LogWarning("Force cleanup of server {ServerId} (pid {Pid}): stop was not accepted ({Outcome}); forgetting it anyway",
-                    entry.ServerId, pid, stop.Outcome);
+                // Forgetting a live server would leave a daemon nothing tracks and nothing can stop from here: refuse.
+                logger.LogWarning("Force cleanup of server {ServerId} (pid {Pid}) refused: its stop was not accepted ({Outcome}: {Reason})",
+                    entry.ServerId, pid, stop.Outcome, stop.Reason);
+                return new ForceCleanupResult(pid, entry.ServerId, Stopped: false,
+                    Refused: $"the server is running and its stop was refused ({stop.Reason ?? stop.Outcome.ToString()}); stop or kill it first");
             }
         }
 

@@ -2,6 +2,7 @@ using System.Net.Sockets;
 using System.Text;
 using System.Text.RegularExpressions;
 using ServerDashboard.Data;
+using ServerDashboard.Processes;
 
 namespace ServerDashboard.Servers;
 
@@ -9,8 +10,11 @@ namespace ServerDashboard.Servers;
 /// Decides when a starting server is ready: its ready pattern appears in the console log (read from where the log ended
 /// at launch), else its game port accepts a connection, else it has stayed alive for a short grace period.
 /// </summary>
-public sealed class ReadinessProbe(TimeProvider time)
+public sealed class ReadinessProbe(TimeProvider time, ILogger<ReadinessProbe> logger)
 {
+    /// <summary>The longest unterminated line kept while looking for the ready pattern (1 MiB of text).</summary>
+    public const int MaxPendingChars = 1024 * 1024;
+
     public static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(100);
     /// <summary>No pattern, no port: launched (the exec has settled) means running.</summary>
     public static readonly TimeSpan AliveGrace = TimeSpan.Zero;
@@ -41,11 +45,12 @@ public sealed class ReadinessProbe(TimeProvider time)
         var buffer = new byte[64 * 1024];
         var decoder = Encoding.UTF8.GetDecoder();
         var chars = new char[Encoding.UTF8.GetMaxCharCount(buffer.Length)];
+        var refusalLogged = false;
         while (true)
         {
-            if (File.Exists(path))
+            if (TryOpen(path, ref refusalLogged) is { } stream)
             {
-                await using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+                await using var _ = stream;
                 if (stream.Length < offset)
                 {
                     offset = 0; // truncated under us: read it again from the start
@@ -62,10 +67,39 @@ public sealed class ReadinessProbe(TimeProvider time)
                     {
                         return;
                     }
+
+                    if (pending.Length > MaxPendingChars)
+                    {
+                        // Output without newlines must not grow this without bound: a line this long is not a ready line.
+                        pending.Clear();
+                    }
                 }
             }
 
             await Task.Delay(PollInterval, time, cancellationToken);
+        }
+    }
+
+    /// <summary>console.log without following links (the game may have replaced it with one); null while it does not exist.</summary>
+    private FileStream? TryOpen(string path, ref bool refusalLogged)
+    {
+        try
+        {
+            return SafeFileOpener.OpenRead(Path.GetDirectoryName(path)!, path);
+        }
+        catch (FileNotFoundException)
+        {
+            return null;
+        }
+        catch (UnsafeFileException ex)
+        {
+            if (!refusalLogged)
+            {
+                refusalLogged = true;
+                logger.LogWarning("Readiness probe: {Error}; waiting for a regular console.log", ex.Message);
+            }
+
+            return null;
         }
     }
 

@@ -114,6 +114,7 @@ public sealed class ServerCatalog(
         entity.UpdatedAt = time.GetUtcNow();
         // Always written: a password stored before it was protected at rest gets protected on this save.
         db.Entry(entity).Property(e => e.RconPassword).IsModified = true;
+        db.Entry(entity).Property(e => e.Environment).IsModified = true; // likewise the environment (secret values)
         if (!await TrySaveAsync(db, errors, cancellationToken))
         {
             return new(null, errors);

@@ -35,6 +35,10 @@ public sealed class ServerModel
 
     public string? RunAsUser { get; set; }
 
+    /// <summary>Read-only: set in answers when the server would run as root (see <see cref="RunAsAdvisor"/>); ignored on input.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? RunAsWarning { get; set; }
+
     public string? ReadyPattern { get; set; }
 
     public List<string> LogFiles { get; set; } = [];

@@ -28,6 +28,7 @@ public sealed class ServerSupervisor(
     ConsoleLogRotator logRotator,
     RconConnections rcon,
     ConsoleMarkers markers,
+    Audit.AuditLog audit,
     IHostApplicationLifetime lifetime,
     TimeProvider time,
     ILogger<ServerSupervisor> logger)
@@ -143,7 +144,9 @@ public sealed class ServerSupervisor(
         catch (Exception ex)
         {
             logger.LogError(ex, "Power action on server {ServerId} failed", server.Id);
-            return PowerResult.Conflict(board.Update(server.Id, s => s with { State = ServerState.Error, Message = "failed: " + ex.Message }), ex.Message);
+            // Every Viewer sees the status: the exception's own text (paths, internals) stays in the log.
+            const string generic = "failed: an internal error (details in the dashboard log)";
+            return PowerResult.Conflict(board.Update(server.Id, s => s with { State = ServerState.Error, Message = generic }), generic);
         }
         finally
         {
@@ -184,14 +187,18 @@ public sealed class ServerSupervisor(
         }
     }
 
-    /// <summary>Stops every running server in parallel and waits for all of them.</summary>
-    public async Task<IReadOnlyList<PowerResult>> ShutdownAllAsync(CancellationToken cancellationToken)
+    /// <summary>Stops every running server in parallel and waits for all of them. Audited as one entry.</summary>
+    public async Task<IReadOnlyList<PowerResult>> ShutdownAllAsync(Audit.AuditActor actor, CancellationToken cancellationToken)
     {
         var running = registry.Entries.Where(e => !e.HasExited)
             .Select(e => int.TryParse(e.ServerId, NumberStyles.None, CultureInfo.InvariantCulture, out var id) ? id : (int?)null)
             .OfType<int>()
             .ToList();
-        return await Task.WhenAll(running.Select(id => StopAsync(id, wait: true, cancellationToken)));
+        var results = await Task.WhenAll(running.Select(id => StopAsync(id, wait: true, cancellationToken)));
+        var stopped = results.Count(r => r.Outcome == PowerOutcome.Accepted);
+        await audit.RecordAsync(actor, Audit.AuditActions.ShutdownAll, $"{running.Count} running", stopped == running.Count,
+            $"stopped {stopped} of {running.Count}");
+        return results;
     }
 
     /// <summary>True when a daemon runs for the server (memory first, then its PID file).</summary>
@@ -265,9 +272,11 @@ public sealed class ServerSupervisor(
         catch (Exception ex) when (ex is DaemonLaunchException or IOException or UnauthorizedAccessException)
         {
             runStates.SetShouldRun(serverId, false);
-            var failed = board.Update(serverId, s => s with { State = ServerState.Error, Message = ex.Message });
+            // Our own launch errors are written for operators; a raw OS exception's text (paths, internals) stays in the log.
+            var shown = ex is DaemonLaunchException or UnsafeFileException ? ex.Message : "a file or permission error (details in the dashboard log)";
+            var failed = board.Update(serverId, s => s with { State = ServerState.Error, Message = shown });
             logger.LogWarning("Server {ServerId} '{ServerName}' could not start: {Error}", serverId, LogText.Escape(server.Name), LogText.Escape(ex.Message));
-            return PowerResult.Conflict(failed, $"Server '{server.Name}' could not start: {ex.Message}");
+            return PowerResult.Conflict(failed, $"Server '{server.Name}' could not start: {shown}");
         }
 
         backoff.RecordStart(serverId);
@@ -429,6 +438,9 @@ public sealed class ServerSupervisor(
             {
                 var result = await StartAsync(serverId, cancellationToken);
                 logger.LogInformation("Restarted server {ServerId} by policy {Policy}: {Outcome} {Reason}", serverId, server.RestartPolicy, result.Outcome, LogText.Escape(result.Reason));
+                await audit.RecordAsync(Audit.AuditActor.System, Audit.AuditActions.AutoRestart, serverId, server.Name,
+                    $"policy {server.RestartPolicy} after {lastExit.Description}", result.Outcome == PowerOutcome.Accepted,
+                    result.Outcome == PowerOutcome.Accepted ? result.Status.State.ToString() : result.Reason ?? result.Outcome.ToString());
             }
         }, CancellationToken.None);
     }

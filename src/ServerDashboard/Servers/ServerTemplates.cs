@@ -76,13 +76,18 @@ public sealed class ServerTemplates(IDbContextFactory<DashboardDbContext> dbFact
             Stop = new StopModel { Mode = StopMode.Rcon, Command = "stop", TimeoutSeconds = 10 },
             RestartPolicy = RestartPolicy.OnFailure,
             ReadyPattern = @"Done \(",
-            Notes = "Bundled sample server for trying the dashboard out.",
+            Notes = "Bundled sample server for trying the dashboard out. " + DedicatedUserHint,
         };
     }
+
+    /// <summary>A game compromised by a plugin should not be the dashboard's account (root): see docs/security.md.</summary>
+    private const string DedicatedUserHint =
+        "Run it as a dedicated user (e.g. useradd --system --create-home game1, then set Run as user) that owns its working directory.";
 
     private static ServerModel GenericProcess(HashSet<string> usedNames) => new()
     {
         Name = UniqueName("process", usedNames),
+        Notes = DedicatedUserHint,
         Stop = new StopModel { Mode = StopMode.SigTerm, TimeoutSeconds = 10 },
         RestartPolicy = RestartPolicy.No,
     };
@@ -103,7 +108,7 @@ public sealed class ServerTemplates(IDbContextFactory<DashboardDbContext> dbFact
             Limits = new LimitsModel { MaxMemoryMb = 2048, MaxOpenFiles = 4096, CpuWarnPercent = 90 },
             ReadyPattern = @"Done \(",
             LogFiles = ["logs/latest.log"],
-            Notes = "Set server-port, enable-rcon=true, rcon.port and rcon.password in server.properties to match this definition. {memory} is the max memory below.",
+            Notes = "Set server-port, enable-rcon=true, rcon.port and rcon.password in server.properties to match this definition. {memory} is the max memory below. " + DedicatedUserHint,
         };
     }
 

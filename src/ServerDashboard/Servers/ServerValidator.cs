@@ -39,7 +39,7 @@ public sealed partial class ServerValidator(
         ValidateLimits(model, errors);
         ValidateRunAsUser(model, errors);
         ValidateReadyPattern(model, errors);
-        ValidateLogFiles(model, errors);
+        ValidateLogFiles(model, workingDirectory, errors);
         if (model.Notes.Length > 4000)
         {
             errors.Add("notes", "Notes must be at most 4000 characters.");
@@ -246,10 +246,20 @@ public sealed partial class ServerValidator(
     {
         if (string.IsNullOrWhiteSpace(model.RunAsUser))
         {
+            if (users.CurrentUserIsRoot && options.Value.Security.RequireRunAsUser)
+            {
+                errors.Add("runAsUser", RunAsAdvisor.RequiredMessage);
+            }
+
             return;
         }
 
         var user = model.RunAsUser.Trim();
+        if (user.Length == 0)
+        {
+            return;
+        }
+
         if (!users.Exists(user))
         {
             errors.Add("runAsUser", $"No user named '{user}' exists on this host.");
@@ -277,21 +287,31 @@ public sealed partial class ServerValidator(
         }
     }
 
-    private static void ValidateLogFiles(ServerModel model, ValidationErrors errors)
+    /// <summary>
+    /// Trimmed first (they are stored trimmed: " /etc/shadow" must not pass as relative), then each must resolve to a path
+    /// inside the working directory. The tailer enforces the same at open time, without following links.
+    /// </summary>
+    private static void ValidateLogFiles(ServerModel model, string? workingDirectory, ValidationErrors errors)
     {
-        foreach (var file in model.LogFiles)
+        // A new server's directory is not known yet: any absolute root checks the relative path the same way.
+        var root = Path.TrimEndingDirectorySeparator(workingDirectory ?? "/working-directory");
+        foreach (var entry in model.LogFiles)
         {
-            if (string.IsNullOrWhiteSpace(file))
+            if (string.IsNullOrWhiteSpace(entry))
             {
                 errors.Add("logFiles", "Log files must be relative paths, not null or empty.");
+                continue;
             }
-            else if (file.Any(char.IsControl))
+
+            var file = entry.Trim();
+            if (file.Any(char.IsControl))
             {
                 errors.Add("logFiles", "Log file paths must not contain control characters (NUL, newline...).");
             }
-            else if (Path.IsPathRooted(file) || file.Split('/').Contains(".."))
+            else if (Path.IsPathRooted(file) || file.Split('/').Contains("..")
+                     || !Path.GetFullPath(file, root).StartsWith(root + "/", StringComparison.Ordinal))
             {
-                errors.Add("logFiles", $"Log file '{file}' must be relative to the working directory, without '..'.");
+                errors.Add("logFiles", $"Log file '{file}' must be relative to the working directory and stay inside it (no '..').");
             }
         }
     }

@@ -59,24 +59,42 @@ public sealed partial class FirstRunAdminTests
         var login = await LoginForm.PostAsync(client, "admin", "wrong-password");
 
         Assert.Equal(HttpStatusCode.OK, login.StatusCode);
-        Assert.Contains("Wrong user name or password.", await login.Content.ReadAsStringAsync());
+        Assert.Contains(System.Net.WebUtility.HtmlEncode(ServerDashboard.Auth.LoginService.FailureMessage), await login.Content.ReadAsStringAsync());
         Assert.Equal(HttpStatusCode.Unauthorized, (await client.GetAsync("/api/v1/servers")).StatusCode);
     }
 
     [Fact]
-    public async Task Repeated_failures_from_one_address_are_throttled_even_with_the_right_password()
+    public async Task Repeated_failures_for_one_user_from_one_address_are_throttled_even_with_the_right_password_with_the_same_message()
     {
         using var factory = new DashboardFactory();
         var client = factory.CreateAnonymousClient();
 
-        for (var i = 0; i < 10; i++)
+        for (var i = 0; i < 5; i++)
+        {
+            await LoginForm.PostAsync(client, "admin", "wrong-password");
+        }
+
+        var login = await LoginForm.PostAsync(client, "admin", DashboardFactory.AdminPassword);
+        Assert.Equal(HttpStatusCode.OK, login.StatusCode);
+        var page = await login.Content.ReadAsStringAsync();
+        Assert.Contains(System.Net.WebUtility.HtmlEncode(ServerDashboard.Auth.LoginService.FailureMessage), page); // no "locked" disclosure
+        Assert.DoesNotContain("locked", page, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public async Task Failures_spread_over_many_user_names_from_one_address_are_throttled_too()
+    {
+        using var factory = new DashboardFactory();
+        var client = factory.CreateAnonymousClient();
+
+        for (var i = 0; i < 20; i++)
         {
             await LoginForm.PostAsync(client, $"nobody{i}", "wrong-password");
         }
 
         var login = await LoginForm.PostAsync(client, "admin", DashboardFactory.AdminPassword);
         Assert.Equal(HttpStatusCode.OK, login.StatusCode);
-        Assert.Contains("Too many failed logins", await login.Content.ReadAsStringAsync());
+        Assert.Contains(System.Net.WebUtility.HtmlEncode(ServerDashboard.Auth.LoginService.FailureMessage), await login.Content.ReadAsStringAsync());
     }
 
     [Fact]

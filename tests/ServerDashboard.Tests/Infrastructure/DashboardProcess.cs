@@ -15,11 +15,14 @@ public sealed class DashboardProcess : IAsyncDisposable
 
     private readonly bool viaDotnetRun;
 
-    private DashboardProcess(string dataDirectory, int port, bool viaDotnetRun = false)
+    private readonly IReadOnlyDictionary<string, string> environment;
+
+    private DashboardProcess(string dataDirectory, int port, IReadOnlyDictionary<string, string>? environment = null, bool viaDotnetRun = false)
     {
         DataDirectory = dataDirectory;
         Port = port;
         this.viaDotnetRun = viaDotnetRun;
+        this.environment = environment ?? new Dictionary<string, string>();
     }
 
     public string DataDirectory { get; }
@@ -47,9 +50,9 @@ public sealed class DashboardProcess : IAsyncDisposable
     }
 
     /// <summary>Starts the dashboard and waits until /api/v1/health answers.</summary>
-    public static async Task<DashboardProcess> StartAsync(string dataDirectory, int? port = null)
+    public static async Task<DashboardProcess> StartAsync(string dataDirectory, int? port = null, IReadOnlyDictionary<string, string>? environment = null)
     {
-        var dashboard = new DashboardProcess(dataDirectory, port ?? FreePort.Next());
+        var dashboard = new DashboardProcess(dataDirectory, port ?? FreePort.Next(), environment);
         dashboard.Start();
         await dashboard.WaitHealthyAsync();
         return dashboard;
@@ -127,6 +130,11 @@ public sealed class DashboardProcess : IAsyncDisposable
         else
         {
             start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        }
+
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
         }
 
         process = Process.Start(start)!;

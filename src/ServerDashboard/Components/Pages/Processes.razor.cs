@@ -50,6 +50,7 @@ public sealed partial class Processes
 
     [Inject] private ProcessStatsCollector Collector { get; set; } = default!;
     [Inject] private ProcessCleanup Cleanup { get; set; } = default!;
+    [Inject] private ServerDashboard.Audit.CircuitActor Actor { get; set; } = default!;
     [Inject] private ServerCatalog Catalog { get; set; } = default!;
     [Inject] private ServerStatusBoard StatusBoard { get; set; } = default!;
     [Inject] private TimeProvider Time { get; set; } = default!;
@@ -209,7 +210,7 @@ public sealed partial class Processes
 
         await RunActionAsync(CleanupAllAction, null, async () =>
         {
-            var removed = await Cleanup.CleanupAllAsync(cts.Token);
+            var removed = await Cleanup.CleanupAllAsync(await Actor.GetAsync(), cts.Token);
             Snackbar.Add(removed > 0 ? $"Removed {ProcessFormat.Count(removed, "stale entry or PID file", "stale entries and PID files")}." : "Nothing was stale.",
                 removed > 0 ? Severity.Success : Severity.Info);
         });
@@ -234,7 +235,13 @@ public sealed partial class Processes
 
         await RunActionAsync(ForceCleanupAction, row.Pid, async () =>
         {
-            var result = await Cleanup.ForceCleanupAsync(row.Pid, cts.Token);
+            var result = await Cleanup.ForceCleanupAsync(row.Pid, await Actor.GetAsync(), cts.Token);
+            if (result.Refused is { } why)
+            {
+                Snackbar.Add($"Force cleanup refused: {why}", Severity.Warning);
+                return;
+            }
+
             if (!result.Tracked)
             {
                 Snackbar.Add($"Pid {row.Pid} was no longer tracked.", Severity.Info);

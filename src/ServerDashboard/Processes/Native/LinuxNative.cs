@@ -193,13 +193,15 @@ internal static unsafe partial class LinuxNative
     private const int AT_FDCWD = -100;
     private const uint STATX_INO = 0x100;
 
-    /// <summary>(device, inode) of an open fd, or of a path (following symlinks); null when the path does not exist.</summary>
+    private const int AT_SYMLINK_NOFOLLOW = 0x100;
+
+    /// <summary>(device, inode) of an open fd, or of a path (a symlink itself, not its target); null when the path does not exist.</summary>
     public static (ulong Device, ulong Inode)? StatxIdentity(int fd, string? path)
     {
         byte* buffer = stackalloc byte[256];
         int rc = path is null
             ? statx(fd, "", AT_EMPTY_PATH, STATX_INO, buffer)
-            : statx(AT_FDCWD, path, 0, STATX_INO, buffer);
+            : statx(AT_FDCWD, path, AT_SYMLINK_NOFOLLOW, STATX_INO, buffer);
         if (rc != 0)
         {
             return null;

@@ -10,17 +10,16 @@ internal sealed record SpawnRequest(
     IReadOnlyList<string> Environment,
     string WorkingDirectory,
     string StdinFifoPath,
-    string LogPath);
+    string LogPath,
+    int LogFd);
 
 /// <summary>
 /// Linux-only: starts a process with posix_spawn in its own session and process group, with default signal
-/// dispositions, an empty signal mask and exactly three open fds (stdin = FIFO, stdout+stderr = log file).
+/// dispositions, an empty signal mask and exactly three open fds (stdin = FIFO, stdout+stderr = log file). The log file is
+/// opened by the caller (<see cref="SafeFileOpener"/>: never through a link) and handed over as <see cref="SpawnRequest.LogFd"/>.
 /// </summary>
 internal sealed unsafe class PosixSpawner
 {
-    // rw-r----- : the log may be read by the operator's group, never written by it.
-    private const uint LogFileMode = 0x1A0; // 0640
-
     public int Spawn(SpawnRequest request)
     {
         string[] strings = [request.ExecutablePath, request.WorkingDirectory, request.StdinFifoPath, request.LogPath];
@@ -39,8 +38,9 @@ internal sealed unsafe class PosixSpawner
             Check(posix_spawn_file_actions_addchdir_np(fileActions, paths[1]), "posix_spawn_file_actions_addchdir_np");
             // O_RDWR on the FIFO: the child is then a writer too, so it never reads EOF while no dashboard writer is attached.
             Check(posix_spawn_file_actions_addopen(fileActions, 0, paths[2], O_RDWR, 0), "addopen(stdin FIFO)");
-            // The child owns its log fd: output keeps flowing into the file while the dashboard is down.
-            Check(posix_spawn_file_actions_addopen(fileActions, 1, paths[3], O_WRONLY | O_APPEND | O_CREAT | O_NOCTTY, LogFileMode), "addopen(log)");
+            // The child owns its log fd: output keeps flowing into the file while the dashboard is down. Not addopen by path:
+            // posix_spawn would follow a symlink the game planted as console.log and create or append its target as root.
+            Check(posix_spawn_file_actions_adddup2(fileActions, request.LogFd, 1), "adddup2(log)");
             Check(posix_spawn_file_actions_adddup2(fileActions, 1, 2), "adddup2(stderr)");
             // Without this the daemon would inherit every dashboard fd without O_CLOEXEC (sockets, the instance lock...).
             Check(posix_spawn_file_actions_addclosefrom_np(fileActions, 3), "addclosefrom_np");
