@@ -50,6 +50,11 @@ public sealed class DashboardRunner(string dataDirectory) : IAsyncDisposable
 
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         start.Environment["Serilog__MinimumLevel__Default"] = System.Environment.GetEnvironmentVariable("BENCH_LOG_LEVEL") ?? "Warning";
+        // One script drives 100 servers as fast as it can: that is the measurement, not an attack.
+        start.Environment["Dashboard__RateLimits__ActionsPerSecond"] = "100000";
+        start.Environment["Dashboard__RateLimits__ReadsPerSecond"] = "100000";
+        start.Environment["Dashboard__RateLimits__LogReadsPerSecond"] = "100000";
+        start.Environment["Dashboard__Security__MaxStreamsPerUser"] = "100000";
         foreach (var (name, value) in Environment)
         {
             start.Environment[name] = value;
