@@ -16,6 +16,14 @@ public sealed class DashboardFactory : WebApplicationFactory<Program>
 {
     public const string AdminPassword = "Admin-Password-1";
 
+    /// <summary>Settings that lift the per-caller rate limits, for tests that fire bursts on purpose.</summary>
+    public static readonly IReadOnlyDictionary<string, string> UnlimitedRates = new Dictionary<string, string>
+    {
+        ["Dashboard:RateLimits:ReadsPerSecond"] = "100000",
+        ["Dashboard:RateLimits:LogReadsPerSecond"] = "100000",
+        ["Dashboard:RateLimits:ActionsPerSecond"] = "100000",
+    };
+
     private readonly TempDirectory? ownedDirectory;
 
     private readonly IReadOnlyDictionary<string, string> settings;
