@@ -38,11 +38,8 @@ public sealed class PowerFeedbackTests(RealLogsBrowserFixture fixture)
         });
     }
 
-    /// <summary>
-    /// Needs the supervisor's marker lines ("[dashboard] Stopping (SIGTERM)…", "[dashboard] Killed (SIGKILL)"), which the
-    /// platform branch adds to the log stream; the console shows whatever the stream carries.
-    /// </summary>
-    [Fact(Skip = "Needs the supervisor's console marker lines from the platform branch (issue 8 item 4); remove this Skip when they are merged.")]
+    /// <summary>The supervisor's marker lines ("[dashboard] Stopping (SIGTERM)…", "[dashboard] Killed (SIGKILL)") reach the console live.</summary>
+    [Fact]
     public async Task The_console_shows_the_dashboards_marker_lines_for_stop_and_kill()
     {
         var catalog = fixture.Services.GetRequiredService<ServerCatalog>();
@@ -77,9 +74,10 @@ public sealed class PowerFeedbackTests(RealLogsBrowserFixture fixture)
         }
     }
 
-    private static Task WaitForLineAsync(IPage page, string start) =>
+    // The console sets marker lines apart ("-- [dashboard] … --"): match the line's text, not its decoration.
+    private static Task WaitForLineAsync(IPage page, string text) =>
         page.WaitForFunctionAsync(
-            "s => window.__serverConsole && window.__serverConsole.text().split('\\n').some(l => l.trim().startsWith(s))",
-            start,
+            "s => window.__serverConsole && window.__serverConsole.text().split('\\n').some(l => l.includes(s))",
+            text,
             new PageWaitForFunctionOptions { Timeout = 30_000 });
 }
