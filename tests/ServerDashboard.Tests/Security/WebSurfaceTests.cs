@@ -126,6 +126,7 @@ public sealed class WebSurfaceTests(DashboardFactoryFixture fixture) : IClassFix
     [Fact]
     public async Task Bursts_far_beyond_normal_use_get_429_with_Retry_After_while_polling_does_not()
     {
+        using var factory = new DashboardFactory(); // the default limits: the shared fixture lifts them
         var script = await Sessions.ApiKeyClientAsync(factory, Roles.Operator);
 
         // Polling: 40 status reads back to back (two seconds' worth at 20/s) all pass.
