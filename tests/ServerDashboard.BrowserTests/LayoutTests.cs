@@ -74,6 +74,8 @@ public sealed class LayoutTests(BrowserFixture fixture)
 
             var entry = page.Locator("[data-testid=audit-grid] tr", new() { HasText = "say hi" }).First;
             await entry.WaitForAsync();
+            // Logins and other tests' actions are audited too: the entry may be further down the page.
+            await entry.ScrollIntoViewIfNeededAsync();
             foreach (var label in new[] { "When", "User", "Action", "Server", "Detail", "Result", "From" })
             {
                 var cell = entry.Locator($"td[data-label='{label}']");
