@@ -17,17 +17,17 @@ public static class ServerPowerApi
     {
         var servers = api.MapGroup("/servers").WithTags("Power");
 
-        servers.MapPost("/{id:int}/start", (int id, ServerSupervisor supervisor, AuditLog audit, ClaimsPrincipal user, HttpContext http, CancellationToken cancellationToken) =>
-            Answer(id, AuditActions.Start, supervisor.StartAsync(id, cancellationToken), audit, AuditActor.From(user, http))).RequireAuthorization(Policies.Operate).WithName("StartServer");
+        servers.MapPost("/{id:int}/start", (int id, ServerSupervisor supervisor, ClaimsPrincipal user, HttpContext http, CancellationToken cancellationToken) =>
+            Answer(id, supervisor.StartAsync(id, AuditActor.From(user, http), cancellationToken))).RequireAuthorization(Policies.Operate).WithName("StartServer");
 
-        servers.MapPost("/{id:int}/stop", (int id, bool? wait, ServerSupervisor supervisor, AuditLog audit, ClaimsPrincipal user, HttpContext http, CancellationToken cancellationToken) =>
-            Answer(id, AuditActions.Stop, supervisor.StopAsync(id, wait ?? false, cancellationToken), audit, AuditActor.From(user, http))).RequireAuthorization(Policies.Operate).WithName("StopServer");
+        servers.MapPost("/{id:int}/stop", (int id, bool? wait, ServerSupervisor supervisor, ClaimsPrincipal user, HttpContext http, CancellationToken cancellationToken) =>
+            Answer(id, supervisor.StopAsync(id, wait ?? false, AuditActor.From(user, http), cancellationToken))).RequireAuthorization(Policies.Operate).WithName("StopServer");
 
-        servers.MapPost("/{id:int}/restart", (int id, bool? wait, ServerSupervisor supervisor, AuditLog audit, ClaimsPrincipal user, HttpContext http, CancellationToken cancellationToken) =>
-            Answer(id, AuditActions.Restart, supervisor.RestartAsync(id, wait ?? false, cancellationToken), audit, AuditActor.From(user, http))).RequireAuthorization(Policies.Operate).WithName("RestartServer");
+        servers.MapPost("/{id:int}/restart", (int id, bool? wait, ServerSupervisor supervisor, ClaimsPrincipal user, HttpContext http, CancellationToken cancellationToken) =>
+            Answer(id, supervisor.RestartAsync(id, wait ?? false, AuditActor.From(user, http), cancellationToken))).RequireAuthorization(Policies.Operate).WithName("RestartServer");
 
-        servers.MapPost("/{id:int}/kill", (int id, ServerSupervisor supervisor, AuditLog audit, ClaimsPrincipal user, HttpContext http, CancellationToken cancellationToken) =>
-            Answer(id, AuditActions.Kill, supervisor.KillAsync(id, cancellationToken), audit, AuditActor.From(user, http))).RequireAuthorization(Policies.Operate).WithName("KillServer");
+        servers.MapPost("/{id:int}/kill", (int id, ServerSupervisor supervisor, ClaimsPrincipal user, HttpContext http, CancellationToken cancellationToken) =>
+            Answer(id, supervisor.KillAsync(id, AuditActor.From(user, http), cancellationToken))).RequireAuthorization(Policies.Operate).WithName("KillServer");
 
         servers.MapPost("/shutdown-all", async (ServerSupervisor supervisor, ClaimsPrincipal user, HttpContext http, CancellationToken cancellationToken) =>
         {
@@ -71,13 +71,9 @@ public static class ServerPowerApi
     }
 
     private static async Task<Results<Accepted<ServerStatus>, ProblemHttpResult>> Answer(
-        int id, string auditAction, Task<PowerResult> action, AuditLog audit, AuditActor actor)
+        int id, Task<PowerResult> action)
     {
         var result = await action;
-        if (result.Outcome != PowerOutcome.NotFound)
-        {
-            await audit.RecordPowerAsync(actor, auditAction, id, result);
-        }
 
         return result.Outcome switch
         {

@@ -29,25 +29,22 @@ public static class ServersApi
         }).WithName("GetServer");
 
         servers.MapPost("/", async Task<Results<Created<ServerModel>, ValidationProblem>> (
-            ServerModel model, ServerCatalog catalog, RunAsAdvisor runAs, AuditLog audit, ClaimsPrincipal user, HttpContext http, CancellationToken cancellationToken) =>
+            ServerModel model, ServerCatalog catalog, RunAsAdvisor runAs, ClaimsPrincipal user, HttpContext http, CancellationToken cancellationToken) =>
         {
-            var result = await catalog.CreateAsync(model, cancellationToken);
-            await audit.RecordDefinitionChangeAsync(AuditActor.From(user, http), AuditActions.CreateServer, result);
+            var result = await catalog.CreateAsync(model, AuditActor.From(user, http), cancellationToken);
             return result.Succeeded
                 ? TypedResults.Created($"/api/v1/servers/{result.Server!.Id}", WithWarning(ServerMapper.ToModel(result.Server, includeSecrets: true), runAs))
                 : TypedResults.ValidationProblem(result.Errors.ToDictionary(), title: "The server definition is not valid.");
         }).RequireAuthorization(Policies.Admin).WithName("CreateServer");
 
         servers.MapPut("/{id:int}", async Task<Results<Ok<ServerModel>, ValidationProblem, ProblemHttpResult>> (
-            int id, ServerModel model, ServerCatalog catalog, RunAsAdvisor runAs, AuditLog audit, ClaimsPrincipal user, HttpContext http, CancellationToken cancellationToken) =>
+            int id, ServerModel model, ServerCatalog catalog, RunAsAdvisor runAs, ClaimsPrincipal user, HttpContext http, CancellationToken cancellationToken) =>
         {
-            var result = await catalog.UpdateAsync(id, model, cancellationToken);
+            var result = await catalog.UpdateAsync(id, model, AuditActor.From(user, http), cancellationToken);
             if (result.NotFound)
             {
                 return NotFound(id);
             }
-
-            await audit.RecordDefinitionChangeAsync(AuditActor.From(user, http), AuditActions.UpdateServer, result, id);
 
             return result.Succeeded
                 ? TypedResults.Ok(WithWarning(ServerMapper.ToModel(result.Server!, includeSecrets: true), runAs))
@@ -55,8 +52,8 @@ public static class ServersApi
         }).RequireAuthorization(Policies.Admin).WithName("UpdateServer");
 
         servers.MapDelete("/{id:int}", async Task<Results<NoContent, ProblemHttpResult>> (
-            int id, ServerCatalog catalog, AuditLog audit, ClaimsPrincipal user, HttpContext http, CancellationToken cancellationToken) =>
-            await audit.DeleteServerAsync(AuditActor.From(user, http), catalog, id, cancellationToken) switch
+            int id, ServerCatalog catalog, ClaimsPrincipal user, HttpContext http, CancellationToken cancellationToken) =>
+            await catalog.DeleteAsync(id, AuditActor.From(user, http), cancellationToken) switch
             {
                 DeleteOutcome.Deleted => TypedResults.NoContent(),
                 DeleteOutcome.Running => TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Server is running",

@@ -86,20 +86,6 @@ public sealed class AuditLog(IDbContextFactory<DashboardDbContext> dbFactory, Ti
             : RecordAsync(actor, action, serverId, null, "", success: false,
                 result: "not valid: " + string.Join("; ", result.Errors.ToDictionary().Select(e => $"{e.Key}: {string.Join(" ", e.Value)}")));
 
-    /// <summary>Deletes through the catalog and records it, with the name read before it is gone.</summary>
-    public async Task<DeleteOutcome> DeleteServerAsync(AuditActor actor, ServerCatalog catalog, int serverId, CancellationToken cancellationToken)
-    {
-        var name = (await catalog.GetAsync(serverId, cancellationToken))?.Name;
-        var outcome = await catalog.DeleteAsync(serverId, cancellationToken);
-        if (outcome != DeleteOutcome.NotFound)
-        {
-            await RecordAsync(actor, AuditActions.DeleteServer, serverId, name, name ?? "", outcome == DeleteOutcome.Deleted,
-                outcome == DeleteOutcome.Deleted ? "deleted" : "refused: " + outcome);
-        }
-
-        return outcome;
-    }
-
     /// <summary>Newest first.</summary>
     public async Task<AuditPage> QueryAsync(AuditQuery query, CancellationToken cancellationToken)
     {

@@ -124,7 +124,8 @@ public sealed class ApiKeyService(
         return deleted;
     }
 
-    private static bool IsExpired(ApiKey key, DateTimeOffset now) => key.ExpiresAt is { } expiry && expiry <= now;
+    /// <summary>Refused from <see cref="ApiKey.ExpiresAt"/> on (the list shows such keys as expired).</summary>
+    public static bool IsExpired(ApiKey key, DateTimeOffset now) => key.ExpiresAt is { } expiry && expiry <= now;
 
     private static string Hash(string key) => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(key)));
 }

@@ -18,13 +18,17 @@ public enum DeleteOutcome
     Running,
 }
 
-/// <summary>Creates, reads, updates and deletes server definitions: the one place the UI and the API both go through.</summary>
+/// <summary>
+/// Creates, reads, updates and deletes server definitions: the one place the UI and the API both go through. The
+/// changes that take an <see cref="Audit.AuditActor"/> record one audit entry each, so no entry point audits by itself.
+/// </summary>
 public sealed class ServerCatalog(
     IDbContextFactory<DashboardDbContext> dbFactory,
     ServerValidator validator,
     RconPasswordGenerator passwords,
     ProcessRegistry registry,
     TimeProvider time,
+    Audit.AuditLog audit,
     ILogger<ServerCatalog> logger)
 {
     public async Task<IReadOnlyList<ServerDefinition>> ListAsync(CancellationToken cancellationToken)
@@ -47,7 +51,15 @@ public sealed class ServerCatalog(
     /// </summary>
     private readonly SemaphoreSlim writeGate = new(1, 1);
 
-    public async Task<ServerChangeResult> CreateAsync(ServerModel model, CancellationToken cancellationToken)
+    public async Task<ServerChangeResult> CreateAsync(ServerModel model, Audit.AuditActor actor, CancellationToken cancellationToken)
+    {
+        var result = await CreateAsync(model, cancellationToken);
+        await audit.RecordDefinitionChangeAsync(actor, Audit.AuditActions.CreateServer, result);
+        return result;
+    }
+
+    /// <summary>Unaudited (tests and seeding): every entry point uses the overload with an actor.</summary>
+    internal async Task<ServerChangeResult> CreateAsync(ServerModel model, CancellationToken cancellationToken)
     {
         await writeGate.WaitAsync(cancellationToken);
         try
@@ -60,7 +72,20 @@ public sealed class ServerCatalog(
         }
     }
 
-    public async Task<ServerChangeResult> UpdateAsync(int id, ServerModel model, CancellationToken cancellationToken)
+    /// <summary>An unknown server is answered <see cref="ServerChangeResult.NotFound"/> and not recorded.</summary>
+    public async Task<ServerChangeResult> UpdateAsync(int id, ServerModel model, Audit.AuditActor actor, CancellationToken cancellationToken)
+    {
+        var result = await UpdateAsync(id, model, cancellationToken);
+        if (!result.NotFound)
+        {
+            await audit.RecordDefinitionChangeAsync(actor, Audit.AuditActions.UpdateServer, result, id);
+        }
+
+        return result;
+    }
+
+    /// <summary>Unaudited (tests): every entry point uses the overload with an actor.</summary>
+    internal async Task<ServerChangeResult> UpdateAsync(int id, ServerModel model, CancellationToken cancellationToken)
     {
         await writeGate.WaitAsync(cancellationToken);
         try
@@ -129,7 +154,17 @@ public sealed class ServerCatalog(
     /// its password from its environment at launch and keeps it until its next start: until then RCON commands fail
     /// with "wrong RCON password" and an RCON stop falls back to signals.
     /// </summary>
-    public async Task<bool> RotateRconPasswordAsync(int id, CancellationToken cancellationToken)
+    public async Task<bool> RotateRconPasswordAsync(int id, Audit.AuditActor actor, CancellationToken cancellationToken)
+    {
+        var rotated = await RotateRconPasswordAsync(id, cancellationToken);
+        // Never the password itself: the audit log is readable by every Viewer.
+        await audit.RecordAsync(actor, Audit.AuditActions.UpdateServer, id, null, "RCON password rotated", rotated,
+            rotated ? "saved; takes effect at the next start" : "RCON is not enabled");
+        return rotated;
+    }
+
+    /// <summary>Unaudited (tests): every entry point uses the overload with an actor.</summary>
+    internal async Task<bool> RotateRconPasswordAsync(int id, CancellationToken cancellationToken)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var entity = await db.Servers.FirstOrDefaultAsync(s => s.Id == id && s.RconEnabled, cancellationToken);
@@ -146,7 +181,22 @@ public sealed class ServerCatalog(
     }
 
     /// <summary>Deletes a definition; refused while its daemon runs, so no server is left running without a definition.</summary>
-    public async Task<DeleteOutcome> DeleteAsync(int id, CancellationToken cancellationToken)
+    /// <remarks>Recorded with the name read before it is gone; an unknown server is not recorded.</remarks>
+    public async Task<DeleteOutcome> DeleteAsync(int id, Audit.AuditActor actor, CancellationToken cancellationToken)
+    {
+        var name = (await GetAsync(id, cancellationToken))?.Name;
+        var outcome = await DeleteAsync(id, cancellationToken);
+        if (outcome != DeleteOutcome.NotFound)
+        {
+            await audit.RecordAsync(actor, Audit.AuditActions.DeleteServer, id, name, name ?? "", outcome == DeleteOutcome.Deleted,
+                outcome == DeleteOutcome.Deleted ? "deleted" : "refused: " + outcome);
+        }
+
+        return outcome;
+    }
+
+    /// <summary>Unaudited (tests): every entry point uses the overload with an actor.</summary>
+    internal async Task<DeleteOutcome> DeleteAsync(int id, CancellationToken cancellationToken)
     {
         if (registry.IsRunning(id.ToString(System.Globalization.CultureInfo.InvariantCulture)))
         {

@@ -42,7 +42,37 @@ public sealed class ServerSupervisor(
 
     public ServerStatus GetStatus(int serverId) => board.Get(serverId);
 
-    public async Task<PowerResult> StartAsync(int serverId, CancellationToken cancellationToken)
+    // Every entry point (API, UI, CLI) goes through the overloads that take an actor, so each power action leaves
+    // exactly one audit entry. The overloads without one are for composite actions that audit themselves as a whole
+    // (shutdown-all, force cleanup, automatic restarts) and for tests.
+
+    public Task<PowerResult> StartAsync(int serverId, Audit.AuditActor actor, CancellationToken cancellationToken) =>
+        AuditedAsync(actor, Audit.AuditActions.Start, serverId, StartAsync(serverId, cancellationToken));
+
+    /// <param name="wait">False: return once the stop is under way (state Stopping); true: once it is over.</param>
+    public Task<PowerResult> StopAsync(int serverId, bool wait, Audit.AuditActor actor, CancellationToken cancellationToken) =>
+        AuditedAsync(actor, Audit.AuditActions.Stop, serverId, StopAsync(serverId, wait, cancellationToken));
+
+    public Task<PowerResult> RestartAsync(int serverId, bool wait, Audit.AuditActor actor, CancellationToken cancellationToken) =>
+        AuditedAsync(actor, Audit.AuditActions.Restart, serverId, RestartAsync(serverId, wait, cancellationToken));
+
+    public Task<PowerResult> KillAsync(int serverId, Audit.AuditActor actor, CancellationToken cancellationToken) =>
+        AuditedAsync(actor, Audit.AuditActions.Kill, serverId, KillAsync(serverId, cancellationToken));
+
+    /// <summary>Records the action once it is answered (after the power lock is released); an unknown server is not recorded.</summary>
+    private async Task<PowerResult> AuditedAsync(Audit.AuditActor actor, string action, int serverId, Task<PowerResult> run)
+    {
+        var result = await run;
+        if (result.Outcome != PowerOutcome.NotFound)
+        {
+            await audit.RecordPowerAsync(actor, action, serverId, result);
+        }
+
+        return result;
+    }
+
+    /// <summary>Unaudited: see the audited overload.</summary>
+    internal async Task<PowerResult> StartAsync(int serverId, CancellationToken cancellationToken)
     {
         var gate = locks.For(serverId);
         await gate.WaitAsync(cancellationToken);
@@ -56,8 +86,8 @@ public sealed class ServerSupervisor(
         }
     }
 
-    /// <param name="wait">False: return once the stop is under way (state Stopping); true: once it is over.</param>
-    public Task<PowerResult> StopAsync(int serverId, bool wait, CancellationToken cancellationToken) =>
+    /// <summary>Unaudited: see the audited overload.</summary>
+    internal Task<PowerResult> StopAsync(int serverId, bool wait, CancellationToken cancellationToken) =>
         RunInBackgroundAsync(serverId, wait, cancellationToken,
             async server =>
             {
@@ -79,7 +109,8 @@ public sealed class ServerSupervisor(
                 return new PowerResult(PowerOutcome.Accepted, board.Get(serverId));
             });
 
-    public Task<PowerResult> RestartAsync(int serverId, bool wait, CancellationToken cancellationToken) =>
+    /// <summary>Unaudited: see the audited overload.</summary>
+    internal Task<PowerResult> RestartAsync(int serverId, bool wait, CancellationToken cancellationToken) =>
         RunInBackgroundAsync(serverId, wait, cancellationToken,
             _ => Task.FromResult<PowerResult?>(null),
             async server =>
@@ -154,8 +185,11 @@ public sealed class ServerSupervisor(
         }
     }
 
-    /// <summary>SIGKILL to the whole process group at once. Only tries the power lock, so a stuck action cannot block it.</summary>
-    public async Task<PowerResult> KillAsync(int serverId, CancellationToken cancellationToken)
+    /// <summary>
+    /// SIGKILL to the whole process group at once. Only tries the power lock, so a stuck action cannot block it.
+    /// Unaudited: see the audited overload.
+    /// </summary>
+    internal async Task<PowerResult> KillAsync(int serverId, CancellationToken cancellationToken)
     {
         var gate = locks.For(serverId);
         var locked = await gate.WaitAsync(TimeSpan.Zero, cancellationToken);

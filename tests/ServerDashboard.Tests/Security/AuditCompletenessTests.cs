@@ -79,6 +79,53 @@ public sealed class AuditCompletenessTests(DashboardFactoryFixture fixture) : IC
         await admin.PostAsync($"/api/v1/servers/{flaky}/kill", null);
     }
 
+    [Fact]
+    public async Task Power_actions_and_definition_changes_through_the_api_leave_one_entry_each()
+    {
+        var admin = await Sessions.ApiKeyClientAsync(factory, Roles.Admin);
+        var id = 0;
+        await OneEntryAsync(AuditActions.CreateServer, async () => id = await CreateAsync(admin, "audit-power", ["/bin/sh", "-c", "while :; do sleep 1; done"]));
+
+        await OneEntryAsync(AuditActions.Start, async () =>
+            Assert.Equal(HttpStatusCode.Accepted, (await admin.PostAsync($"/api/v1/servers/{id}/start", null)).StatusCode));
+        await DaemonSurvivalTests.WaitForStateAsync(admin, id, ServerState.Running);
+        await OneEntryAsync(AuditActions.Restart, async () =>
+            Assert.Equal(HttpStatusCode.Accepted, (await admin.PostAsync($"/api/v1/servers/{id}/restart?wait=true", null)).StatusCode));
+        await DaemonSurvivalTests.WaitForStateAsync(admin, id, ServerState.Running);
+        await OneEntryAsync(AuditActions.Stop, async () =>
+            Assert.Equal(HttpStatusCode.Accepted, (await admin.PostAsync($"/api/v1/servers/{id}/stop?wait=true", null)).StatusCode));
+        // The restart's own start is part of its one entry.
+        Assert.Equal(1, (await Audit.QueryAsync(new AuditQuery(ServerId: id, Action: AuditActions.Start), CancellationToken.None)).Total);
+
+        Assert.Equal(HttpStatusCode.Accepted, (await admin.PostAsync($"/api/v1/servers/{id}/start", null)).StatusCode);
+        await DaemonSurvivalTests.WaitForStateAsync(admin, id, ServerState.Running);
+        await OneEntryAsync(AuditActions.Kill, async () =>
+            Assert.Equal(HttpStatusCode.Accepted, (await admin.PostAsync($"/api/v1/servers/{id}/kill", null)).StatusCode));
+
+        // A refusal is recorded too (once), an unknown server not at all.
+        await OneEntryAsync(AuditActions.Kill, async () =>
+            Assert.Equal(HttpStatusCode.Conflict, (await admin.PostAsync($"/api/v1/servers/{id}/kill", null)).StatusCode));
+        Assert.Equal(HttpStatusCode.NotFound, (await admin.PostAsync("/api/v1/servers/999999/start", null)).StatusCode);
+
+        var model = (await admin.GetFromJsonAsync<ServerModel>($"/api/v1/servers/{id}", JsonDefaults.Options))!;
+        model.Notes = "changed";
+        await OneEntryAsync(AuditActions.UpdateServer, async () =>
+            Assert.Equal(HttpStatusCode.OK, (await admin.PutAsJsonAsync($"/api/v1/servers/{id}", model, JsonDefaults.Options)).StatusCode));
+        await OneEntryAsync(AuditActions.DeleteServer, async () =>
+            Assert.Equal(HttpStatusCode.NoContent, (await admin.DeleteAsync($"/api/v1/servers/{id}")).StatusCode));
+
+        var entries = (await Audit.QueryAsync(new AuditQuery(ServerId: id, Take: 1000), CancellationToken.None)).Entries;
+        Assert.Equal(9, entries.Count); // create, start, restart, stop, start, kill, refused kill, update, delete
+        Assert.All(entries, e =>
+        {
+            Assert.StartsWith("apikey:", e.Actor);
+            Assert.False(string.IsNullOrEmpty(e.SourceIp));
+            Assert.Equal("audit-power", e.ServerName);
+        });
+        Assert.Contains("not running", entries.Single(e => e.Action == AuditActions.Kill && !e.Success).Result);
+        Assert.Equal("deleted", entries.Single(e => e.Action == AuditActions.DeleteServer).Result);
+    }
+
     private async Task<int> CreateAsync(HttpClient admin, string name, List<string> command, RestartPolicy policy = RestartPolicy.No)
     {
         var model = ServerRequests.Valid(name);
