@@ -73,7 +73,8 @@ public sealed class CrossSiteRequestGuard(RequestDelegate next, IAntiforgery ant
     private async Task RefuseAsync(HttpContext context, string what)
     {
         logger.LogWarning("Refused {What}: {Method} {Path} (Origin {Origin}, Sec-Fetch-Site {Site})",
-            what, context.Request.Method, context.Request.Path.Value?.ReplaceLineEndings(" "), context.Request.Headers.Origin.ToString(), context.Request.Headers["Sec-Fetch-Site"].ToString());
+            what, Text.LogText.Escape(context.Request.Method, 20), Text.LogText.Escape(context.Request.Path.Value),
+            Text.LogText.Escape(context.Request.Headers.Origin.ToString(), 200), Text.LogText.Escape(context.Request.Headers["Sec-Fetch-Site"].ToString(), 50));
         await Results.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Cross-site request refused", detail: $"Refused {what}.")
             .ExecuteAsync(context);
     }

@@ -18,10 +18,12 @@ public sealed class LoginService(SignInManager<IdentityUser> signIn, LoginThrott
     public async Task<LoginOutcome> LogInAsync(string userName, string password, bool rememberMe, string clientAddress)
     {
         userName = userName.Trim();
+        // Typed by anyone, logged in three places below: a newline in it must not start a forged log line.
+        string logName = Text.LogText.Escape(userName, 200);
         var actor = new AuditActor(userName, clientAddress);
         if (throttle.IsBlocked(userName, clientAddress, out _))
         {
-            logger.LogWarning("Login for {UserName} from {Client} refused: too many recent failures", userName, clientAddress);
+            logger.LogWarning("Login for {UserName} from {Client} refused: too many recent failures", logName, clientAddress);
             await audit.RecordAsync(actor, AuditActions.LoginFailed, "throttled", success: false, "too many recent failures");
             return new LoginOutcome(false, FailureMessage);
         }
@@ -31,13 +33,13 @@ public sealed class LoginService(SignInManager<IdentityUser> signIn, LoginThrott
         if (result.Succeeded)
         {
             throttle.RecordSuccess(userName, clientAddress);
-            logger.LogInformation("User {UserName} logged in from {Client}", userName, clientAddress);
+            logger.LogInformation("User {UserName} logged in from {Client}", logName, clientAddress);
             await audit.RecordAsync(actor, AuditActions.Login, "", success: true, "logged in");
             return new LoginOutcome(true, null);
         }
 
         throttle.RecordFailure(userName, clientAddress);
-        logger.LogWarning("Failed login for {UserName} from {Client}", userName, clientAddress);
+        logger.LogWarning("Failed login for {UserName} from {Client}", logName, clientAddress);
         await audit.RecordAsync(actor, AuditActions.LoginFailed, "", success: false, result.IsLockedOut ? "account locked" : "wrong user name or password");
         return new LoginOutcome(false, FailureMessage);
     }

@@ -83,6 +83,20 @@ public sealed partial class FirstRunAdminTests
     }
 
     [Fact]
+    public async Task A_user_name_with_a_newline_cannot_forge_a_line_in_the_dashboard_log()
+    {
+        using var factory = new DashboardFactory();
+        var client = factory.CreateAnonymousClient();
+
+        await LoginForm.PostAsync(client, "mallory\n[12:00:00 INF] forged: admin logged in", "wrong-password");
+
+        var log = string.Join("\n", Directory.GetFiles(Path.Combine(factory.DataDirectory, "logs"))
+            .Select(f => { using var r = new StreamReader(new FileStream(f, FileMode.Open, FileAccess.Read, FileShare.ReadWrite)); return r.ReadToEnd(); }));
+        Assert.Contains("Failed login for mallory\\n[12:00:00 INF] forged", log);
+        Assert.DoesNotContain(log.Split('\n'), l => l.StartsWith("[12:00:00 INF] forged", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Failures_spread_over_many_user_names_from_one_address_are_throttled_too()
     {
         using var factory = new DashboardFactory();
