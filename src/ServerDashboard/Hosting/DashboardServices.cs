@@ -172,6 +172,9 @@ public static class DashboardServices
         services.AddProcesses(); // registers ExitMonitor: loads PID files after the store is migrated
         services.AddHostedService(sp => sp.GetRequiredService<ConsoleMarkers>()); // before adoption: sees every transition
         services.AddHostedService<SupervisorService>();
+        services.AddOptions<Servers.Monitoring.MonitoringOptions>().BindConfiguration(Servers.Monitoring.MonitoringOptions.SectionName);
+        services.AddSingleton<Servers.Monitoring.MonitoringService>();
+        services.AddHostedService(sp => sp.GetRequiredService<Servers.Monitoring.MonitoringService>()); // after adoption: ticks see adopted servers
         services.AddLogTailing(); // after the supervisor: follows the logs of what it re-adopted
     }
 

@@ -13,6 +13,7 @@ public sealed record ProcessStats(
     bool Alive,
     double? CpuPercent,
     double? MemoryMb,
+    long? MemoryBytes,
     int? OpenFiles,
     int? Threads,
     DateTimeOffset? StartTime,
@@ -58,7 +59,7 @@ public sealed class ProcessStatsCollector(ProcessRegistry registry, PidFileStore
         if (!alive)
         {
             return new ProcessStats(entry.Pid, entry.ServerId, entry.PidFilePath, pidFileExists, entry.LoadedFromDisk, false,
-                null, null, null, null, null, null, 0, entry.LastExit?.ToString());
+                null, null, null, null, null, null, null, 0, entry.LastExit?.ToString());
         }
 
         var members = all.Where(s => (s.ProcessGroupId == entry.Pid || s.SessionId == entry.Pid) && !s.IsZombieOrDead).ToList();
@@ -85,6 +86,7 @@ public sealed class ProcessStatsCollector(ProcessRegistry registry, PidFileStore
             true,
             Math.Round(cpu, 1),
             Math.Round(rssPages * (double)Environment.SystemPageSize / (1024 * 1024), 1),
+            rssPages * Environment.SystemPageSize,
             fds,
             threads,
             started,
