@@ -12,6 +12,9 @@ public static class DashboardCli
 {
     public const int AlreadyRunningExitCode = 4;
 
+    /// <summary>EX_CONFIG from sysexits.h: a unit can say <c>RestartPreventExitStatus=78</c> so systemd does not loop on it.</summary>
+    public const int ConfigurationErrorExitCode = 78;
+
     public static async Task<int> RunAsync(string[] args)
     {
         var dataDir = new Option<string?>("--data-dir")
@@ -48,16 +51,46 @@ public static class DashboardCli
             passThrough.Add($"--urls={listen}");
         }
 
-        var app = DashboardHost.Build([.. passThrough], result.GetValue(dataDir));
+        WebApplication app;
+        try
+        {
+            app = DashboardHost.Build([.. passThrough], result.GetValue(dataDir));
+        }
+        catch (InvalidConfigurationException ex)
+        {
+            return await ConfigurationErrorAsync(ex.Message);
+        }
+
         try
         {
             await app.RunAsync(cancellationToken);
             return 0;
+        }
+        catch (Microsoft.Extensions.Options.OptionsValidationException ex)
+        {
+            return await ConfigurationErrorAsync(string.Join(Environment.NewLine, ex.Failures));
+        }
+        catch (InvalidOperationException ex) when (ex.Message.StartsWith("Failed to convert configuration value", StringComparison.Ordinal))
+        {
+            // The binder's own message names the key and the type ("... at 'Dashboard:Monitoring:IntervalSeconds' to type 'System.Int32'").
+            return await ConfigurationErrorAsync(ex.Message);
+        }
+        catch (AggregateException ex) when (ex.InnerExceptions.All(e => e is Microsoft.Extensions.Options.OptionsValidationException))
+        {
+            // ValidateOnStart reports several invalid option classes at once this way.
+            return await ConfigurationErrorAsync(string.Join(Environment.NewLine,
+                ex.InnerExceptions.Cast<Microsoft.Extensions.Options.OptionsValidationException>().SelectMany(e => e.Failures)));
         }
         catch (DashboardAlreadyRunningException ex)
         {
             await Console.Error.WriteLineAsync(ex.Message);
             return AlreadyRunningExitCode;
         }
+    }
+
+    private static async Task<int> ConfigurationErrorAsync(string message)
+    {
+        await Console.Error.WriteLineAsync("ServerDashboard cannot start: invalid configuration." + Environment.NewLine + message);
+        return ConfigurationErrorExitCode;
     }
 }

@@ -57,6 +57,8 @@ public static class DashboardHost
 
     private static void Configure(WebApplicationBuilder builder, string? dataDir)
     {
+        // The seed's DAEMON_* variables, below the native spellings; a bad value throws InvalidConfigurationException here.
+        DaemonEnvironmentSource.AddTo(builder.Configuration);
         if (!string.IsNullOrEmpty(dataDir))
         {
             builder.Configuration[$"{DashboardOptions.SectionName}:{nameof(DashboardOptions.DataDirectory)}"] = dataDir;

@@ -29,7 +29,39 @@ public sealed class DashboardOptions
 
     public AuditOptions Audit { get; set; } = new();
 
+    /// <summary>"Dashboard:Processes": where PID files live and how servers are launched.</summary>
+    public ProcessSettings Processes { get; set; } = new();
+
+    /// <summary>"Dashboard:ServerDefaults": limits pre-filled in new definitions (every template of the new-server form).</summary>
+    public ServerDefaultsOptions ServerDefaults { get; set; } = new();
+
     public string ResolveDataDirectory() => Path.GetFullPath(DataDirectory);
+}
+
+public sealed class ProcessSettings
+{
+    /// <summary>PID files, launch records and stdin FIFOs (DAEMON_PID_DIRECTORY). Default <c>&lt;DataDirectory&gt;/run</c>; a
+    /// relative path is resolved against the data directory. Created 0700; must not be a symlink or another user's.</summary>
+    public string? PidDirectory { get; set; }
+
+    /// <summary><c>posix_spawn</c> (default) or <c>double_fork</c> (DAEMON_MODE). Both launch the same way: one posix_spawn with
+    /// setsid already gives what a double fork is for (see docs/processes.md), so double_fork is accepted as an alias.</summary>
+    public string LaunchMode { get; set; } = ProcessLaunchModes.PosixSpawn;
+
+    /// <summary>PID files on disk (DAEMON_ENABLE_PERSISTENCE). Always on: they are how servers survive a dashboard restart.</summary>
+    public bool Persistence { get; set; } = true;
+}
+
+public sealed class ServerDefaultsOptions
+{
+    /// <summary>Pre-fills <c>limits.maxMemoryMb</c> of a new definition (DAEMON_MAX_MEMORY_MB).</summary>
+    public int? MaxMemoryMb { get; set; }
+
+    /// <summary>Pre-fills the CPU % warning threshold <c>limits.cpuWarnPercent</c> of a new definition (DAEMON_MAX_CPU_PERCENT; 100 = one core).</summary>
+    public int? MaxCpuPercent { get; set; }
+
+    /// <summary>Pre-fills <c>limits.maxOpenFiles</c> of a new definition (DAEMON_MAX_OPEN_FILES).</summary>
+    public int? MaxOpenFiles { get; set; }
 }
 
 public sealed class AdminOptions

@@ -38,10 +38,23 @@ public static class DashboardServices
             .Validate(o => o.RateLimits.ReadsPerSecond > 0 && o.RateLimits.LogReadsPerSecond > 0 && o.RateLimits.ActionsPerSecond > 0 && o.RateLimits.Burst >= 0,
                 "Dashboard:RateLimits must be positive.")
             .Validate(o => o.Security.MaxStreamsPerUser > 0 && o.Audit.RetentionDays > 0, "Dashboard:Security:MaxStreamsPerUser and Dashboard:Audit:RetentionDays must be positive.")
+            .Validate(o => ProcessLaunchModes.Normalize(o.Processes.LaunchMode) is not null, "Dashboard:Processes:LaunchMode must be posix_spawn or double_fork.")
+            .Validate(o => o.Processes.Persistence, "Dashboard:Processes:Persistence cannot be false: PID files are how servers survive a dashboard restart.")
+            .Validate(o => o.Processes.PidDirectory is null || (o.Processes.PidDirectory.Trim().Length > 0 && !o.Processes.PidDirectory.Contains('\0')),
+                "Dashboard:Processes:PidDirectory must be a directory path.")
+            .Validate(o => o.ServerDefaults.MaxMemoryMb is null or > 0 && o.ServerDefaults.MaxCpuPercent is null or > 0 && o.ServerDefaults.MaxOpenFiles is null or >= 16,
+                "Dashboard:ServerDefaults: MaxMemoryMb and MaxCpuPercent must be positive, MaxOpenFiles at least 16.")
             .ValidateOnStart();
-        services.AddSingleton(sp => new DataDirectory(sp.GetRequiredService<IOptions<DashboardOptions>>().Value.ResolveDataDirectory()));
+        services.AddSingleton(sp =>
+        {
+            var dashboard = sp.GetRequiredService<IOptions<DashboardOptions>>().Value;
+            return new DataDirectory(dashboard.ResolveDataDirectory(), dashboard.Processes.PidDirectory);
+        });
         services.AddSingleton(TimeProvider.System);
-        services.AddOptions<RconOptions>().BindConfiguration(RconOptions.SectionName);
+        services.AddOptions<RconOptions>().BindConfiguration(RconOptions.SectionName)
+            .Validate(o => o.CommandTimeout > TimeSpan.Zero && o.ConnectTimeout > TimeSpan.Zero && o.RetryAttempts is null or >= 0,
+                "Rcon:CommandTimeout and Rcon:ConnectTimeout must be positive, Rcon:RetryAttempts 0 or more.")
+            .ValidateOnStart();
 
         builder.Logging.ClearProviders();
         services.AddDashboardLogging();
@@ -165,6 +178,7 @@ public static class DashboardServices
         services.AddOptions<ProcessOptions>().Configure<DataDirectory, IOptions<DashboardOptions>>((processes, dataDirectory, dashboard) =>
         {
             processes.DataDirectory = dataDirectory.Path;
+            processes.PidDirectory = dataDirectory.RunDirectory;
             processes.StopServersOnShutdown = dashboard.Value.StopServersOnShutdown;
             processes.DashboardVersion = HealthVersion.Current;
         });
@@ -172,7 +186,15 @@ public static class DashboardServices
         services.AddProcesses(); // registers ExitMonitor: loads PID files after the store is migrated
         services.AddHostedService(sp => sp.GetRequiredService<ConsoleMarkers>()); // before adoption: sees every transition
         services.AddHostedService<SupervisorService>();
-        services.AddOptions<Servers.Monitoring.MonitoringOptions>().BindConfiguration(Servers.Monitoring.MonitoringOptions.SectionName);
+        services.AddOptions<Servers.Monitoring.MonitoringOptions>().BindConfiguration(Servers.Monitoring.MonitoringOptions.SectionName)
+            .Validate(o => o.IntervalSeconds >= 1, "Dashboard:Monitoring:IntervalSeconds must be a whole number of seconds, at least 1.")
+            .Validate(o => o.StartupTimeoutSeconds >= 1, "Dashboard:Monitoring:StartupTimeoutSeconds must be a whole number of seconds, at least 1.")
+            .Validate(o => o.UnhealthyAfterChecks >= 1, "Dashboard:Monitoring:UnhealthyAfterChecks must be at least 1.")
+            .Validate(o => o.History.FullResolutionHours >= 1 && o.History.MinuteAveragesDays >= 1 && o.History.HourAveragesDays >= 1,
+                "Dashboard:Monitoring:History: FullResolutionHours, MinuteAveragesDays and HourAveragesDays must be at least 1.")
+            .Validate(o => o.Crashes.RetentionPerServer >= 1 && o.Crashes.LastLines is >= 0 and <= 1000,
+                "Dashboard:Monitoring:Crashes: RetentionPerServer must be at least 1, LastLines from 0 to 1000.")
+            .ValidateOnStart();
         services.AddSingleton<Servers.Monitoring.MonitoringService>();
         services.AddHostedService(sp => sp.GetRequiredService<Servers.Monitoring.MonitoringService>()); // after adoption: ticks see adopted servers
         services.AddLogTailing(); // after the supervisor: follows the logs of what it re-adopted

@@ -6,9 +6,11 @@ namespace ServerDashboard.Hosting;
 /// </summary>
 public sealed class DataDirectory
 {
-    public DataDirectory(string path)
+    /// <param name="pidDirectory">Dashboard:Processes:PidDirectory; relative to <paramref name="path"/>; default <c>run</c>.</param>
+    public DataDirectory(string path, string? pidDirectory = null)
     {
         Path = System.IO.Path.GetFullPath(path);
+        RunDirectory = System.IO.Path.GetFullPath(string.IsNullOrWhiteSpace(pidDirectory) ? "run" : pidDirectory, Path);
         if (!Directory.Exists(Path))
         {
             Directory.CreateDirectory(Path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
@@ -25,7 +27,8 @@ public sealed class DataDirectory
 
     public string ServersDirectory => System.IO.Path.Combine(Path, "servers");
 
-    public string RunDirectory => System.IO.Path.Combine(Path, "run");
+    /// <summary>PID files, launch records and stdin FIFOs.</summary>
+    public string RunDirectory { get; }
 
     public string ConnectionString => $"Data Source={DatabaseFile}";
 }

@@ -8,11 +8,22 @@ namespace ServerDashboard.Hosting;
 /// Work that must finish before the app serves traffic: migrate the database, then create the first admin.
 /// Hosted services start before Kestrel accepts connections, so no request sees a half-ready store.
 /// </summary>
-public sealed class StartupTasks(IServiceScopeFactory scopes, DataDirectory dataDirectory, ILogger<StartupTasks> logger) : IHostedService
+public sealed class StartupTasks(
+    IServiceScopeFactory scopes,
+    DataDirectory dataDirectory,
+    Microsoft.Extensions.Options.IOptions<DashboardOptions> options,
+    ILogger<StartupTasks> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        logger.LogInformation("Data directory: {DataDirectory}", dataDirectory.Path);
+        logger.LogInformation("Data directory: {DataDirectory}; PID directory: {PidDirectory}", dataDirectory.Path, dataDirectory.RunDirectory);
+        if (ProcessLaunchModes.Normalize(options.Value.Processes.LaunchMode) == ProcessLaunchModes.DoubleFork)
+        {
+            // Accepted for the seed's configurations; the effect is the same, so say so instead of pretending to fork twice.
+            logger.LogInformation("Launch mode double_fork: servers are started with one posix_spawn in a new session (setsid), which detaches " +
+                                  "them exactly as a double fork would (no controlling terminal, not our process group, re-parented to init when we exit)");
+        }
+
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<DashboardDbContext>();
         await db.Database.MigrateAsync(cancellationToken);

@@ -26,5 +26,8 @@ public sealed class ProcessOptions
     public string DashboardVersion { get; set; } =
         typeof(ProcessOptions).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "unknown";
 
-    public string RunDirectory => Path.Combine(DataDirectory, "run");
+    /// <summary>Where PID files live; default <c>&lt;DataDirectory&gt;/run</c>.</summary>
+    public string? PidDirectory { get; set; }
+
+    public string RunDirectory => string.IsNullOrEmpty(PidDirectory) ? Path.Combine(DataDirectory, "run") : PidDirectory;
 }

@@ -29,6 +29,11 @@ public sealed class RconConnections(
     public async Task<RconResponse> ExecuteAsync(int serverId, string command, TimeSpan? timeout, CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(disposed, this);
+        if (!options.Value.Enabled)
+        {
+            throw new RconUnavailableException("RCON is turned off for the whole dashboard (Rcon:Enabled=false, DAEMON_ENABLE_RCON)");
+        }
+
         var target = await lookup(serverId, cancellationToken)
             ?? throw new RconUnavailableException($"server {serverId} has no RCON (enable it and set a port and password)");
         var slot = slots.GetOrAdd(serverId, _ => new Slot(new RconLatency(options.Value.LatencySamples)));
@@ -146,6 +151,12 @@ public sealed class RconConnections(
             {
                 await client.DisposeAsync();
                 var elapsed = time.GetElapsedTime(started);
+                if (options.Value.RetryAttempts is { } retries && attempts > retries)
+                {
+                    throw new RconConnectionException(
+                        $"could not reach RCON of server {serverId} at {target} after {attempts} attempts: {e.Message}", e);
+                }
+
                 if (elapsed + delay >= options.Value.ReconnectTimeout)
                 {
                     throw new RconConnectionException(

@@ -5,6 +5,14 @@ public sealed class RconOptions
 {
     public const string SectionName = "Rcon";
 
+    /// <summary>False: the dashboard never talks RCON (DAEMON_ENABLE_RCON): every server is treated as having RCON off, so
+    /// console commands go to stdin and an RCON stop mode falls back to SIGTERM.</summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>Connect attempts after the first for a refused/reset connection (DAEMON_RCON_RETRY_ATTEMPTS); null: as many as
+    /// <see cref="ReconnectTimeout"/> allows.</summary>
+    public int? RetryAttempts { get; set; }
+
     /// <summary>TCP connect limit for one attempt.</summary>
     public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(5);
 

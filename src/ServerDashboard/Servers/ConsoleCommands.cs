@@ -45,6 +45,7 @@ public sealed class ConsoleCommands(
     StdinWriter stdin,
     ServerLogHub logs,
     AuditLog audit,
+    Microsoft.Extensions.Options.IOptions<RconOptions> rconOptions,
     TimeProvider time,
     ILogger<ConsoleCommands> logger)
 {
@@ -91,7 +92,7 @@ public sealed class ConsoleCommands(
             ? CommandResult.Refused(CommandOutcome.Invalid, invalid)
             : !supervisor.IsRunning(serverId)
                 ? CommandResult.Refused(CommandOutcome.NotRunning, $"Server '{server.Name}' is not running.")
-                : server.RconEnabled
+                : server.RconEnabled && rconOptions.Value.Enabled // RCON turned off globally: every server takes stdin
                     ? await SendOverRconAsync(serverId, command!, cancellationToken)
                     : SendOverStdin(serverId, command!);
 

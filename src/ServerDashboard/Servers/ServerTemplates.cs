@@ -9,7 +9,7 @@ public sealed record ServerTemplate(string Id, string Title, string Description,
 /// Ready-made definitions that pre-fill the server form. Everything a template sets is visible and editable in the form.
 /// Ports are chosen so they do not clash with existing definitions.
 /// </summary>
-public sealed class ServerTemplates(IDbContextFactory<DashboardDbContext> dbFactory)
+public sealed class ServerTemplates(IDbContextFactory<DashboardDbContext> dbFactory, Microsoft.Extensions.Options.IOptions<Hosting.DashboardOptions> options)
 {
     public const string SampleGameServerId = "sample";
     public const string GenericProcessId = "generic";
@@ -21,7 +21,7 @@ public sealed class ServerTemplates(IDbContextFactory<DashboardDbContext> dbFact
     public async Task<IReadOnlyList<ServerTemplate>> ListAsync(CancellationToken cancellationToken)
     {
         var (usedPorts, usedNames) = await UsedAsync(cancellationToken);
-        return
+        ServerTemplate[] templates =
         [
             new(SampleGameServerId, "Sample game server",
                 "The bundled SampleGameServer: behaves like a Minecraft server (ready line, console commands, RCON). Start it in two clicks.",
@@ -33,6 +33,21 @@ public sealed class ServerTemplates(IDbContextFactory<DashboardDbContext> dbFact
                 "A vanilla/Paper server: put server.jar in the working directory and enable RCON in server.properties.",
                 MinecraftJava([.. usedPorts], usedNames)),
         ];
+        foreach (var template in templates)
+        {
+            ApplyDefaults(template.Model.Limits);
+        }
+
+        return templates;
+    }
+
+    /// <summary>The admin's Dashboard:ServerDefaults (DAEMON_MAX_*) win over a template's own guesses: they know the host.</summary>
+    private void ApplyDefaults(LimitsModel limits)
+    {
+        var defaults = options.Value.ServerDefaults;
+        limits.MaxMemoryMb = defaults.MaxMemoryMb ?? limits.MaxMemoryMb;
+        limits.CpuWarnPercent = defaults.MaxCpuPercent ?? limits.CpuWarnPercent;
+        limits.MaxOpenFiles = defaults.MaxOpenFiles ?? limits.MaxOpenFiles;
     }
 
     public async Task<ServerTemplate?> FindAsync(string id, CancellationToken cancellationToken) =>

@@ -71,9 +71,9 @@ public sealed class DashboardProcess : IAsyncDisposable
     }
 
     /// <summary>Starts it without waiting, for tests that expect it to fail.</summary>
-    public static DashboardProcess Launch(string dataDirectory, int? port = null)
+    public static DashboardProcess Launch(string dataDirectory, int? port = null, IReadOnlyDictionary<string, string>? environment = null)
     {
-        var dashboard = new DashboardProcess(dataDirectory, port ?? FreePort.Next());
+        var dashboard = new DashboardProcess(dataDirectory, port ?? FreePort.Next(), environment);
         dashboard.Start();
         return dashboard;
     }

@@ -18,6 +18,22 @@ public sealed class MonitoringService(
 {
     private readonly IMonitoringTickHandler[] handlers = handlers.ToArray();
 
+    public override Task StartAsync(CancellationToken cancellationToken)
+    {
+        var current = options.CurrentValue;
+        if (current.Enabled)
+        {
+            logger.LogInformation("Monitoring every {IntervalSeconds} s: startup timeout {StartupTimeoutSeconds} s, unhealthy after {Checks} failed checks",
+                current.IntervalSeconds, current.StartupTimeoutSeconds, current.UnhealthyAfterChecks);
+        }
+        else
+        {
+            logger.LogWarning("Monitoring is off (Dashboard:Monitoring:Enabled=false): no health checks and no resource history; exits are still followed");
+        }
+
+        return base.StartAsync(cancellationToken);
+    }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         while (!stoppingToken.IsCancellationRequested)
