@@ -42,6 +42,12 @@ public sealed class ServerDefinition
 
     public int? CpuWarnPercent { get; set; }
 
+    /// <summary>CPU quota of the server's cgroup, 100 = one core (enforced only with a cgroup).</summary>
+    public int? MaxCpuPercent { get; set; }
+
+    /// <summary>pids.max of the server's cgroup: processes and threads (enforced only with a cgroup).</summary>
+    public int? MaxProcesses { get; set; }
+
     /// <summary>
     /// Optional cap on the lines per second a hub subscriber (the browser console, a script) is sent; null = off.
     /// The file on disk and REST are never throttled.

@@ -32,6 +32,9 @@ public sealed class DashboardOptions
     /// <summary>"Dashboard:Processes": where PID files live and how servers are launched.</summary>
     public ProcessSettings Processes { get; set; } = new();
 
+    /// <summary>"Dashboard:Cgroups": a cgroup per server where the host allows it (docs/processes.md, Isolation).</summary>
+    public Processes.Cgroups.CgroupOptions Cgroups { get; set; } = new();
+
     /// <summary>"Dashboard:ServerDefaults": limits pre-filled in new definitions (every template of the new-server form).</summary>
     public ServerDefaultsOptions ServerDefaults { get; set; } = new();
 

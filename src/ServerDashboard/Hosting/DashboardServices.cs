@@ -179,6 +179,7 @@ public static class DashboardServices
         {
             processes.DataDirectory = dataDirectory.Path;
             processes.PidDirectory = dataDirectory.RunDirectory;
+            processes.Cgroups = dashboard.Value.Cgroups;
             processes.StopServersOnShutdown = dashboard.Value.StopServersOnShutdown;
             processes.DashboardVersion = HealthVersion.Current;
         });
@@ -232,6 +233,7 @@ public static class DashboardServices
         services.AddSingleton<ProgramChecker>();
         services.AddSingleton<UnixUsers>();
         services.AddSingleton<RunAsAdvisor>();
+        services.AddSingleton<ServerIsolation>();
         services.AddSingleton<RconPasswordGenerator>();
         services.AddSingleton<ServerValidator>();
         services.AddSingleton<ServerCatalog>();

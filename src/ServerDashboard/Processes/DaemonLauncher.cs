@@ -10,6 +10,7 @@ namespace ServerDashboard.Processes;
 public sealed class DaemonLauncher(
     ExecutableResolver resolver,
     LaunchCommandBuilder commandBuilder,
+    Cgroups.CgroupManager cgroups,
     StdinFifo stdinFifo,
     ProcFs procFs,
     TimeProvider time,
@@ -42,7 +43,8 @@ public sealed class DaemonLauncher(
         spec.Environment.TryGetValue("PATH", out string? childPath);
         string program = resolver.Resolve(spec.Argv[0], workingDirectory, childPath ?? Environment.GetEnvironmentVariable("PATH"));
         IReadOnlyList<string> programArgv = [program, .. spec.Argv.Skip(1)];
-        IReadOnlyList<string> spawnedArgv = commandBuilder.Build(programArgv, spec.Limits, spec.RunAsUser);
+        IReadOnlyList<string> spawnedArgv = commandBuilder.Build(programArgv, spec.Limits, spec.RunAsUser,
+            spec.Cgroup is { } cgroup ? cgroups.JoinPrefix(cgroup) : null);
 
         string logPath = Path.GetFullPath(spec.LogPath, workingDirectory);
         Directory.CreateDirectory(Path.GetDirectoryName(logPath)!);

@@ -58,6 +58,7 @@ public sealed class DaemonManager(
     ProcFs procFs,
     ProcessRegistry registry,
     ProcessGroupSignaller signaller,
+    Cgroups.CgroupManager cgroups,
     TimeProvider time,
     IOptions<ProcessOptions> options,
     ILogger<DaemonManager> logger)
@@ -106,7 +107,10 @@ public sealed class DaemonManager(
         store.EnsureRunDirectory();
         string launchId = LaunchMarker.NewId();
         var markedEnvironment = new Dictionary<string, string>(request.Spec.Environment, StringComparer.Ordinal) { [LaunchMarker.Variable] = launchId };
-        DaemonSpec spec = request.Spec with { Environment = markedEnvironment };
+        ResourceLimits limits = request.Spec.Limits;
+        // Made before the spawn, with its limits: the process joins it before its first instruction (cgexec execs in place).
+        Cgroups.ServerCgroup? cgroup = cgroups.Create(request.ServerId, new Cgroups.CgroupLimits(limits.MaxMemoryMb, limits.MaxCpuPercent, limits.MaxProcesses));
+        DaemonSpec spec = request.Spec with { Environment = markedEnvironment, Cgroup = cgroup };
         PidFileRecord Describe(int pid) => new()
         {
             Pid = pid,
@@ -118,6 +122,7 @@ public sealed class DaemonManager(
             DashboardVersion = options.Value.DashboardVersion,
             BootId = procFs.BootId,
             LaunchId = launchId,
+            Cgroup = cgroup?.Name,
         };
 
         var hooks = new DaemonLauncher.LaunchHooks(
@@ -145,6 +150,11 @@ public sealed class DaemonManager(
         {
             // Nothing was spawned (posix_spawn failed or was never reached): the record describes no process.
             store.DeleteLaunchRecord(request.ServerId);
+            if (cgroup is not null)
+            {
+                cgroups.TryRemove(cgroup);
+            }
+
             throw;
         }
 
@@ -170,7 +180,7 @@ public sealed class DaemonManager(
             // A daemon without a PID file would be invisible after a dashboard restart: do not leave it running.
             logger.LogError("Could not write PID file {Path} for server {ServerId} (pid {Pid}): {Error}; killing the daemon",
                 pidFilePath, request.ServerId, daemon.Pid, e.Message);
-            TrackedProcess orphan = registry.TrackLaunched(daemon, record);
+            TrackedProcess orphan = registry.TrackLaunched(daemon, record, cgroup);
             await KillEntryAsync(orphan, CancellationToken.None);
             store.DeleteLaunchRecord(request.ServerId);
             throw new DaemonLaunchException($"could not write the PID file for server {request.ServerId}: {e.Message}", e);
@@ -178,7 +188,7 @@ public sealed class DaemonManager(
 
         await Phase(StartPhase.PidFileWritten, daemon.Pid);
         store.DeleteLaunchRecord(request.ServerId);
-        return registry.TrackLaunched(daemon, record);
+        return registry.TrackLaunched(daemon, record, cgroup);
     }
 
     private Task Phase(StartPhase phase, int? pid) => PhaseHook?.Invoke(phase, pid) ?? Task.CompletedTask;
@@ -245,6 +255,7 @@ public sealed class DaemonManager(
         bool graceful = await WaitUntilGoneAsync(entry, remaining - time.GetElapsedTime(started), cancellationToken);
         if (graceful)
         {
+            await RemoveCgroupAsync(entry);
             return Finish(entry, StopOutcome.Graceful, started, stragglers: 0);
         }
 
@@ -334,18 +345,44 @@ public sealed class DaemonManager(
     private async Task<StopResult> KillEntryAsync(TrackedProcess entry, CancellationToken cancellationToken, bool escalated = false, long? started = null)
     {
         long t0 = started ?? time.GetTimestamp();
-        int stragglersBefore = signaller.LiveMembers(entry.Pid).Count(m => m.Pid != entry.Pid);
+        int stragglersBefore = signaller.LiveMembers(entry).Count(m => m.Pid != entry.Pid);
         signaller.SignalGroup(entry, LinuxNative.SIGKILL);
         bool gone = await WaitUntilGoneAsync(entry, KillConfirmTimeout, cancellationToken);
         if (!gone)
         {
-            IReadOnlyList<ProcStat> left = signaller.LiveMembers(entry.Pid);
+            IReadOnlyList<ProcStat> left = signaller.LiveMembers(entry);
             string message = $"still alive after SIGKILL: {string.Join(", ", left.Select(s => $"{s.Pid} ({s.Comm}, state {s.State})"))}";
             logger.LogError("Server {ServerId} (pid {Pid}): {Message}", entry.ServerId, entry.Pid, Text.LogText.Escape(message));
             return new StopResult(entry.ServerId, StopOutcome.Failed, entry.Pid, entry.LastExit, time.GetElapsedTime(t0), stragglersBefore, message);
         }
 
+        await RemoveCgroupAsync(entry);
         return Finish(entry, escalated ? StopOutcome.EscalatedToKill : StopOutcome.Killed, t0, stragglersBefore);
+    }
+
+    /// <summary>
+    /// Removes the server's cgroup once its tree is gone. A killed member stays listed in cgroup.procs until its parent
+    /// (often init, for an orphan) reaps it, and rmdir fails with EBUSY until then: retry for a moment.
+    /// </summary>
+    private async Task RemoveCgroupAsync(TrackedProcess entry)
+    {
+        if (entry.Cgroup is not { } cgroup)
+        {
+            return;
+        }
+
+        long deadline = time.GetTimestamp() + (long)(KillConfirmTimeout.TotalSeconds * time.TimestampFrequency);
+        while (!cgroups.TryRemove(cgroup))
+        {
+            if (time.GetTimestamp() >= deadline)
+            {
+                logger.LogWarning("Server {ServerId}: its cgroup {Cgroup} could not be removed yet; the next start or the start-up sweep removes it",
+                    entry.ServerId, cgroup.Name);
+                return;
+            }
+
+            await Task.Delay(PollInterval, time, CancellationToken.None);
+        }
     }
 
     /// <summary>Waits until the leader has exited (and is reaped if ours) and no live member of its group or session remains.</summary>
@@ -362,7 +399,7 @@ public sealed class DaemonManager(
                 leaderGoneAt ??= System.Diagnostics.Stopwatch.GetTimestamp();
                 // At most one poll interval old (so a straggler's death is seen next round), never older than the exit.
                 long recentEnough = Math.Max(leaderGoneAt.Value, System.Diagnostics.Stopwatch.GetTimestamp() - (long)(PollInterval.TotalSeconds * System.Diagnostics.Stopwatch.Frequency));
-                if (signaller.LiveMembers(entry.Pid, recentEnough).Count == 0)
+                if (signaller.LiveMembers(entry, recentEnough).Count == 0)
                 {
                     return true;
                 }
@@ -380,6 +417,7 @@ public sealed class DaemonManager(
     private StopResult Finish(TrackedProcess entry, StopOutcome outcome, long started, int stragglers)
     {
         registry.DeleteFileIfStillOurs(entry);
+
         TimeSpan duration = time.GetElapsedTime(started);
         string message = $"{outcome} after {duration.TotalMilliseconds:0} ms; leader {entry.LastExit}";
         logger.LogInformation("Server {ServerId} (pid {Pid}) stopped: {Message}", entry.ServerId, entry.Pid, message);

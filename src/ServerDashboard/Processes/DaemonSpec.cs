@@ -19,14 +19,20 @@ public sealed record DaemonSpec(
     /// When null, logs show only the program's name and the argument count.
     /// </summary>
     public IReadOnlyList<string>? DisplayArgv { get; init; }
+
+    /// <summary>The cgroup the process joins before exec (set by <see cref="DaemonManager"/>); null: none on this host.</summary>
+    public Cgroups.ServerCgroup? Cgroup { get; init; }
 }
 
-/// <summary>Per-daemon limits; null means "inherit the dashboard's".</summary>
-/// <param name="MaxOpenFiles">RLIMIT_NOFILE (soft = hard).</param>
-/// <param name="MaxMemoryMb">RLIMIT_AS: virtual address space, not RSS (JVMs reserve far more than they use).</param>
-public sealed record ResourceLimits(int? MaxOpenFiles = null, int? MaxMemoryMb = null)
+/// <summary>Per-daemon limits; null means "inherit the dashboard's" (or unlimited).</summary>
+/// <param name="MaxOpenFiles">RLIMIT_NOFILE (soft = hard), always an rlimit.</param>
+/// <param name="MaxMemoryMb">With a cgroup: resident memory (and swap) of the whole tree. Without: RLIMIT_AS, virtual address
+/// space per process, the only thing an rlimit offers (JVMs reserve far more than they use).</param>
+/// <param name="MaxCpuPercent">CPU quota of the tree (100 = one core); needs a cgroup.</param>
+/// <param name="MaxProcesses">Processes and threads of the tree (pids.max); needs a cgroup.</param>
+public sealed record ResourceLimits(int? MaxOpenFiles = null, int? MaxMemoryMb = null, int? MaxCpuPercent = null, int? MaxProcesses = null)
 {
-    public bool IsEmpty => MaxOpenFiles is null && MaxMemoryMb is null;
+    public bool IsEmpty => MaxOpenFiles is null && MaxMemoryMb is null && MaxCpuPercent is null && MaxProcesses is null;
 }
 
 /// <summary>A daemon that was started. <see cref="Exe"/> is the target of /proc/&lt;pid&gt;/exe once the wrappers have exec'd.</summary>

@@ -51,4 +51,5 @@ public sealed record ExitStatus(ExitKind Kind, int? Code = null, int? Signal = n
 
 /// <summary>A tracked daemon's leader exited.</summary>
 /// <param name="StopRequested">The dashboard asked it to stop: not a crash.</param>
-public sealed record DaemonExit(string ServerId, int Pid, ExitStatus Status, DateTimeOffset DetectedAt, bool WasOurChild, bool StopRequested);
+/// <param name="OomKilled">The kernel's OOM killer killed a process of the server's cgroup for its memory limit during this run.</param>
+public sealed record DaemonExit(string ServerId, int Pid, ExitStatus Status, DateTimeOffset DetectedAt, bool WasOurChild, bool StopRequested, bool OomKilled = false);

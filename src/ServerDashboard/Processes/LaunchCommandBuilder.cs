@@ -12,10 +12,17 @@ namespace ServerDashboard.Processes;
 /// </summary>
 public sealed class LaunchCommandBuilder(ExecutableResolver resolver)
 {
-    public IReadOnlyList<string> Build(IReadOnlyList<string> programArgv, ResourceLimits limits, string? runAsUser)
+    /// <param name="cgroupJoin">cgexec's argv when the server gets a cgroup: it goes first, so the process is in the cgroup
+    /// before any other code runs (and before it could fork); the memory limit is then the cgroup's, not RLIMIT_AS.</param>
+    public IReadOnlyList<string> Build(IReadOnlyList<string> programArgv, ResourceLimits limits, string? runAsUser, IReadOnlyList<string>? cgroupJoin = null)
     {
-        var argv = new List<string>();
-        if (!limits.IsEmpty)
+        var argv = new List<string>(cgroupJoin ?? []);
+        if (cgroupJoin is not null)
+        {
+            limits = limits with { MaxMemoryMb = null };
+        }
+
+        if (limits.MaxOpenFiles is not null || limits.MaxMemoryMb is not null)
         {
             argv.Add(ResolveTool("prlimit", "resource limits"));
             if (limits.MaxOpenFiles is int files)
@@ -56,7 +63,7 @@ public sealed class LaunchCommandBuilder(ExecutableResolver resolver)
     /// True while /proc/&lt;pid&gt;/exe still shows a wrapper, i.e. it has not exec'd the real program yet.
     /// Compared by file name because /proc shows the canonical path (/usr/bin/...) while PATH may say /bin/...
     /// </summary>
-    public bool IsWrapper(string exe) => Path.GetFileName(exe) is "prlimit" or "setpriv";
+    public bool IsWrapper(string exe) => Path.GetFileName(exe) is "cgexec" or "prlimit" or "setpriv";
 
     private string ResolveTool(string tool, string purpose)
     {

@@ -73,6 +73,9 @@ public sealed record PidFileRecord
     [JsonIgnore]
     public bool IsLegacy { get; init; }
 
+    /// <summary>The server's cgroup (e.g. <c>serverdashboard/42</c>); checked on re-adoption (the PID must be a member).</summary>
+    public string? Cgroup { get; init; }
+
     /// <summary>The identity to verify, or null for a legacy file (no start time recorded).</summary>
     public ProcessIdentity? TryGetIdentity() =>
         ProcessStartTime is ulong start && BootId is not null ? new ProcessIdentity(BootId, Pid, start) : null;

@@ -8,7 +8,7 @@ namespace ServerDashboard.Processes;
 /// Linux-only: signals a daemon's whole process group, and hunts down members that outlive their leader.
 /// Nothing is signalled without first proving who it is: a reused PID is never signalled.
 /// </summary>
-public sealed class ProcessGroupSignaller(ProcFs procFs, ProcessHandles handles, ILogger<ProcessGroupSignaller> logger)
+public sealed class ProcessGroupSignaller(ProcFs procFs, ProcessHandles handles, Cgroups.CgroupManager cgroups, ILogger<ProcessGroupSignaller> logger)
 {
     /// <summary>
     /// Signals the group led by <paramref name="entry"/> (pgid == sid == leader pid, thanks to POSIX_SPAWN_SETSID).
@@ -30,7 +30,7 @@ public sealed class ProcessGroupSignaller(ProcFs procFs, ProcessHandles handles,
                     logger.LogDebug("Sent signal {Signal} to process group {Pgid} of {Entry}", signal, entry.Pid, entry);
                     // Members that left the group but not the session were not reached; signal only them (a second
                     // SIGTERM means "force quit" to some servers, so group members must not get it twice).
-                    return 1 + SignalStragglers(entry.Pid, signal, skipGroupMembers: true);
+                    return 1 + SignalStragglers(entry, signal, skipGroupMembers: true);
                 }
 
                 int errno = Marshal.GetLastPInvokeError();
@@ -41,21 +41,40 @@ public sealed class ProcessGroupSignaller(ProcFs procFs, ProcessHandles handles,
             }
         }
 
-        return SignalStragglers(entry.Pid, signal);
+        return SignalStragglers(entry, signal);
     }
 
-    /// <summary>Live processes still in the group or session <paramref name="groupId"/> (zombies excluded, the dashboard excluded).</summary>
-    public IReadOnlyList<ProcStat> LiveMembers(int groupId, long? notBefore = null) =>
-        procFs.ListGroupOrSession(groupId, notBefore).Where(s => !s.IsZombieOrDead && s.Pid != Environment.ProcessId).ToList();
+    /// <summary>
+    /// Live processes of the server's tree (zombies and the dashboard excluded): its process group and session, and with a
+    /// cgroup every member of it too, so a child that called setsid() or double-forked is still found.
+    /// </summary>
+    public IReadOnlyList<ProcStat> LiveMembers(TrackedProcess entry, long? notBefore = null)
+    {
+        var members = procFs.ListGroupOrSession(entry.Pid, notBefore).Where(s => !s.IsZombieOrDead && s.Pid != Environment.ProcessId).ToList();
+        if (entry.Cgroup is { } cgroup)
+        {
+            foreach (int pid in cgroups.Members(cgroup))
+            {
+                if (pid != Environment.ProcessId && members.All(m => m.Pid != pid) && procFs.TryReadStat(pid) is { IsZombieOrDead: false } stat)
+                {
+                    members.Add(stat);
+                }
+            }
+        }
+
+        return members;
+    }
 
     /// <summary>
-    /// Signals each live member of the group or session (a member that moved to another group of the same session counts).
-    /// Each one gets its own pidfd, verified to still be that member before the signal goes out.
+    /// Signals each live member of the tree other than through the group signal (a member that moved to another group of
+    /// the same session, or left the session but not the cgroup). Each one gets its own pidfd, verified to still be that
+    /// member before the signal goes out.
     /// </summary>
-    public int SignalStragglers(int groupId, int signal, bool skipGroupMembers = false)
+    public int SignalStragglers(TrackedProcess entry, int signal, bool skipGroupMembers = false)
     {
+        int groupId = entry.Pid;
         int signalled = 0;
-        foreach (ProcStat member in LiveMembers(groupId))
+        foreach (ProcStat member in LiveMembers(entry))
         {
             if (skipGroupMembers && member.ProcessGroupId == groupId)
             {
@@ -69,9 +88,10 @@ public sealed class ProcessGroupSignaller(ProcFs procFs, ProcessHandles handles,
                 continue;
             }
 
-            // Re-read after opening the pidfd: the process it refers to must still be in the group or session.
-            if (procFs.TryReadStat(member.Pid) is { } now && (now.ProcessGroupId == groupId || now.SessionId == groupId)
-                && handles.TrySignal(pidfd, signal))
+            // Re-read after opening the pidfd: the process it refers to must still be in the group, session or cgroup.
+            bool stillMember = procFs.TryReadStat(member.Pid) is { } now && (now.ProcessGroupId == groupId || now.SessionId == groupId)
+                               || (entry.Cgroup is { } cgroup && cgroups.Contains(cgroup, member.Pid));
+            if (stillMember && handles.TrySignal(pidfd, signal))
             {
                 signalled++;
             }

@@ -14,6 +14,9 @@ public sealed class ProcessOptions
     /// </summary>
     public bool StopServersOnShutdown { get; set; }
 
+    /// <summary>A cgroup per server where the host allows it.</summary>
+    public Cgroups.CgroupOptions Cgroups { get; set; } = new();
+
     public TimeSpan ShutdownStopTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>How often exits are checked (waitpid for our children, pidfd poll for adopted daemons).</summary>

@@ -21,6 +21,7 @@ public sealed class ProcessRegistry(
     ProcessHandles handles,
     ChildReaper reaper,
     DaemonExitFeed exitFeed,
+    Cgroups.CgroupManager cgroups,
     TimeProvider time,
     IOptions<ProcessOptions> options,
     ILogger<ProcessRegistry> logger,
@@ -123,6 +124,13 @@ public sealed class ProcessRegistry(
             }
         }
 
+        // Cgroups of ours that no live server uses (a dashboard killed between a server's exit and its cleanup): empty ones go.
+        IReadOnlyList<string> staleCgroups = cgroups.RemoveStale(_entries.Values.Where(e => !e.HasExited).Select(e => e.ServerId).ToHashSet(StringComparer.Ordinal));
+        if (staleCgroups.Count > 0)
+        {
+            logger.LogInformation("Removed {Count} stale cgroup(s): {Names}", staleCgroups.Count, string.Join(", ", staleCgroups));
+        }
+
         if (kept > 0)
         {
             logger.LogInformation("PID file loading complete: loaded={Loaded}, cleaned={Cleaned}, kept={Kept} (refused or unverifiable, see above) in {ElapsedMs:0.0} ms",
@@ -137,12 +145,12 @@ public sealed class ProcessRegistry(
     }
 
     /// <summary>Records a daemon this dashboard just launched (its PID file is already written).</summary>
-    internal TrackedProcess TrackLaunched(LaunchedDaemon daemon, PidFileRecord record)
+    internal TrackedProcess TrackLaunched(LaunchedDaemon daemon, PidFileRecord record, Cgroups.ServerCgroup? cgroup = null)
     {
         // Our unreaped child cannot change identity under us, so a pidfd opened now is for it (null if it already exited).
         SafeFileHandle? pidfd = handles.TryOpenVerified(daemon.Identity);
         var entry = new TrackedProcess(record.ServerId, daemon.Identity, store.PathFor(record.ServerId), record,
-            loadedFromDisk: false, isOurChild: true, time.GetUtcNow(), pidfd);
+            loadedFromDisk: false, isOurChild: true, time.GetUtcNow(), pidfd) { Cgroup = cgroup };
         Replace(entry);
         return entry;
     }
@@ -181,10 +189,52 @@ public sealed class ProcessRegistry(
         }
 
         DeleteFileIfStillOurs(entry);
-        logger.LogInformation("Daemon of server {ServerId} (pid {Pid}) exited: {Status}{Requested}",
-            entry.ServerId, entry.Pid, status, entry.StopRequested ? " (stop requested)" : "");
-        exitFeed.Publish(new DaemonExit(entry.ServerId, entry.Pid, status, entry.ExitedAt!.Value, entry.IsOurChild, entry.StopRequested));
+        bool oomKilled = entry.Cgroup is { } cgroup && cgroups.OomKills(cgroup) > 0; // a fresh cgroup per run: any kill is this run's
+        logger.LogInformation("Daemon of server {ServerId} (pid {Pid}) exited: {Status}{Oom}{Requested}",
+            entry.ServerId, entry.Pid, status, oomKilled ? " (the OOM killer acted at its memory limit)" : "", entry.StopRequested ? " (stop requested)" : "");
+        if (!entry.StopRequested)
+        {
+            ReleaseCgroup(entry);
+        }
+
+        exitFeed.Publish(new DaemonExit(entry.ServerId, entry.Pid, status, entry.ExitedAt!.Value, entry.IsOurChild, entry.StopRequested, oomKilled));
         return status;
+    }
+
+    /// <summary>
+    /// The leader is gone on its own: what is left of its tree goes with it, as systemd does for a service whose main process
+    /// exited (a leftover would hold the port or the world files against the restart), then the cgroup is removed.
+    /// A stop (<see cref="DaemonManager"/>) does the same once the tree is empty.
+    /// </summary>
+    internal void ReleaseCgroup(TrackedProcess entry)
+    {
+        if (entry.Cgroup is not { } cgroup)
+        {
+            return;
+        }
+
+        // A member may be mid-fork when the list is read (its child is not listed yet): kill until nothing live is left,
+        // briefly; this runs once per exit, on the exit monitor's thread.
+        int leftovers = 0;
+        for (int round = 0; round < 50; round++)
+        {
+            int killed = cgroups.KillAll(cgroup);
+            leftovers += killed;
+            if (killed == 0 && cgroups.Members(cgroup).All(pid => procFs.TryReadStat(pid) is null or { IsZombieOrDead: true }))
+            {
+                break;
+            }
+
+            Thread.Sleep(10);
+        }
+
+        if (leftovers > 0)
+        {
+            logger.LogWarning("Server {ServerId}: killed {Count} process(es) left in its cgroup after its main process exited", entry.ServerId, leftovers);
+        }
+
+        // A just-killed member may take a moment to leave; the next start or the start-up sweep removes the cgroup then.
+        cgroups.TryRemove(cgroup);
     }
 
     /// <summary>Forgets every exited daemon and deletes any PID file it left. Returns how many were dropped.</summary>
@@ -264,9 +314,28 @@ public sealed class ProcessRegistry(
         }
 
         var entry = new TrackedProcess(verdict.ServerId, identity, verdict.Path, record,
-            loadedFromDisk: true, isOurChild: false, time.GetUtcNow(), pidfd);
+            loadedFromDisk: true, isOurChild: false, time.GetUtcNow(), pidfd) { Cgroup = FindCgroup(verdict.ServerId, record, identity.Pid) };
         Replace(entry);
         return entry;
+    }
+
+    /// <summary>An adopted daemon's cgroup, checked: the name must be the one we give this server and the PID a member of it.</summary>
+    private Cgroups.ServerCgroup? FindCgroup(string serverId, PidFileRecord record, int pid)
+    {
+        if (record.Cgroup is null || !cgroups.Support.Available)
+        {
+            return null;
+        }
+
+        Cgroups.ServerCgroup cgroup = cgroups.Describe(serverId);
+        if (cgroup.Name == record.Cgroup && cgroups.Contains(cgroup, pid))
+        {
+            return cgroup;
+        }
+
+        logger.LogWarning("Server {ServerId} (pid {Pid}) is not in its recorded cgroup {Cgroup}: following it by process group and session only",
+            serverId, pid, Text.LogText.Escape(record.Cgroup));
+        return null;
     }
 
     /// <summary>Rewrites a verified legacy file in the current format, so the next check can use the start time.</summary>

@@ -30,7 +30,7 @@ public sealed record ProcessRegistryStats(
     IReadOnlyList<ProcessStats> Processes);
 
 /// <summary>Linux-only: turns /proc into per-daemon stats. Keeps recent CPU samples per process to compute a rate.</summary>
-public sealed class ProcessStatsCollector(ProcessRegistry registry, PidFileStore store, ProcFs procFs, TimeProvider time)
+public sealed class ProcessStatsCollector(ProcessRegistry registry, PidFileStore store, ProcFs procFs, Cgroups.CgroupManager cgroups, TimeProvider time)
 {
     private static readonly TimeSpan MinCpuWindow = TimeSpan.FromSeconds(1);
     private readonly ConcurrentDictionary<ProcessIdentity, List<CpuSample>> _previous = new();
@@ -62,7 +62,9 @@ public sealed class ProcessStatsCollector(ProcessRegistry registry, PidFileStore
                 null, null, null, null, null, null, null, 0, entry.LastExit?.ToString());
         }
 
-        var members = all.Where(s => (s.ProcessGroupId == entry.Pid || s.SessionId == entry.Pid) && !s.IsZombieOrDead).ToList();
+        // The tree: process group and session, and with a cgroup all its members (a setsid() escaper included).
+        HashSet<int> inCgroup = entry.Cgroup is { } cgroup ? [.. cgroups.Members(cgroup)] : [];
+        var members = all.Where(s => (s.ProcessGroupId == entry.Pid || s.SessionId == entry.Pid || inCgroup.Contains(s.Pid)) && !s.IsZombieOrDead).ToList();
         ulong ticks = 0;
         long rssPages = 0;
         int threads = 0, fds = 0;
@@ -74,6 +76,8 @@ public sealed class ProcessStatsCollector(ProcessRegistry registry, PidFileStore
             fds += procFs.CountOpenFds(member.Pid) ?? 0;
         }
 
+        // Memory as the kernel charges it to the cgroup where there is one (the figure its limit is measured against).
+        long memoryBytes = entry.Cgroup is { } charged && cgroups.Usage(charged).MemoryBytes is { } usage ? usage : rssPages * Environment.SystemPageSize;
         DateTimeOffset now = time.GetUtcNow();
         DateTimeOffset started = procFs.StartTimeOf(entry.Identity.StartTime);
         double cpu = CpuPercent(entry, ticks, now, started);
@@ -85,8 +89,8 @@ public sealed class ProcessStatsCollector(ProcessRegistry registry, PidFileStore
             entry.LoadedFromDisk,
             true,
             Math.Round(cpu, 1),
-            Math.Round(rssPages * (double)Environment.SystemPageSize / (1024 * 1024), 1),
-            rssPages * Environment.SystemPageSize,
+            Math.Round(memoryBytes / (1024.0 * 1024), 1),
+            memoryBytes,
             fds,
             threads,
             started,

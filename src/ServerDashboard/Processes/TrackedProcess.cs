@@ -34,6 +34,9 @@ public sealed class TrackedProcess
 
     public string? LogPath => Record.LogPath;
 
+    /// <summary>The server's cgroup when it has one (and, if adopted, the PID was found in it): its exact process tree.</summary>
+    public Cgroups.ServerCgroup? Cgroup { get; internal set; }
+
     public string? StdinPath => Record.StdinPath;
 
     /// <summary>True when adopted from a PID file (started by an earlier dashboard run).</summary>

@@ -56,7 +56,7 @@ public sealed class LaunchPlanner(DataDirectory dataDirectory, UnixUsers users)
             BuildEnvironment(server, values),
             ConsoleLogPath(server.Id),
             StdinFifoPath(server.Id),
-            new ResourceLimits(server.MaxOpenFiles, server.MaxMemoryMb),
+            new ResourceLimits(server.MaxOpenFiles, server.MaxMemoryMb, server.MaxCpuPercent, server.MaxProcesses),
             server.RunAsUser)
         {
             DisplayArgv = RedactedCommand(server), // what logs show: {rconPassword} stays a placeholder

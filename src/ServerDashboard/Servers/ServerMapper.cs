@@ -29,6 +29,8 @@ public static class ServerMapper
             MaxMemoryMb = entity.MaxMemoryMb,
             MaxOpenFiles = entity.MaxOpenFiles,
             CpuWarnPercent = entity.CpuWarnPercent,
+            MaxCpuPercent = entity.MaxCpuPercent,
+            MaxProcesses = entity.MaxProcesses,
             BrowserLinesPerSecond = entity.BrowserLinesPerSecond,
         },
         RunAsUser = entity.RunAsUser,
@@ -72,6 +74,8 @@ public static class ServerMapper
         entity.MaxMemoryMb = model.Limits.MaxMemoryMb;
         entity.MaxOpenFiles = model.Limits.MaxOpenFiles;
         entity.CpuWarnPercent = model.Limits.CpuWarnPercent;
+        entity.MaxCpuPercent = model.Limits.MaxCpuPercent;
+        entity.MaxProcesses = model.Limits.MaxProcesses;
         entity.BrowserLinesPerSecond = model.Limits.BrowserLinesPerSecond;
         entity.RunAsUser = string.IsNullOrWhiteSpace(model.RunAsUser) ? null : model.RunAsUser.Trim();
         entity.ReadyPattern = string.IsNullOrEmpty(model.ReadyPattern) ? null : model.ReadyPattern;

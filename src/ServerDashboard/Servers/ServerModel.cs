@@ -120,6 +120,12 @@ public sealed record LimitsModel
 
     public int? CpuWarnPercent { get; set; }
 
+    /// <summary>CPU quota (100 = one core) of the server's cgroup; not enforced without one.</summary>
+    public int? MaxCpuPercent { get; set; }
+
+    /// <summary>Processes and threads the server's cgroup may hold (pids.max); not enforced without one.</summary>
+    public int? MaxProcesses { get; set; }
+
     /// <summary>Lines per second sent to each hub subscriber (browser console, scripts); null = unthrottled.</summary>
     public int? BrowserLinesPerSecond { get; set; }
 }

@@ -236,6 +236,18 @@ public sealed partial class ServerValidator(
             errors.Add("limits.cpuWarnPercent", "CPU warning must be between 1 and 12800 % (100 % = one core).");
         }
 
+        // Below 1 % of a core the CFS quota (1 ms per 100 ms period) is the kernel's minimum; above 128 cores nothing is limited.
+        if (model.Limits.MaxCpuPercent is < 1 or > 12_800)
+        {
+            errors.Add("limits.maxCpuPercent", "Max CPU must be between 1 and 12800 % (100 % = one core).");
+        }
+
+        // A game server needs a handful of processes and dozens of threads (a JVM starts ~30): fewer than 8 cannot start one.
+        if (model.Limits.MaxProcesses is < 8 or > 4_194_304)
+        {
+            errors.Add("limits.maxProcesses", "Max processes must be between 8 and 4194304 (threads count too).");
+        }
+
         if (model.Limits.BrowserLinesPerSecond is < 1 or > 100_000)
         {
             errors.Add("limits.browserLinesPerSecond", "Browser throttle must be between 1 and 100000 lines/s (leave it empty for no throttle).");

@@ -84,7 +84,7 @@ public sealed class DaemonLifecycleTests : IAsyncLifetime
         Assert.Equal(StopOutcome.EscalatedToKill, result.Outcome);
         Assert.Equal(new ExitStatus(ExitKind.Signal, Signal: 9), result.Exit);
         Assert.InRange(result.Duration, TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(5));
-        Assert.Empty(_h.Get<ProcessGroupSignaller>().LiveMembers(entry.Pid));
+        Assert.Empty(_h.Get<ProcessGroupSignaller>().LiveMembers(entry));
         Assert.Single(_h.Logs.LinesContaining("still running 0.5s after the stop request; sending SIGKILL to its group"));
     }
 
@@ -98,7 +98,7 @@ public sealed class DaemonLifecycleTests : IAsyncLifetime
 
         Assert.Equal(StopOutcome.Graceful, result.Outcome);
         Assert.False(_h.ProcFs.IsAlive(grandchild), "the grandchild must not survive");
-        Assert.Empty(_h.Get<ProcessGroupSignaller>().LiveMembers(entry.Pid));
+        Assert.Empty(_h.Get<ProcessGroupSignaller>().LiveMembers(entry));
     }
 
     [Fact]

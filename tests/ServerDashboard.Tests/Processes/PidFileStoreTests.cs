@@ -22,7 +22,7 @@ public sealed class PidFileStoreTests : IAsyncLifetime
         using JsonDocument doc = JsonDocument.Parse(File.ReadAllText(path));
         JsonElement root = doc.RootElement;
         string[] expected = ["version", "pid", "serverId", "name", "port", "cmd", "cwd", "rconPort", "rconPassword", "createdAt",
-            "processStartTime", "bootId", "exe", "dashboardVersion", "logPath", "stdinPath", "launchId"];
+            "processStartTime", "bootId", "exe", "dashboardVersion", "logPath", "stdinPath", "launchId", "cgroup"];
         Assert.Equal(expected.Order(), root.EnumerateObject().Select(p => p.Name).Order());
         Assert.Equal(1, root.GetProperty("version").GetInt32());
         Assert.Equal(entry.Pid, root.GetProperty("pid").GetInt32());

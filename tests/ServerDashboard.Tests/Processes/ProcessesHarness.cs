@@ -23,7 +23,12 @@ public sealed class ProcessesHarness : IAsyncDisposable
     {
     }
 
-    private ProcessesHarness(TempDirectory dir, ConcurrentBag<int> spawned, bool ownsDirectory)
+    /// <param name="configure">Further <see cref="ProcessOptions"/> (e.g. a cgroup root that does not exist).</param>
+    public ProcessesHarness(Action<ProcessOptions> configure) : this(new TempDirectory(), [], ownsDirectory: true, configure)
+    {
+    }
+
+    private ProcessesHarness(TempDirectory dir, ConcurrentBag<int> spawned, bool ownsDirectory, Action<ProcessOptions>? configure = null)
     {
         Dir = dir;
         _spawned = spawned;
@@ -34,6 +39,7 @@ public sealed class ProcessesHarness : IAsyncDisposable
         {
             o.DataDirectory = dir.Path;
             o.ExitPollInterval = TimeSpan.FromMilliseconds(50);
+            configure?.Invoke(o);
         });
         _services = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
     }

@@ -25,6 +25,8 @@ public sealed class ServerFormState
         MaxMemoryText = Text(model.Limits.MaxMemoryMb);
         MaxOpenFilesText = Text(model.Limits.MaxOpenFiles);
         CpuWarnText = Text(model.Limits.CpuWarnPercent);
+        MaxCpuText = Text(model.Limits.MaxCpuPercent);
+        MaxProcessesText = Text(model.Limits.MaxProcesses);
         BrowserLinesText = Text(model.Limits.BrowserLinesPerSecond);
     }
 
@@ -48,6 +50,10 @@ public sealed class ServerFormState
 
     public string CpuWarnText { get; set; }
 
+    public string MaxCpuText { get; set; }
+
+    public string MaxProcessesText { get; set; }
+
     public string BrowserLinesText { get; set; }
 
     /// <summary>
@@ -69,6 +75,8 @@ public sealed class ServerFormState
         model.Limits.MaxMemoryMb = Number(MaxMemoryText, "limits.maxMemoryMb", "Max memory", errors);
         model.Limits.MaxOpenFiles = Number(MaxOpenFilesText, "limits.maxOpenFiles", "Max open files", errors);
         model.Limits.CpuWarnPercent = Number(CpuWarnText, "limits.cpuWarnPercent", "The CPU warning", errors);
+        model.Limits.MaxCpuPercent = Number(MaxCpuText, "limits.maxCpuPercent", "Max CPU", errors);
+        model.Limits.MaxProcesses = Number(MaxProcessesText, "limits.maxProcesses", "Max processes", errors);
         model.Limits.BrowserLinesPerSecond = Number(BrowserLinesText, "limits.browserLinesPerSecond", "The browser throttle", errors);
         return errors.Count == 0;
     }

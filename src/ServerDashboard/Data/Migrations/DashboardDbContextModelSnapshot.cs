@@ -330,10 +330,16 @@ namespace ServerDashboard.Data.Migrations
                         .IsRequired()
                         .HasColumnType("TEXT");
 
+                    b.Property<int?>("MaxCpuPercent")
+                        .HasColumnType("INTEGER");
+
                     b.Property<int?>("MaxMemoryMb")
                         .HasColumnType("INTEGER");
 
                     b.Property<int?>("MaxOpenFiles")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("MaxProcesses")
                         .HasColumnType("INTEGER");
 
                     b.Property<string>("Name")
