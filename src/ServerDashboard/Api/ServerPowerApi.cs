@@ -49,8 +49,8 @@ public static class ServerPowerApi
                 return NotFound(id);
             }
 
-            supervisor.IsRunning(id); // picks up a PID file dropped in by hand
-            return TypedResults.Ok(supervisor.GetStatus(id));
+            // An explicit rescan: a valid PID file dropped in by hand is adopted and reported Running.
+            return TypedResults.Ok(supervisor.Rescan(id));
         }).RequireAuthorization(Policies.View).WithName("GetServerStatus");
 
         servers.MapGet("/{id:int}/process-info", async Task<Results<Ok<ProcessStats>, ProblemHttpResult>> (
@@ -61,7 +61,7 @@ public static class ServerPowerApi
                 return NotFound(id);
             }
 
-            supervisor.IsRunning(id);
+            supervisor.Rescan(id);
             var key = id.ToString(CultureInfo.InvariantCulture);
             var info = stats.Collect().Processes.FirstOrDefault(p => p.ServerId == key);
             return info is null

@@ -169,6 +169,7 @@ public static class DashboardServices
             processes.DashboardVersion = HealthVersion.Current;
         });
         services.AddHostedService(sp => sp.GetRequiredService<RunStateStore>()); // stops after the supervisor: last writes land
+        services.AddHostedService(sp => sp.GetRequiredService<ServerTransitionLog>()); // likewise for the state transitions
         services.AddProcesses(); // registers ExitMonitor: loads PID files after the store is migrated
         services.AddHostedService(sp => sp.GetRequiredService<ConsoleMarkers>()); // before adoption: sees every transition
         services.AddHostedService<SupervisorService>();
@@ -200,7 +201,7 @@ public static class DashboardServices
         services.AddSingleton<LaunchPlanner>();
         services.AddSingleton<ReadinessProbe>();
         services.AddSingleton<PowerLocks>();
-        services.AddSingleton<RestartBackoff>();
+        services.AddSupervision();
         services.AddSingleton<ServerStatusBoard>();
         services.AddSingleton<ServerResourceMonitor>();
         services.AddSingleton<ServerSupervisor>();

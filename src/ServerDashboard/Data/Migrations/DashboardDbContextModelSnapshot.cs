@@ -361,6 +361,9 @@ namespace ServerDashboard.Data.Migrations
                     b.Property<string>("ReadyPattern")
                         .HasColumnType("TEXT");
 
+                    b.Property<bool>("RestartOnUnhealthy")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("RestartPolicy")
                         .IsRequired()
                         .HasMaxLength(16)
@@ -372,6 +375,9 @@ namespace ServerDashboard.Data.Migrations
                     b.PrimitiveCollection<string>("SecretEnvironmentKeys")
                         .IsRequired()
                         .HasColumnType("TEXT");
+
+                    b.Property<int?>("StartupTimeoutSeconds")
+                        .HasColumnType("INTEGER");
 
                     b.Property<string>("StopCommand")
                         .IsRequired()
@@ -432,6 +438,44 @@ namespace ServerDashboard.Data.Migrations
                     b.ToTable("ServerRunStates");
                 });
 
+            modelBuilder.Entity("ServerDashboard.Data.ServerTransitionRecord", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Actor")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("At")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("From")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Reason")
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("ServerId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("To")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ServerId", "Id");
+
+                    b.ToTable("ServerTransitions", (string)null);
+                });
+
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityRoleClaim<string>", b =>
                 {
                     b.HasOne("Microsoft.AspNetCore.Identity.IdentityRole", null)
@@ -488,6 +532,15 @@ namespace ServerDashboard.Data.Migrations
                     b.HasOne("ServerDashboard.Data.ServerDefinition", null)
                         .WithOne()
                         .HasForeignKey("ServerDashboard.Data.ServerRunState", "ServerId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("ServerDashboard.Data.ServerTransitionRecord", b =>
+                {
+                    b.HasOne("ServerDashboard.Data.ServerDefinition", null)
+                        .WithMany()
+                        .HasForeignKey("ServerId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
