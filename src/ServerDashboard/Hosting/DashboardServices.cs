@@ -169,7 +169,7 @@ public static class DashboardServices
             processes.DashboardVersion = HealthVersion.Current;
         });
         services.AddHostedService(sp => sp.GetRequiredService<RunStateStore>()); // stops after the supervisor: last writes land
-        services.AddHostedService(sp => sp.GetRequiredService<ServerTransitionLog>()); // likewise for the state transitions
+        services.AddSupervisionHosting(); // Dashboard:Supervision, and the transition store: stops after the supervisor
         services.AddProcesses(); // registers ExitMonitor: loads PID files after the store is migrated
         services.AddHostedService(sp => sp.GetRequiredService<ConsoleMarkers>()); // before adoption: sees every transition
         services.AddHostedService<SupervisorService>();

@@ -88,7 +88,7 @@ public sealed class ServerExitHandler(
             State = ServerState.Backoff,
             NextAttemptAt = now + delay,
             Attempt = decision.Attempt,
-            Message = $"restart {decision.Attempt} in {delay.TotalSeconds:0.#} s ({server.RestartPolicy}) after {description}",
+            Message = $"restarting in {delay.TotalSeconds:0.#} s ({server.RestartPolicy}, attempt {decision.Attempt})",
         }, reason: $"restart {decision.Attempt} in {delay.TotalSeconds:0.#} s");
         _ = restarts.Schedule(serverId, delay, async ct => // owned (and awaited at shutdown) by SupervisorWork
         {
