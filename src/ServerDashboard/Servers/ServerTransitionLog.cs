@@ -24,7 +24,8 @@ public sealed class ServerTransitionLog(IDbContextFactory<DashboardDbContext> db
     /// <summary>Rows kept per server; older ones are pruned as new ones are written.</summary>
     public const int KeptPerServer = 1000;
 
-    private readonly Channel<ServerTransition> pending = Channel.CreateUnbounded<ServerTransition>(new UnboundedChannelOptions { SingleReader = true });
+    // Not SingleReader: that reader cannot count, and FlushAsync counts.
+    private readonly Channel<ServerTransition> pending = Channel.CreateUnbounded<ServerTransition>();
     private volatile bool writing;
 
     public void Record(ServerTransition transition) => pending.Writer.TryWrite(transition);
