@@ -54,7 +54,7 @@ public static class ServerPowerApi
         }).RequireAuthorization(Policies.View).WithName("GetServerStatus");
 
         servers.MapGet("/{id:int}/process-info", async Task<Results<Ok<ProcessStats>, ProblemHttpResult>> (
-            int id, ServerCatalog catalog, ServerSupervisor supervisor, ProcessStatsCollector stats, CancellationToken cancellationToken) =>
+            int id, ServerCatalog catalog, ServerSupervisor supervisor, ServerProcesses stats, CancellationToken cancellationToken) =>
         {
             if (await catalog.GetAsync(id, cancellationToken) is null)
             {
@@ -62,8 +62,7 @@ public static class ServerPowerApi
             }
 
             supervisor.Rescan(id);
-            var key = id.ToString(CultureInfo.InvariantCulture);
-            var info = stats.Collect().Processes.FirstOrDefault(p => p.ServerId == key);
+            var info = stats.FindByServer(id);
             return info is null
                 ? TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No process", detail: $"Server {id} has no tracked process: it is not running.")
                 : TypedResults.Ok(info);

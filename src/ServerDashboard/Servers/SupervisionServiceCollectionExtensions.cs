@@ -18,6 +18,10 @@ public static class SupervisionServiceCollectionExtensions
         services.AddSingleton<ServerExitHandler>();
         services.AddSingleton<BootReconciler>();
         services.AddSingleton<IMonitoringTickHandler, ServerHealthChecks>();
+        services.AddSingleton<ServerProcesses>();
+        // Where RCON connects, from the stored definitions: Rcon/ itself knows nothing of Data.
+        services.AddSingleton<RconTargets>();
+        services.AddSingleton<Rcon.RconTargetLookup>(sp => sp.GetRequiredService<RconTargets>().FindAsync);
         services.AddPlaceholderCrashRecorder();
         return services;
     }
