@@ -19,7 +19,7 @@ public sealed record CommandOutcome(string Reply, bool StopRequested = false, in
 }
 
 /// <summary>The command set shared by stdin and RCON.</summary>
-public sealed class CommandProcessor(ServerLog log, Func<IReadOnlyList<string>> onlinePlayers)
+public sealed class CommandProcessor(ServerLog log, Func<IReadOnlyList<string>> onlinePlayers, Action? closeListener = null)
 {
     public const int MaxBigBytes = 16 * 1024 * 1024;
     public const int MaxSpamLines = 10_000_000;
@@ -33,6 +33,7 @@ public sealed class CommandProcessor(ServerLog log, Func<IReadOnlyList<string>> 
         spam <n> - print n console lines
         stop - stop the server
         crash [code] - exit at once with the code (default 1)
+        close-listener - stop accepting game connections but keep running
         """;
 
     public const string UnknownCommand = "Unknown command. Type \"help\" for help.";
@@ -60,8 +61,21 @@ public sealed class CommandProcessor(ServerLog log, Func<IReadOnlyList<string>> 
             "spam" => Spam(argument, source, cancellationToken),
             "stop" => new CommandOutcome("Stopping the server", StopRequested: true),
             "crash" => Crash(argument),
+            "close-listener" => CloseListener(),
             _ => CommandOutcome.Text(UnknownCommand),
         };
+    }
+
+    private CommandOutcome CloseListener()
+    {
+        if (closeListener is null)
+        {
+            return CommandOutcome.Text("No game listener to close");
+        }
+
+        closeListener();
+        log.Info("Game listener closed; still running");
+        return CommandOutcome.Text("Game listener closed");
     }
 
     private CommandOutcome List()

@@ -92,6 +92,16 @@ public sealed class ConnectionListener : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Closes the listening socket while the server keeps running (the <c>close-listener</c> command): new connections
+    /// are refused, open ones go on. Lets tests see a live process whose game port stopped answering.
+    /// </summary>
+    public void CloseListener()
+    {
+        _closing.Cancel();
+        _socket.Dispose();
+    }
+
     /// <summary>Stops accepting, lets connections say goodbye, then closes whatever is left.</summary>
     public async ValueTask DisposeAsync()
     {

@@ -58,5 +58,7 @@ public sealed class GamePort(ConnectionListener listener, string serverName) : I
 
     private static byte[] Line(string text) => Encoding.UTF8.GetBytes(text + "\n");
 
+    public void CloseListener() => listener.CloseListener();
+
     public ValueTask DisposeAsync() => listener.DisposeAsync();
 }

@@ -30,7 +30,7 @@ public sealed class GameServer(ServerOptions options, ServerLog log, long startT
 
         await using var gamePort = new GamePort(gameListener, options.Name);
         log.Info($"Starting game server on {gamePort.LocalEndPoint}");
-        var commands = new CommandProcessor(log, () => gamePort.OnlinePlayers);
+        var commands = new CommandProcessor(log, () => gamePort.OnlinePlayers, gamePort.CloseListener);
 
         RconServer? rcon = null;
         if (options.Rcon is { } rconOptions)

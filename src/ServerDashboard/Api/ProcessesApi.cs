@@ -15,11 +15,11 @@ public static class ProcessesApi
     {
         var processes = api.MapGroup("/processes").WithTags("Processes");
 
-        processes.MapGet("/", (ProcessStatsCollector stats) => TypedResults.Ok(stats.Collect()))
+        processes.MapGet("/", (ServerProcesses stats) => TypedResults.Ok(stats.Collect()))
             .RequireAuthorization(Policies.View).WithName("ListProcesses");
 
-        processes.MapGet("/{pid:int}", Results<Ok<ProcessStats>, ProblemHttpResult> (int pid, ProcessStatsCollector stats) =>
-            stats.Collect().Processes.FirstOrDefault(p => p.Pid == pid) is { } process
+        processes.MapGet("/{pid:int}", Results<Ok<ProcessStats>, ProblemHttpResult> (int pid, ServerProcesses stats) =>
+            stats.FindByPid(pid) is { } process
                 ? TypedResults.Ok(process)
                 : NotTracked(pid))
             .RequireAuthorization(Policies.View).WithName("GetProcess");

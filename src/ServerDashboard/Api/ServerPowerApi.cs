@@ -49,21 +49,20 @@ public static class ServerPowerApi
                 return NotFound(id);
             }
 
-            supervisor.IsRunning(id); // picks up a PID file dropped in by hand
-            return TypedResults.Ok(supervisor.GetStatus(id));
+            // An explicit rescan: a valid PID file dropped in by hand is adopted and reported Running.
+            return TypedResults.Ok(supervisor.Rescan(id));
         }).RequireAuthorization(Policies.View).WithName("GetServerStatus");
 
         servers.MapGet("/{id:int}/process-info", async Task<Results<Ok<ProcessStats>, ProblemHttpResult>> (
-            int id, ServerCatalog catalog, ServerSupervisor supervisor, ProcessStatsCollector stats, CancellationToken cancellationToken) =>
+            int id, ServerCatalog catalog, ServerSupervisor supervisor, ServerProcesses stats, CancellationToken cancellationToken) =>
         {
             if (await catalog.GetAsync(id, cancellationToken) is null)
             {
                 return NotFound(id);
             }
 
-            supervisor.IsRunning(id);
-            var key = id.ToString(CultureInfo.InvariantCulture);
-            var info = stats.Collect().Processes.FirstOrDefault(p => p.ServerId == key);
+            supervisor.Rescan(id);
+            var info = stats.FindByServer(id);
             return info is null
                 ? TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No process", detail: $"Server {id} has no tracked process: it is not running.")
                 : TypedResults.Ok(info);

@@ -20,6 +20,8 @@ public sealed class DashboardDbContext(DbContextOptions<DashboardDbContext> opti
 
     public DbSet<ServerRunState> ServerRunStates => Set<ServerRunState>();
 
+    public DbSet<ServerTransitionRecord> ServerTransitions => Set<ServerTransitionRecord>();
+
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
 
     protected override void OnModelCreating(ModelBuilder builder)
@@ -56,6 +58,17 @@ public sealed class DashboardDbContext(DbContextOptions<DashboardDbContext> opti
             run.HasKey(r => r.ServerId);
             run.HasOne<ServerDefinition>().WithOne().HasForeignKey<ServerRunState>(r => r.ServerId).OnDelete(DeleteBehavior.Cascade);
             run.Property(r => r.LastExitKind).HasMaxLength(16);
+        });
+
+        builder.Entity<ServerTransitionRecord>(transition =>
+        {
+            transition.ToTable("ServerTransitions");
+            transition.HasIndex(t => new { t.ServerId, t.Id });
+            transition.HasOne<ServerDefinition>().WithMany().HasForeignKey(t => t.ServerId).OnDelete(DeleteBehavior.Cascade);
+            transition.Property(t => t.From).HasMaxLength(16);
+            transition.Property(t => t.To).HasMaxLength(16);
+            transition.Property(t => t.Reason).HasMaxLength(500);
+            transition.Property(t => t.Actor).HasMaxLength(256);
         });
 
         builder.Entity<AuditEntry>(entry =>

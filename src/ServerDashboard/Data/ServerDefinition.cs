@@ -59,6 +59,12 @@ public sealed class ServerDefinition
     /// <summary>A regular expression; a console line matching it marks the server Running.</summary>
     public string? ReadyPattern { get; set; }
 
+    /// <summary>Seconds to become ready before the start counts as failed; null: Dashboard:Monitoring:StartupTimeoutSeconds.</summary>
+    public int? StartupTimeoutSeconds { get; set; }
+
+    /// <summary>Restart the server when the health checks flag it Unhealthy.</summary>
+    public bool RestartOnUnhealthy { get; set; }
+
     /// <summary>Extra log files to follow, relative to the working directory.</summary>
     public List<string> LogFiles { get; set; } = [];
 

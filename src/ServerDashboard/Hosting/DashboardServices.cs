@@ -184,6 +184,7 @@ public static class DashboardServices
             processes.DashboardVersion = HealthVersion.Current;
         });
         services.AddHostedService(sp => sp.GetRequiredService<RunStateStore>()); // stops after the supervisor: last writes land
+        services.AddSupervisionHosting(); // Dashboard:Supervision, and the transition store: stops after the supervisor
         services.AddProcesses(); // registers ExitMonitor: loads PID files after the store is migrated
         services.AddHostedService(sp => sp.GetRequiredService<ConsoleMarkers>()); // before adoption: sees every transition
         services.AddHostedService<SupervisorService>();
@@ -223,7 +224,7 @@ public static class DashboardServices
         services.AddSingleton<LaunchPlanner>();
         services.AddSingleton<ReadinessProbe>();
         services.AddSingleton<PowerLocks>();
-        services.AddSingleton<RestartBackoff>();
+        services.AddSupervision();
         services.AddSingleton<ServerStatusBoard>();
         services.AddSingleton<ServerResourceMonitor>();
         services.AddSingleton<ServerSupervisor>();

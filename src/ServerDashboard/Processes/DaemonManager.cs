@@ -333,15 +333,6 @@ public sealed class DaemonManager(
         return await KillEntryAsync(entry, cancellationToken);
     }
 
-    /// <summary>Stops every live tracked daemon in parallel (used at shutdown when <see cref="ProcessOptions.StopServersOnShutdown"/> is set).</summary>
-    public async Task<IReadOnlyList<StopResult>> StopAllAsync(TimeSpan timeout, CancellationToken cancellationToken)
-    {
-        IEnumerable<Task<StopResult>> stops = registry.Entries
-            .Where(e => !e.HasExited)
-            .Select(e => StopAsync(e.ServerId, StopSignal.SigTerm, timeout, cancellationToken));
-        return await Task.WhenAll(stops);
-    }
-
     private async Task<StopResult> KillEntryAsync(TrackedProcess entry, CancellationToken cancellationToken, bool escalated = false, long? started = null)
     {
         long t0 = started ?? time.GetTimestamp();

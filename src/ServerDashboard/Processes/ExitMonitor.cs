@@ -6,12 +6,11 @@ namespace ServerDashboard.Processes;
 
 /// <summary>
 /// Hosted service: at start-up loads the PID files (before the app serves requests), then checks tracked daemons for
-/// exits every <see cref="ProcessOptions.ExitPollInterval"/> so our children never linger as zombies. At shutdown it
-/// leaves daemons running unless <see cref="ProcessOptions.StopServersOnShutdown"/> is set.
+/// exits every <see cref="ProcessOptions.ExitPollInterval"/> so our children never linger as zombies. Stopping servers
+/// at shutdown (<see cref="ProcessOptions.StopServersOnShutdown"/>) is the supervisor's, through its one stop-all path.
 /// </summary>
 public sealed class ExitMonitor(
     ProcessRegistry registry,
-    DaemonManager manager,
     TimeProvider time,
     IOptions<ProcessOptions> options,
     ILogger<ExitMonitor> logger) : BackgroundService
@@ -29,15 +28,12 @@ public sealed class ExitMonitor(
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         await base.StopAsync(cancellationToken);
-        if (options.Value.StopServersOnShutdown)
+        // With StopServersOnShutdown the supervisor (stopped before this service) has already stopped every server,
+        // each by its own stop mode and timeout; whatever is still alive here is left running either way.
+        int alive = registry.Entries.Count(e => !e.HasExited);
+        if (alive > 0)
         {
-            IReadOnlyList<StopResult> results = await manager.StopAllAsync(options.Value.ShutdownStopTimeout, cancellationToken);
-            logger.LogInformation("Stopped {Count} server(s) at shutdown", results.Count(r => r.Outcome != StopOutcome.NotRunning));
-        }
-        else
-        {
-            logger.LogInformation("Leaving {Count} server(s) running; they will be re-adopted on the next start",
-                registry.Entries.Count(e => !e.HasExited));
+            logger.LogInformation("Leaving {Count} server(s) running; they will be re-adopted on the next start", alive);
         }
     }
 

@@ -10,14 +10,12 @@ public sealed class ProcessOptions
 
     /// <summary>
     /// False (default): daemons keep running when the dashboard stops and are re-adopted on its next start.
-    /// True: every tracked daemon is stopped (SIGTERM, then SIGKILL after <see cref="ShutdownStopTimeout"/>).
+    /// True: the supervisor stops every server at shutdown, each by its own stop mode and timeout.
     /// </summary>
     public bool StopServersOnShutdown { get; set; }
 
     /// <summary>A cgroup per server where the host allows it.</summary>
     public Cgroups.CgroupOptions Cgroups { get; set; } = new();
-
-    public TimeSpan ShutdownStopTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>How often exits are checked (waitpid for our children, pidfd poll for adopted daemons).</summary>
     public TimeSpan ExitPollInterval { get; set; } = TimeSpan.FromMilliseconds(250);

@@ -12,8 +12,6 @@ public static class RconServiceCollectionExtensions
             .Validate(o => o.ConnectTimeout > TimeSpan.Zero && o.CommandTimeout > TimeSpan.Zero && o.FragmentIdleTimeout > TimeSpan.Zero,
                 "Rcon timeouts must be positive.")
             .Validate(o => o.MaxReplyBytes > 0, "Rcon:MaxReplyBytes must be positive.");
-        services.AddSingleton<RconTargets>();
-        services.AddSingleton<RconTargetLookup>(sp => sp.GetRequiredService<RconTargets>().FindAsync);
         services.AddSingleton<RconConnections>();
         return services;
     }

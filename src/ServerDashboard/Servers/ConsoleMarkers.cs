@@ -93,6 +93,7 @@ public sealed class ConsoleMarkers : IHostedService, IDisposable
                 ServerState.Stopped => Ended(before, after),
                 ServerState.Crashed => $"Crashed: {ExitAndUptime(before, after)}",
                 ServerState.Error => after.Message is { } message ? $"Error: {message}" : "Error",
+                ServerState.Backoff when after.Message is { Length: > 0 } waiting => char.ToUpperInvariant(waiting[0]) + waiting[1..],
                 _ => null,
             };
         }

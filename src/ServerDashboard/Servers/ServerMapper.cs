@@ -35,6 +35,8 @@ public static class ServerMapper
         },
         RunAsUser = entity.RunAsUser,
         ReadyPattern = entity.ReadyPattern,
+        StartupTimeoutSeconds = entity.StartupTimeoutSeconds,
+        RestartOnUnhealthy = entity.RestartOnUnhealthy,
         LogFiles = [.. entity.LogFiles],
         Notes = entity.Notes,
         CreatedAt = entity.CreatedAt,
@@ -79,6 +81,8 @@ public static class ServerMapper
         entity.BrowserLinesPerSecond = model.Limits.BrowserLinesPerSecond;
         entity.RunAsUser = string.IsNullOrWhiteSpace(model.RunAsUser) ? null : model.RunAsUser.Trim();
         entity.ReadyPattern = string.IsNullOrEmpty(model.ReadyPattern) ? null : model.ReadyPattern;
+        entity.StartupTimeoutSeconds = model.StartupTimeoutSeconds;
+        entity.RestartOnUnhealthy = model.RestartOnUnhealthy;
         entity.LogFiles = model.LogFiles.Where(f => !string.IsNullOrWhiteSpace(f)).Select(f => f.Trim()).ToList();
         entity.Notes = model.Notes ?? "";
     }

@@ -41,6 +41,12 @@ public sealed class ServerModel
 
     public string? ReadyPattern { get; set; }
 
+    /// <summary>Seconds to become ready before the start fails (Error); null: the dashboard's default (30).</summary>
+    public int? StartupTimeoutSeconds { get; set; }
+
+    /// <summary>Restart it when the health checks flag it Unhealthy.</summary>
+    public bool RestartOnUnhealthy { get; set; }
+
     public List<string> LogFiles { get; set; } = [];
 
     public string Notes { get; set; } = "";
@@ -86,6 +92,8 @@ public sealed class ServerModel
         Limits = Limits with { },
         RunAsUser = RunAsUser,
         ReadyPattern = ReadyPattern,
+        StartupTimeoutSeconds = StartupTimeoutSeconds,
+        RestartOnUnhealthy = RestartOnUnhealthy,
         LogFiles = [.. LogFiles],
         Notes = Notes,
         CreatedAt = CreatedAt,

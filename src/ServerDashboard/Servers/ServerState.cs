@@ -1,6 +1,8 @@
 namespace ServerDashboard.Servers;
 
-/// <summary>The lifecycle of a server: STARTING → RUNNING → STOPPING → STOPPED, or ERROR (could not start) / CRASHED.</summary>
+/// <summary>
+/// The lifecycle of a server (docs/supervision.md). Every change goes through <see cref="ServerTransitions"/>.
+/// </summary>
 public enum ServerState
 {
     Stopped,
@@ -9,6 +11,8 @@ public enum ServerState
     Stopping,
     Error,
     Crashed,
+    /// <summary>Waiting to be restarted by its policy (<see cref="ServerStatus.NextAttemptAt"/>, <see cref="ServerStatus.Attempt"/>).</summary>
+    Backoff,
 }
 
 public static class ServerStateExtensions
@@ -30,7 +34,15 @@ public sealed record ServerStatus(
     bool LoadedFromDisk,
     LastExit? LastExit,
     string? Message,
-    DateTimeOffset ChangedAt)
+    DateTimeOffset ChangedAt,
+    DateTimeOffset? NextAttemptAt = null,
+    int? Attempt = null,
+    ServerHealth? Health = null)
 {
     public static ServerStatus StoppedAt(int serverId, DateTimeOffset at) => new(serverId, ServerState.Stopped, null, null, false, null, null, at);
 }
+
+/// <summary>The health checks' verdict on a Running server: a flag beside the state, not a state.</summary>
+/// <param name="Reason">Why it is unhealthy (e.g. "game port 25565 refused 3 checks"); null when healthy.</param>
+/// <param name="Since">When the current verdict began.</param>
+public sealed record ServerHealth(bool Healthy, string? Reason, DateTimeOffset Since);

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Globalization;
 using Microsoft.EntityFrameworkCore;
 using ServerDashboard.Data;
@@ -10,9 +9,10 @@ using ServerDashboard.Text;
 namespace ServerDashboard.Servers;
 
 /// <summary>
-/// Runs servers: start, stop, restart, kill, with per-server serialization; follows their daemons' exits; applies
-/// restart policies; keeps <see cref="ServerStatusBoard"/> current. Daemons outlive the dashboard: on start it takes
-/// over what <see cref="ProcessRegistry"/> re-adopted from the PID files.
+/// Power actions: start, stop, restart, kill, shutdown-all, each under the server's power lock, every state change
+/// through <see cref="ServerStatusBoard"/> (the transition table). Exits and the restart policy are
+/// <see cref="ServerExitHandler"/>'s, readiness <see cref="ReadinessWatcher"/>'s, health
+/// <see cref="Monitoring.ServerHealthChecks"/>', boot <see cref="BootReconciler"/>'s.
 /// </summary>
 public sealed class ServerSupervisor(
     IDbContextFactory<DashboardDbContext> dbFactory,
@@ -21,48 +21,49 @@ public sealed class ServerSupervisor(
     ProcessRegistry registry,
     PortOwnerLookup ports,
     ServerStatusBoard board,
-    ReadinessProbe readiness,
+    ReadinessWatcher readiness,
     PowerLocks locks,
-    RestartBackoff backoff,
+    RestartTracker tracker,
+    RestartScheduler restarts,
     RunStateStore runStates,
     ConsoleLogRotator logRotator,
     RconConnections rcon,
     ConsoleMarkers markers,
+    ICrashRecorder crashes,
     Audit.AuditLog audit,
-    IHostApplicationLifetime lifetime,
+    SupervisorWork work,
     TimeProvider time,
     ILogger<ServerSupervisor> logger)
 {
-    private static readonly TimeSpan ReadyTimeout = TimeSpan.FromMinutes(5);
-
-    private readonly ConcurrentDictionary<int, CancellationTokenSource> runs = new();
-
-    /// <summary>Background work (readiness, restarts, handed-off stops) ends when the dashboard stops.</summary>
-    private CancellationToken stopping => lifetime.ApplicationStopping;
-
     public ServerStatus GetStatus(int serverId) => board.Get(serverId);
 
     // Every entry point (API, UI, CLI) goes through the overloads that take an actor, so each power action leaves
-    // exactly one audit entry. The overloads without one are for composite actions that audit themselves as a whole
-    // (shutdown-all, force cleanup, automatic restarts) and for tests.
+    // exactly one audit entry and its state changes are stored with that actor. The overloads without one are for
+    // composite actions that audit themselves as a whole (shutdown-all, force cleanup, automatic restarts) and tests.
 
     public Task<PowerResult> StartAsync(int serverId, Audit.AuditActor actor, CancellationToken cancellationToken) =>
-        AuditedAsync(actor, Audit.AuditActions.Start, serverId, StartAsync(serverId, cancellationToken));
+        AuditedAsync(actor, Audit.AuditActions.Start, serverId, () => StartAsync(serverId, cancellationToken));
 
     /// <param name="wait">False: return once the stop is under way (state Stopping); true: once it is over.</param>
     public Task<PowerResult> StopAsync(int serverId, bool wait, Audit.AuditActor actor, CancellationToken cancellationToken) =>
-        AuditedAsync(actor, Audit.AuditActions.Stop, serverId, StopAsync(serverId, wait, cancellationToken));
+        AuditedAsync(actor, Audit.AuditActions.Stop, serverId, () => StopAsync(serverId, wait, cancellationToken));
 
     public Task<PowerResult> RestartAsync(int serverId, bool wait, Audit.AuditActor actor, CancellationToken cancellationToken) =>
-        AuditedAsync(actor, Audit.AuditActions.Restart, serverId, RestartAsync(serverId, wait, cancellationToken));
+        AuditedAsync(actor, Audit.AuditActions.Restart, serverId, () => RestartAsync(serverId, wait, cancellationToken));
 
     public Task<PowerResult> KillAsync(int serverId, Audit.AuditActor actor, CancellationToken cancellationToken) =>
-        AuditedAsync(actor, Audit.AuditActions.Kill, serverId, KillAsync(serverId, cancellationToken));
+        AuditedAsync(actor, Audit.AuditActions.Kill, serverId, () => KillAsync(serverId, cancellationToken));
 
     /// <summary>Records the action once it is answered (after the power lock is released); an unknown server is not recorded.</summary>
-    private async Task<PowerResult> AuditedAsync(Audit.AuditActor actor, string action, int serverId, Task<PowerResult> run)
+    private async Task<PowerResult> AuditedAsync(Audit.AuditActor actor, string action, int serverId, Func<Task<PowerResult>> run)
     {
-        var result = await run;
+        Task<PowerResult> running;
+        using (PowerActor.Use(actor.Name))
+        {
+            running = run();
+        }
+
+        var result = await running;
         if (result.Outcome != PowerOutcome.NotFound)
         {
             await audit.RecordPowerAsync(actor, action, serverId, result);
@@ -71,13 +72,16 @@ public sealed class ServerSupervisor(
         return result;
     }
 
-    /// <summary>Unaudited: see the audited overload.</summary>
+    /// <summary>A manual start (also Start now during Backoff): cancels a pending restart and resets the restart counter.
+    /// Unaudited: see the audited overload.</summary>
     internal async Task<PowerResult> StartAsync(int serverId, CancellationToken cancellationToken)
     {
         var gate = locks.For(serverId);
         await gate.WaitAsync(cancellationToken);
         try
         {
+            restarts.Cancel(serverId);
+            tracker.Reset(serverId);
             return await StartLockedAsync(serverId, cancellationToken);
         }
         finally
@@ -86,22 +90,43 @@ public sealed class ServerSupervisor(
         }
     }
 
-    /// <summary>Unaudited: see the audited overload.</summary>
+    /// <summary>The restart policy's own start, when a Backoff delay is over: skipped if a user acted in between.</summary>
+    internal async Task<PowerResult?> RestartFromBackoffAsync(int serverId, CancellationToken cancellationToken)
+    {
+        var gate = locks.For(serverId);
+        await gate.WaitAsync(cancellationToken);
+        try
+        {
+            if (board.Get(serverId).State != ServerState.Backoff || !runStates.ShouldRun(serverId))
+            {
+                return null;
+            }
+
+            return await StartLockedAsync(serverId, cancellationToken);
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    /// <summary>Unaudited: see the audited overload. During Backoff a stop cancels the pending restart.</summary>
     internal Task<PowerResult> StopAsync(int serverId, bool wait, CancellationToken cancellationToken) =>
         RunInBackgroundAsync(serverId, wait, cancellationToken,
-            async server =>
+            server =>
             {
-                if (registry.GetRunning(Key(serverId)) is null)
+                if (FindDaemon(serverId) is null)
                 {
-                    return PowerResult.Conflict(board.Get(serverId), $"Server '{server.Name}' is not running.");
+                    return Task.FromResult<PowerResult?>(CancelPendingRestart(serverId)
+                        ?? PowerResult.Conflict(board.Get(serverId), $"Server '{server.Name}' is not running."));
                 }
 
                 runStates.SetShouldRun(serverId, false);
                 // Durable before "accepted" is answered: a dashboard that dies now still carries the stop out at its next start.
                 daemons.RecordStopIntent(Key(serverId), server.StopMode == StopMode.SigInt ? StopSignal.SigInt : StopSignal.SigTerm,
                     TimeSpan.FromSeconds(server.StopTimeoutSeconds));
-                board.Update(serverId, s => s with { State = ServerState.Stopping, Message = null });
-                return null;
+                board.Update(serverId, s => s with { State = ServerState.Stopping, Message = null }, reason: "stop requested");
+                return Task.FromResult<PowerResult?>(null);
             },
             async server =>
             {
@@ -115,26 +140,27 @@ public sealed class ServerSupervisor(
             _ => Task.FromResult<PowerResult?>(null),
             async server =>
             {
-                if (registry.GetRunning(Key(serverId)) is not null)
+                if (FindDaemon(serverId) is not null)
                 {
                     board.Update(serverId, s => s with { State = ServerState.Stopping, Message = "restarting" });
                     await StopDaemonAsync(server);
                 }
 
-                return await StartLockedAsync(serverId, stopping);
+                return await StartLockedAsync(serverId, work.Stopping);
             });
 
     /// <summary>
     /// Under the server's power lock: <paramref name="check"/> refuses (a result) or accepts (null) at once; then
-    /// <paramref name="work"/> runs in the background and releases the lock when it is over, so a slow stop never
-    /// holds an HTTP request unless the caller asked to <paramref name="wait"/>.
+    /// <paramref name="action"/> runs as owned background work and releases the lock when it is over, so a slow stop
+    /// never holds an HTTP request unless the caller asked to <paramref name="wait"/>. A user's stop or restart is an
+    /// intent: it cancels a pending automatic restart and resets the restart counter.
     /// </summary>
     private async Task<PowerResult> RunInBackgroundAsync(
         int serverId,
         bool wait,
         CancellationToken cancellationToken,
         Func<ServerDefinition, Task<PowerResult?>> check,
-        Func<ServerDefinition, Task<PowerResult>> work)
+        Func<ServerDefinition, Task<PowerResult>> action)
     {
         var gate = locks.For(serverId);
         await gate.WaitAsync(cancellationToken);
@@ -154,8 +180,14 @@ public sealed class ServerSupervisor(
                 return refused;
             }
 
-            backoff.Reset(serverId);
-            background = Task.Run(() => WorkThenReleaseAsync(server, work, gate), CancellationToken.None);
+            restarts.Cancel(serverId);
+            tracker.Reset(serverId);
+            var actor = PowerActor.Current;
+            background = work.Run($"power action on server {serverId}", async _ =>
+            {
+                using var __ = PowerActor.Use(actor); // the stop's own transitions are the user's
+                return await ActThenReleaseAsync(server, action, gate);
+            });
         }
         catch
         {
@@ -166,11 +198,11 @@ public sealed class ServerSupervisor(
         return wait ? await background.WaitAsync(cancellationToken) : new PowerResult(PowerOutcome.Accepted, board.Get(serverId));
     }
 
-    private async Task<PowerResult> WorkThenReleaseAsync(ServerDefinition server, Func<ServerDefinition, Task<PowerResult>> work, SemaphoreSlim gate)
+    private async Task<PowerResult> ActThenReleaseAsync(ServerDefinition server, Func<ServerDefinition, Task<PowerResult>> action, SemaphoreSlim gate)
     {
         try
         {
-            return await work(server);
+            return await action(server);
         }
         catch (Exception ex)
         {
@@ -187,7 +219,7 @@ public sealed class ServerSupervisor(
 
     /// <summary>
     /// SIGKILL to the whole process group at once. Only tries the power lock, so a stuck action cannot block it.
-    /// Unaudited: see the audited overload.
+    /// During Backoff it cancels the pending restart. Unaudited: see the audited overload.
     /// </summary>
     internal async Task<PowerResult> KillAsync(int serverId, CancellationToken cancellationToken)
     {
@@ -201,14 +233,15 @@ public sealed class ServerSupervisor(
                 return NotFound(serverId);
             }
 
-            if (registry.GetRunning(Key(serverId)) is null)
+            if (FindDaemon(serverId) is null)
             {
-                return PowerResult.Conflict(board.Get(serverId), "The server is not running.");
+                return CancelPendingRestart(serverId) ?? PowerResult.Conflict(board.Get(serverId), "The server is not running.");
             }
 
             runStates.SetShouldRun(serverId, false);
-            backoff.Reset(serverId);
-            CancelRun(serverId);
+            restarts.Cancel(serverId);
+            tracker.Reset(serverId);
+            readiness.Cancel(serverId);
             var result = await daemons.KillAsync(Key(serverId), cancellationToken);
             return new PowerResult(PowerOutcome.Accepted, RecordStopped(serverId, result));
         }
@@ -221,54 +254,78 @@ public sealed class ServerSupervisor(
         }
     }
 
-    /// <summary>Stops every running server in parallel and waits for all of them. Audited as one entry.</summary>
+    /// <summary>Backoff → Stopped: a user's stop or kill while a restart was pending. Null when none was.</summary>
+    private PowerResult? CancelPendingRestart(int serverId)
+    {
+        var cancelled = restarts.Cancel(serverId);
+        if (!cancelled && board.Get(serverId).State != ServerState.Backoff)
+        {
+            return null;
+        }
+
+        runStates.SetShouldRun(serverId, false);
+        tracker.Reset(serverId);
+        var status = board.Update(serverId, s => s.State == ServerState.Backoff ? s with { State = ServerState.Stopped, Message = null } : s,
+            reason: "pending restart cancelled");
+        return new PowerResult(PowerOutcome.Accepted, status);
+    }
+
+    /// <summary>Stops every running server (and cancels every pending restart) in parallel, each by its own stop mode
+    /// and timeout, and waits for all of them. Audited as one entry.</summary>
     public async Task<IReadOnlyList<PowerResult>> ShutdownAllAsync(Audit.AuditActor actor, CancellationToken cancellationToken)
     {
-        var running = registry.Entries.Where(e => !e.HasExited)
-            .Select(e => int.TryParse(e.ServerId, NumberStyles.None, CultureInfo.InvariantCulture, out var id) ? id : (int?)null)
-            .OfType<int>()
-            .ToList();
-        var results = await Task.WhenAll(running.Select(id => StopAsync(id, wait: true, cancellationToken)));
+        IReadOnlyList<PowerResult> results;
+        int count;
+        using (PowerActor.Use(actor.Name))
+        {
+            (count, results) = await StopAllAsync(cancellationToken);
+        }
+
         var stopped = results.Count(r => r.Outcome == PowerOutcome.Accepted);
-        await audit.RecordAsync(actor, Audit.AuditActions.ShutdownAll, $"{running.Count} running", stopped == running.Count,
-            $"stopped {stopped} of {running.Count}");
+        await audit.RecordAsync(actor, Audit.AuditActions.ShutdownAll, $"{count} running", stopped == count, $"stopped {stopped} of {count}");
         return results;
     }
 
-    /// <summary>True when a daemon runs for the server (memory first, then its PID file).</summary>
-    public bool IsRunning(int serverId) => registry.GetRunning(Key(serverId)) is not null;
-
-    /// <summary>Takes over the daemons <see cref="ProcessRegistry"/> re-adopted from PID files, and last exits from the store.</summary>
-    internal async Task AdoptAsync(CancellationToken cancellationToken)
+    /// <summary>The one stop-all path: <c>shutdown-all</c> and <c>StopServersOnShutdown</c> both come here.</summary>
+    internal async Task<(int Count, IReadOnlyList<PowerResult> Results)> StopAllAsync(CancellationToken cancellationToken)
     {
-        foreach (var entry in registry.Entries.Where(e => !e.HasExited))
+        var ids = registry.Entries.Where(e => !e.HasExited).Select(e => TryParseId(e.ServerId)).OfType<int>()
+            .Concat(board.All.Where(s => s.State == ServerState.Backoff).Select(s => s.ServerId))
+            .Distinct()
+            .ToList();
+        var results = await Task.WhenAll(ids.Select(id => StopAsync(id, wait: true, cancellationToken)));
+        return (ids.Count, results);
+    }
+
+    /// <summary>True when a tracked daemon of the server is alive. A pure query: it adopts nothing (see <see cref="Rescan"/>).</summary>
+    public bool IsRunning(int serverId) => registry.Get(Key(serverId)) is { HasExited: false };
+
+    /// <summary>
+    /// Looks for the server's daemon again, PID file included: a valid PID file dropped in by hand (or left by another
+    /// dashboard) is adopted and the board says Running. Returns the current status.
+    /// </summary>
+    public ServerStatus Rescan(int serverId)
+    {
+        FindDaemon(serverId);
+        return board.Get(serverId);
+    }
+
+    /// <summary>The live daemon (memory first, then a valid PID file); one adopted from a file is put on the board.</summary>
+    private TrackedProcess? FindDaemon(int serverId)
+    {
+        var entry = registry.GetRunning(Key(serverId));
+        if (entry is not null && !board.Get(serverId).State.IsActive())
         {
-            if (TryParseId(entry.ServerId) is { } id)
+            restarts.Cancel(serverId);
+            board.Update(serverId, s => s.State.IsActive() ? s : s with
             {
-                board.Update(id, s => s with { State = ServerState.Running, Pid = entry.Pid, StartedAt = entry.Record.CreatedAt ?? entry.TrackedAt, LoadedFromDisk = entry.LoadedFromDisk, Message = null });
-            }
+                State = ServerState.Running, Pid = entry.Pid, StartedAt = entry.Record.CreatedAt ?? entry.TrackedAt,
+                LoadedFromDisk = entry.LoadedFromDisk, Message = null,
+            }, reason: $"adopted pid {entry.Pid} from its PID file");
+            tracker.MarkRunning(serverId);
         }
 
-        await runStates.LoadAsync(cancellationToken);
-        foreach (var run in runStates.All.Where(r => r.LastExitKind is not null))
-        {
-            var lastExit = new LastExit(run.LastExitKind!, run.LastExitCode, run.LastExitSignal, run.LastExitAt ?? default, run.LastExitRequested, run.LastExitDescription ?? "");
-            board.Update(run.ServerId, s => s with { LastExit = lastExit });
-        }
-
-        // A stop accepted before the dashboard restarted is the user's last word: carry it on (its deadline still counts).
-        foreach (var entry in registry.Entries.Where(e => !e.HasExited && DaemonManager.PendingStop(e) is not null))
-        {
-            if (TryParseId(entry.ServerId) is { } id)
-            {
-                logger.LogInformation("Server {ServerId} (pid {Pid}) was being stopped when the dashboard went down: continuing the stop", id, entry.Pid);
-                var result = await StopAsync(id, wait: false, cancellationToken);
-                if (result.Outcome != PowerOutcome.Accepted)
-                {
-                    logger.LogWarning("Server {ServerId}: the pending stop could not be resumed: {Reason}", id, LogText.Escape(result.Reason));
-                }
-            }
-        }
+        return entry;
     }
 
     private async Task<PowerResult> StartLockedAsync(int serverId, CancellationToken cancellationToken)
@@ -279,19 +336,21 @@ public sealed class ServerSupervisor(
             return NotFound(serverId);
         }
 
-        if (registry.GetRunning(Key(serverId)) is { } running)
+        if (FindDaemon(serverId) is { } running)
         {
             return PowerResult.Conflict(board.Get(serverId), $"Server '{server.Name}' is already running (pid {running.Pid}).");
         }
 
         if (PortConflict(server) is { } conflict)
         {
+            runStates.SetShouldRun(serverId, false);
             board.Update(serverId, s => s with { State = ServerState.Error, Message = conflict });
             return PowerResult.Conflict(board.Get(serverId), conflict);
         }
 
         runStates.SetShouldRun(serverId, true);
-        board.Update(serverId, s => s with { State = ServerState.Starting, Pid = null, StartedAt = null, LoadedFromDisk = false, Message = null });
+        board.Update(serverId, s => s with { State = ServerState.Starting, Pid = null, StartedAt = null, LoadedFromDisk = false, Message = null },
+            reason: "start");
         TrackedProcess entry;
         string logPath;
         long logOffset;
@@ -310,16 +369,45 @@ public sealed class ServerSupervisor(
             var shown = ex is DaemonLaunchException or UnsafeFileException ? ex.Message : "a file or permission error (details in the dashboard log)";
             var failed = board.Update(serverId, s => s with { State = ServerState.Error, Message = shown });
             logger.LogWarning("Server {ServerId} '{ServerName}' could not start: {Error}", serverId, LogText.Escape(server.Name), LogText.Escape(ex.Message));
+            await crashes.RecordAsync(new CrashReport(serverId, time.GetUtcNow(), null, null, null, CrashClassification.StartupFailure,
+                $"could not start: {shown}"), CancellationToken.None);
             return PowerResult.Conflict(failed, $"Server '{server.Name}' could not start: {shown}");
         }
 
-        backoff.RecordStart(serverId);
         // The pid goes on the board before readiness is watched: the probe may succeed at once.
         var status = board.Update(serverId, s => s.State == ServerState.Starting
             ? s with { Pid = entry.Pid, StartedAt = entry.TrackedAt, LoadedFromDisk = false }
             : s);
-        WatchReadiness(server, entry, logPath, logOffset);
+        readiness.Watch(server, entry, logPath, logOffset, (timeout, ct) => StopNotReadyAsync(server, entry, timeout, ct));
         return new PowerResult(PowerOutcome.Accepted, status);
+    }
+
+    /// <summary>The startup timeout passed without readiness: the process is stopped and the server goes to Error.</summary>
+    private async Task StopNotReadyAsync(ServerDefinition server, TrackedProcess entry, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var gate = locks.For(server.Id);
+        await gate.WaitAsync(cancellationToken);
+        try
+        {
+            var before = board.Get(server.Id);
+            if (before.State != ServerState.Starting || before.Pid != entry.Pid)
+            {
+                return; // a user acted, or it exited, meanwhile
+            }
+
+            var message = $"did not become ready within {timeout.TotalSeconds:0} s";
+            logger.LogWarning("Server {ServerId} '{ServerName}' {Message}: stopping it", server.Id, LogText.Escape(server.Name), message);
+            runStates.SetShouldRun(server.Id, false);
+            board.Update(server.Id, s => s with { State = ServerState.Stopping, Message = message });
+            await StopDaemonAsync(server, ServerState.Error, message);
+            var uptime = before.StartedAt is { } started ? (time.GetUtcNow() - started).TotalSeconds : (double?)null;
+            await crashes.RecordAsync(new CrashReport(server.Id, time.GetUtcNow(), null, null, uptime, CrashClassification.StartupTimeout,
+                message), CancellationToken.None);
+        }
+        finally
+        {
+            gate.Release();
+        }
     }
 
     private string? PortConflict(ServerDefinition server)
@@ -350,41 +438,10 @@ public sealed class ServerSupervisor(
         return null;
     }
 
-    private void WatchReadiness(ServerDefinition server, TrackedProcess entry, string logPath, long logOffset)
+    /// <param name="endState">Where a successful stop leaves the server (Error for a startup timeout).</param>
+    private async Task StopDaemonAsync(ServerDefinition server, ServerState endState = ServerState.Stopped, string? endMessage = null)
     {
-        var run = CancellationTokenSource.CreateLinkedTokenSource(stopping);
-        if (runs.TryGetValue(server.Id, out var previous))
-        {
-            previous.Cancel();
-        }
-
-        runs[server.Id] = run;
-        run.CancelAfter(ReadyTimeout);
-        _ = Task.Run(async () =>
-        {
-            try
-            {
-                var how = await readiness.WaitAsync(server, logPath, logOffset, run.Token);
-                board.Update(server.Id, s => s.State == ServerState.Starting && s.Pid == entry.Pid
-                    ? s with { State = ServerState.Running, Message = null }
-                    : s);
-                logger.LogInformation("Server {ServerId} '{ServerName}' is ready ({How})", server.Id, LogText.Escape(server.Name), how);
-            }
-            catch (OperationCanceledException) when (!stopping.IsCancellationRequested && !entry.HasExited && runs.GetValueOrDefault(server.Id) == run)
-            {
-                board.Update(server.Id, s => s.State == ServerState.Starting && s.Pid == entry.Pid
-                    ? s with { Message = $"not ready after {ReadyTimeout.TotalMinutes:0} minutes: check the ready pattern and the console" }
-                    : s);
-            }
-            catch (OperationCanceledException)
-            {
-            }
-        });
-    }
-
-    private async Task StopDaemonAsync(ServerDefinition server)
-    {
-        CancelRun(server.Id);
+        readiness.Cancel(server.Id);
         var signal = server.StopMode == StopMode.SigInt ? StopSignal.SigInt : StopSignal.SigTerm;
         var stopTimeout = TimeSpan.FromSeconds(server.StopTimeoutSeconds);
         // RCON "stop" first; if it cannot be delivered (RCON down, wrong password, timeout), DaemonManager sends SIGTERM.
@@ -394,7 +451,7 @@ public sealed class ServerSupervisor(
             : null;
         markers.Stopping(server);
         var result = await daemons.StopAsync(Key(server.Id), signal, stopTimeout, CancellationToken.None, gracefulAction);
-        var status = RecordStopped(server.Id, result);
+        var status = RecordStopped(server.Id, result, endState, endMessage);
         if (server.Port is { } port && !ports.IsPortFree(port))
         {
             var owner = ports.FindListener(port);
@@ -404,20 +461,20 @@ public sealed class ServerSupervisor(
         }
     }
 
-    private ServerStatus RecordStopped(int serverId, StopResult result)
+    private ServerStatus RecordStopped(int serverId, StopResult result, ServerState endState = ServerState.Stopped, string? endMessage = null)
     {
-        var lastExit = result.Exit is { } exit ? ToLastExit(exit, requested: true) : null;
+        var lastExit = result.Exit is { } exit ? ServerExitHandler.ToLastExit(exit, requested: true, time.GetUtcNow()) : null;
         if (lastExit is not null)
         {
             runStates.SetLastExit(serverId, lastExit);
         }
 
-        var state = result.Outcome == StopOutcome.Failed ? ServerState.Error : ServerState.Stopped;
+        var state = result.Outcome == StopOutcome.Failed ? ServerState.Error : endState;
         var message = result.Outcome switch
         {
-            StopOutcome.EscalatedToKill => "did not stop in time: killed",
             StopOutcome.Failed => result.Message,
-            _ => null,
+            StopOutcome.EscalatedToKill => endMessage is null ? "did not stop in time: killed" : endMessage + "; did not stop in time: killed",
+            _ => endMessage,
         };
         return board.Update(serverId, s => s with
         {
@@ -430,99 +487,6 @@ public sealed class ServerSupervisor(
         });
     }
 
-    internal async Task HandleExitAsync(DaemonExit exit, CancellationToken cancellationToken)
-    {
-        if (TryParseId(exit.ServerId) is not { } serverId || exit.StopRequested)
-        {
-            return; // a requested stop is recorded by the stop itself
-        }
-
-        CancelRun(serverId);
-        var lastExit = ToLastExit(exit.Status, requested: false);
-        runStates.SetLastExit(serverId, lastExit);
-        var clean = exit.Status is { Kind: ExitKind.Code, Code: 0 };
-        var state = clean ? ServerState.Stopped : ServerState.Crashed;
-        board.Update(serverId, s => s.Pid == exit.Pid || s.Pid is null
-            ? s with { State = state, Pid = null, StartedAt = null, LoadedFromDisk = false, LastExit = lastExit, Message = null }
-            : s);
-
-        var server = await FindAsync(serverId, cancellationToken);
-        if (server is null || !ShouldRestart(server.RestartPolicy, clean))
-        {
-            runStates.SetShouldRun(serverId, false);
-            return;
-        }
-
-        if (backoff.NextDelay(serverId) is not { } delay)
-        {
-            runStates.SetShouldRun(serverId, false);
-            board.Update(serverId, s => s with
-            {
-                State = ServerState.Error,
-                Message = $"restart limit reached: it exited {RestartBackoff.MaxQuickFailures + 1} times in a row within {RestartBackoff.StableRun.TotalSeconds:0} s of starting",
-            });
-            return;
-        }
-
-        board.Update(serverId, s => s with { Message = $"restarting in {delay.TotalSeconds:0.#} s ({server.RestartPolicy})" });
-        _ = Task.Run(async () =>
-        {
-            await Task.Delay(delay, time, cancellationToken);
-            if (runStates.ShouldRun(serverId))
-            {
-                var result = await StartAsync(serverId, cancellationToken);
-                logger.LogInformation("Restarted server {ServerId} by policy {Policy}: {Outcome} {Reason}", serverId, server.RestartPolicy, result.Outcome, LogText.Escape(result.Reason));
-                await audit.RecordAsync(Audit.AuditActor.System, Audit.AuditActions.AutoRestart, serverId, server.Name,
-                    $"policy {server.RestartPolicy} after {lastExit.Description}", result.Outcome == PowerOutcome.Accepted,
-                    result.Outcome == PowerOutcome.Accepted ? result.Status.State.ToString() : result.Reason ?? result.Outcome.ToString());
-            }
-        }, CancellationToken.None);
-    }
-
-    private static bool ShouldRestart(RestartPolicy policy, bool cleanExit) => policy switch
-    {
-        RestartPolicy.OnFailure => !cleanExit,
-        RestartPolicy.Always or RestartPolicy.UnlessStopped => true,
-        _ => false,
-    };
-
-    /// <summary>
-    /// At start-up: servers that should be running but are not (they died, or the host rebooted, while the dashboard
-    /// was down) are started again by their policy. <c>Always</c> starts even a server a user stopped, as Docker does.
-    /// </summary>
-    internal async Task ApplyBootPoliciesAsync(CancellationToken cancellationToken)
-    {
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var candidates = await db.Servers.AsNoTracking()
-            .Where(s => s.RestartPolicy != RestartPolicy.No)
-            .Select(s => new { s.Id, s.Name, s.RestartPolicy })
-            .ToListAsync(cancellationToken);
-        foreach (var server in candidates)
-        {
-            if ((server.RestartPolicy == RestartPolicy.Always || runStates.ShouldRun(server.Id)) && !IsRunning(server.Id))
-            {
-                logger.LogInformation("Server {ServerId} '{ServerName}' should be running ({Policy}): starting it", server.Id, LogText.Escape(server.Name), server.RestartPolicy);
-                var result = await StartAsync(server.Id, cancellationToken);
-                if (result.Outcome != PowerOutcome.Accepted)
-                {
-                    logger.LogWarning("Server {ServerId} could not be started at boot: {Reason}", server.Id, LogText.Escape(result.Reason));
-                }
-            }
-        }
-    }
-
-    private LastExit ToLastExit(ExitStatus exit, bool requested) =>
-        new(exit.Kind.ToString(), exit.Code, exit.Signal, time.GetUtcNow(), requested, exit.ToString());
-
-    private void CancelRun(int serverId)
-    {
-        if (runs.TryRemove(serverId, out var run))
-        {
-            run.Cancel();
-            run.Dispose();
-        }
-    }
-
     private async Task<ServerDefinition?> FindAsync(int serverId, CancellationToken cancellationToken)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
@@ -531,8 +495,8 @@ public sealed class ServerSupervisor(
 
     private PowerResult NotFound(int serverId) => new(PowerOutcome.NotFound, board.Get(serverId), $"No server with id {serverId}.");
 
-    private static string Key(int serverId) => serverId.ToString(CultureInfo.InvariantCulture);
+    internal static string Key(int serverId) => serverId.ToString(CultureInfo.InvariantCulture);
 
-    private static int? TryParseId(string serverId) =>
+    internal static int? TryParseId(string serverId) =>
         int.TryParse(serverId, NumberStyles.None, CultureInfo.InvariantCulture, out var id) ? id : null;
 }

@@ -103,6 +103,11 @@ public sealed partial class ServerValidator(
             errors.Add("restartPolicy", $"Restart policy must be one of {string.Join(", ", Enum.GetNames<RestartPolicy>())}.");
         }
 
+        if (model.StartupTimeoutSeconds is < 1 or > 86400)
+        {
+            errors.Add("startupTimeoutSeconds", "Startup timeout must be between 1 and 86400 seconds (or empty for the dashboard's default).");
+        }
+
         if (!Enum.IsDefined(model.Stop.Mode))
         {
             errors.Add("stop.mode", $"Stop mode must be one of {string.Join(", ", Enum.GetNames<StopMode>())}.");

@@ -1,34 +1,57 @@
+using Microsoft.Extensions.Options;
 using ServerDashboard.Processes;
 
 namespace ServerDashboard.Servers;
 
 /// <summary>
-/// The supervisor's life in the host: after the PID files are loaded (ExitMonitor is registered first) it adopts the
-/// live daemons, starts those whose restart policy wants them running, then follows every daemon exit.
+/// The supervisor's life in the host: after the PID files are loaded (ExitMonitor is registered first) boot
+/// reconciliation adopts the live daemons and restores stored states, then boot policies start what should run, then
+/// every daemon exit goes to the restart policy. At shutdown: with <c>StopServersOnShutdown</c> every server is stopped
+/// through the one stop-all path (each by its own stop mode and timeout); then all supervisor work is awaited.
 /// </summary>
-public sealed class SupervisorService(ServerSupervisor supervisor, DaemonExitFeed exitFeed, ILogger<SupervisorService> logger) : BackgroundService
+public sealed class SupervisorService(
+    BootReconciler boot,
+    ServerExitHandler exits,
+    ServerSupervisor supervisor,
+    SupervisorWork work,
+    DaemonExitFeed exitFeed,
+    IOptions<ProcessOptions> processOptions,
+    ILogger<SupervisorService> logger) : BackgroundService
 {
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
-        await supervisor.AdoptAsync(cancellationToken);
+        await boot.AdoptAsync(cancellationToken);
         await base.StartAsync(cancellationToken);
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken);
+        if (processOptions.Value.StopServersOnShutdown)
+        {
+            using var _ = PowerActor.Use(PowerActor.System);
+            var (count, results) = await supervisor.StopAllAsync(cancellationToken);
+            logger.LogInformation("Stopped {Stopped} of {Count} server(s) at shutdown", results.Count(r => r.Outcome == PowerOutcome.Accepted), count);
+        }
+
+        await work.DrainAsync(cancellationToken);
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         // Subscribe before applying boot policies so an exit right after a boot start is not missed.
-        var exits = exitFeed.WatchAsync(stoppingToken).GetAsyncEnumerator(stoppingToken);
-        var next = exits.MoveNextAsync();
-        await supervisor.ApplyBootPoliciesAsync(stoppingToken);
+        var feed = exitFeed.WatchAsync(stoppingToken).GetAsyncEnumerator(stoppingToken);
+        var next = feed.MoveNextAsync();
+        await boot.ApplyBootPoliciesAsync(stoppingToken);
         try
         {
             while (await next)
             {
-                var exit = exits.Current;
-                next = exits.MoveNextAsync();
+                var exit = feed.Current;
+                next = feed.MoveNextAsync();
                 try
                 {
-                    await supervisor.HandleExitAsync(exit, stoppingToken);
+                    await exits.HandleExitAsync(exit, stoppingToken);
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {
@@ -41,7 +64,7 @@ public sealed class SupervisorService(ServerSupervisor supervisor, DaemonExitFee
         }
         finally
         {
-            await exits.DisposeAsync();
+            await feed.DisposeAsync();
         }
     }
 }

@@ -62,7 +62,8 @@ public sealed class ConsoleMarkerTests(DashboardFactoryFixture fixture) : IClass
         var markers = Markers(lines);
         var crashed = markers.FindIndex(m => m.StartsWith("[dashboard] Crashed: ", StringComparison.Ordinal));
         Assert.Matches(@"^\[dashboard\] Crashed: exit code 2 after \d+\.\d s$", markers[crashed]);
-        Assert.Equal("[dashboard] Restarting in 1 s (OnFailure)", markers[crashed + 1]); // the first delay of the back-off
+        // The first delay of the back-off: 1 s shortened by up to 20 % jitter.
+        Assert.Matches(@"^\[dashboard\] Restarting in (1|0\.[89]) s \(OnFailure, attempt 1\)$", markers[crashed + 1]);
         Assert.Equal("[dashboard] Starting…", markers[crashed + 2]);
         await api.PostAsync($"/api/v1/servers/{id}/kill", null);
     }

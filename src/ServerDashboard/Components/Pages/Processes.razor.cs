@@ -48,7 +48,7 @@ public sealed partial class Processes
     private string? busyAction;
     private int? busyPid;
 
-    [Inject] private ProcessStatsCollector Collector { get; set; } = default!;
+    [Inject] private ServerProcesses Collector { get; set; } = default!;
     [Inject] private ProcessCleanup Cleanup { get; set; } = default!;
     [Inject] private ServerDashboard.Audit.CircuitActor Actor { get; set; } = default!;
     [Inject] private ServerCatalog Catalog { get; set; } = default!;

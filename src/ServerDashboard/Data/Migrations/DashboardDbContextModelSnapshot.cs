@@ -367,6 +367,9 @@ namespace ServerDashboard.Data.Migrations
                     b.Property<string>("ReadyPattern")
                         .HasColumnType("TEXT");
 
+                    b.Property<bool>("RestartOnUnhealthy")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("RestartPolicy")
                         .IsRequired()
                         .HasMaxLength(16)
@@ -378,6 +381,9 @@ namespace ServerDashboard.Data.Migrations
                     b.PrimitiveCollection<string>("SecretEnvironmentKeys")
                         .IsRequired()
                         .HasColumnType("TEXT");
+
+                    b.Property<int?>("StartupTimeoutSeconds")
+                        .HasColumnType("INTEGER");
 
                     b.Property<string>("StopCommand")
                         .IsRequired()
@@ -438,6 +444,44 @@ namespace ServerDashboard.Data.Migrations
                     b.ToTable("ServerRunStates");
                 });
 
+            modelBuilder.Entity("ServerDashboard.Data.ServerTransitionRecord", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Actor")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("At")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("From")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Reason")
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("ServerId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("To")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ServerId", "Id");
+
+                    b.ToTable("ServerTransitions", (string)null);
+                });
+
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityRoleClaim<string>", b =>
                 {
                     b.HasOne("Microsoft.AspNetCore.Identity.IdentityRole", null)
@@ -494,6 +538,15 @@ namespace ServerDashboard.Data.Migrations
                     b.HasOne("ServerDashboard.Data.ServerDefinition", null)
                         .WithOne()
                         .HasForeignKey("ServerDashboard.Data.ServerRunState", "ServerId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("ServerDashboard.Data.ServerTransitionRecord", b =>
+                {
+                    b.HasOne("ServerDashboard.Data.ServerDefinition", null)
+                        .WithMany()
+                        .HasForeignKey("ServerId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
