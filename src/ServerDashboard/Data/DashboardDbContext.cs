@@ -22,6 +22,10 @@ public sealed class DashboardDbContext(DbContextOptions<DashboardDbContext> opti
 
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
 
+    public DbSet<CrashRecord> CrashRecords => Set<CrashRecord>();
+
+    public DbSet<ResourceSample> ResourceSamples => Set<ResourceSample>();
+
     protected override void OnModelCreating(ModelBuilder builder)
     {
         base.OnModelCreating(builder);
@@ -68,6 +72,9 @@ public sealed class DashboardDbContext(DbContextOptions<DashboardDbContext> opti
             entry.Property(e => e.Action).HasMaxLength(32);
             entry.Property(e => e.SourceIp).HasMaxLength(64);
         });
+
+        builder.ApplyConfiguration(new CrashRecordConfiguration());
+        builder.ApplyConfiguration(new ResourceSampleConfiguration());
 
         builder.Entity<ApiKey>(key =>
         {
