@@ -37,6 +37,7 @@ public sealed class DashboardDbContext(DbContextOptions<DashboardDbContext> opti
             server.Property(s => s.Name).HasMaxLength(100).UseCollation("NOCASE");
             server.Property(s => s.StopMode).HasConversion<string>().HasMaxLength(16);
             server.Property(s => s.RestartPolicy).HasConversion<string>().HasMaxLength(16);
+            server.Property(s => s.LimitAction).HasConversion<string>().HasMaxLength(16).HasDefaultValue(ServerDashboard.Servers.LimitAction.Warn).HasSentinel((ServerDashboard.Servers.LimitAction)(-1));
             if (rconPasswords is not null)
             {
                 server.Property(s => s.RconPassword).HasConversion(

@@ -42,6 +42,9 @@ public sealed class ServerDefinition
 
     public int? CpuWarnPercent { get; set; }
 
+    /// <summary>What happens when CPU or memory stays over its limit for the configured number of samples.</summary>
+    public Servers.LimitAction LimitAction { get; set; } = Servers.LimitAction.Warn;
+
     /// <summary>
     /// Optional cap on the lines per second a hub subscriber (the browser console, a script) is sent; null = off.
     /// The file on disk and REST are never throttled.

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using ServerDashboard.Servers.Crashes;
 using ServerDashboard.Servers.History;
+using ServerDashboard.Servers.Limits;
 using ServerDashboard.Servers.Monitoring;
 
 namespace ServerDashboard.Servers;
@@ -23,6 +24,18 @@ public static class HistoryServiceCollectionExtensions
         services.TryAddSingleton<LiveSampleFeed>();
         services.TryAddSingleton<ResourceHistoryStore>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IMonitoringTickHandler, ResourceHistoryRecorder>());
+
+        services.AddOptions<LimitWarningOptions>().Configure<IServiceProvider>((o, sp) => sp.GetService<IConfiguration>()?.GetSection(LimitWarningOptions.SectionName).Bind(o))
+            .Validate(o => o.SamplesBeforeWarning >= 1, "Dashboard:Monitoring:Limits:SamplesBeforeWarning must be at least 1.")
+            .ValidateOnStart();
+        services.AddOptions<MonitoringOptions>()
+            .Validate(o => o.History.FullResolutionHours >= 1 && o.History.MinuteAveragesDays >= 1 && o.History.HourAveragesDays >= 1,
+                "Dashboard:Monitoring:History:FullResolutionHours, MinuteAveragesDays and HourAveragesDays must be at least 1.")
+            .Validate(o => o.Crashes.RetentionPerServer >= 1 && o.Crashes.LastLines is >= 0 and <= 1000,
+                "Dashboard:Monitoring:Crashes:RetentionPerServer must be at least 1 and LastLines between 0 and 1000.")
+            .ValidateOnStart();
+        services.TryAddSingleton<LimitWarningFeed>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IMonitoringTickHandler, LimitWatcher>());
         return services;
     }
 

@@ -29,6 +29,7 @@ public static class ServerMapper
             MaxMemoryMb = entity.MaxMemoryMb,
             MaxOpenFiles = entity.MaxOpenFiles,
             CpuWarnPercent = entity.CpuWarnPercent,
+            LimitAction = entity.LimitAction,
             BrowserLinesPerSecond = entity.BrowserLinesPerSecond,
         },
         RunAsUser = entity.RunAsUser,
@@ -72,6 +73,7 @@ public static class ServerMapper
         entity.MaxMemoryMb = model.Limits.MaxMemoryMb;
         entity.MaxOpenFiles = model.Limits.MaxOpenFiles;
         entity.CpuWarnPercent = model.Limits.CpuWarnPercent;
+        entity.LimitAction = model.Limits.LimitAction;
         entity.BrowserLinesPerSecond = model.Limits.BrowserLinesPerSecond;
         entity.RunAsUser = string.IsNullOrWhiteSpace(model.RunAsUser) ? null : model.RunAsUser.Trim();
         entity.ReadyPattern = string.IsNullOrEmpty(model.ReadyPattern) ? null : model.ReadyPattern;

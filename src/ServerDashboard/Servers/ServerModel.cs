@@ -120,6 +120,9 @@ public sealed record LimitsModel
 
     public int? CpuWarnPercent { get; set; }
 
+    /// <summary>Over <see cref="CpuWarnPercent"/> or <see cref="MaxMemoryMb"/> for N samples: warn, or warn and restart.</summary>
+    public LimitAction LimitAction { get; set; } = LimitAction.Warn;
+
     /// <summary>Lines per second sent to each hub subscriber (browser console, scripts); null = unthrottled.</summary>
     public int? BrowserLinesPerSecond { get; set; }
 }

@@ -398,6 +398,13 @@ namespace ServerDashboard.Data.Migrations
                         .IsRequired()
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("LimitAction")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasDefaultValue("Warn");
+
                     b.PrimitiveCollection<string>("LogFiles")
                         .IsRequired()
                         .HasColumnType("TEXT");

@@ -10,8 +10,8 @@ using ServerDashboard.Data;
 namespace ServerDashboard.Data.Migrations
 {
     [DbContext(typeof(DashboardDbContext))]
-    [Migration("20261201181729_CrashRecordsAndResourceHistory")]
-    partial class CrashRecordsAndResourceHistory
+    [Migration("20261201185122_CrashRecordsResourceHistoryLimits")]
+    partial class CrashRecordsResourceHistoryLimits
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -400,6 +400,13 @@ namespace ServerDashboard.Data.Migrations
                     b.Property<string>("Environment")
                         .IsRequired()
                         .HasColumnType("TEXT");
+
+                    b.Property<string>("LimitAction")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasDefaultValue("Warn");
 
                     b.PrimitiveCollection<string>("LogFiles")
                         .IsRequired()

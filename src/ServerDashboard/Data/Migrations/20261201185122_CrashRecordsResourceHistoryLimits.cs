@@ -5,11 +5,19 @@
 namespace ServerDashboard.Data.Migrations
 {
     /// <inheritdoc />
-    public partial class CrashRecordsAndResourceHistory : Migration
+    public partial class CrashRecordsResourceHistoryLimits : Migration
     {
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.AddColumn<string>(
+                name: "LimitAction",
+                table: "Servers",
+                type: "TEXT",
+                maxLength: 16,
+                nullable: false,
+                defaultValue: "Warn");
+
             migrationBuilder.CreateTable(
                 name: "CrashRecords",
                 columns: table => new
@@ -72,6 +80,10 @@ namespace ServerDashboard.Data.Migrations
 
             migrationBuilder.DropTable(
                 name: "ResourceSamples");
+
+            migrationBuilder.DropColumn(
+                name: "LimitAction",
+                table: "Servers");
         }
     }
 }
