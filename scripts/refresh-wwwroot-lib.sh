@@ -116,19 +116,10 @@ vendor @xterm/xterm         xterm              lib/xterm.js css/xterm.css
 vendor @xterm/addon-fit     xterm-addon-fit    lib/addon-fit.js
 vendor @xterm/addon-search  xterm-addon-search lib/addon-search.js
 vendor @microsoft/signalr   signalr            dist/browser/signalr.min.js
-vendor chart.js             chart.js           dist/chart.umd.min.js
-
-# chart.umd.min.js bundles @kurkle/color (MIT): keep its license beside the bundle (same MIT text across 0.3.x).
-kurkle_license="$(find node_modules/@kurkle/color -maxdepth 1 -type f -iname 'LICENSE*' | head -n 1)"
-[[ -n "$kurkle_license" ]] || { echo "error: @kurkle/color license not found" >&2; exit 1; }
-cp "$kurkle_license" "$staging/chart.js/LICENSE.kurkle-color.md"
 
 {
   echo "# Vendored by scripts/refresh-wwwroot-lib.sh from the npm registry (versions pinned in package.json / package-lock.json). Do not edit."
   printf '%s\n' "${versions[@]}"
-  # The version chart.js was built with (its banner), not the @kurkle/color npm installed beside it.
-  bundled="$(grep -o -m 1 'kurkle/color v[0-9][0-9.]*' "$staging/chart.js/chart.umd.min.js" | sed 's/.* v//' || true)"
-  echo "# bundled inside chart.js/chart.umd.min.js: @kurkle/color@${bundled:-unknown}"
 } > "$staging/VERSIONS.txt"
 
 if [[ "$mode" == check ]]; then

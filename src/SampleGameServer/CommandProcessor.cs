@@ -21,6 +21,8 @@ public sealed record CommandOutcome(string Reply, bool StopRequested = false, in
 /// <summary>The command set shared by stdin and RCON.</summary>
 public sealed class CommandProcessor(ServerLog log, Func<IReadOnlyList<string>> onlinePlayers, Action? closeListener = null)
 {
+    private readonly MemoryHog memory = new();
+
     public const int MaxBigBytes = 16 * 1024 * 1024;
     public const int MaxSpamLines = 10_000_000;
 
@@ -34,6 +36,7 @@ public sealed class CommandProcessor(ServerLog log, Func<IReadOnlyList<string>> 
         stop - stop the server
         crash [code] - exit at once with the code (default 1)
         close-listener - stop accepting game connections but keep running
+        alloc <MB> - hold that much resident memory from now on (0 frees it)
         """;
 
     public const string UnknownCommand = "Unknown command. Type \"help\" for help.";
@@ -62,6 +65,7 @@ public sealed class CommandProcessor(ServerLog log, Func<IReadOnlyList<string>> 
             "stop" => new CommandOutcome("Stopping the server", StopRequested: true),
             "crash" => Crash(argument),
             "close-listener" => CloseListener(),
+            "alloc" => Alloc(argument),
             _ => CommandOutcome.Text(UnknownCommand),
         };
     }
@@ -148,6 +152,17 @@ public sealed class CommandProcessor(ServerLog log, Func<IReadOnlyList<string>> 
 
         log.Error($"Simulated crash, exiting with code {code}");
         return new CommandOutcome($"Crashing with exit code {code}", CrashExitCode: code);
+    }
+
+    private CommandOutcome Alloc(string argument)
+    {
+        if (!TryCount(argument, MemoryHog.MaxMegabytes, out var megabytes))
+        {
+            return CommandOutcome.Text($"Usage: alloc <MB> (0-{MemoryHog.MaxMegabytes})");
+        }
+
+        memory.Hold(megabytes);
+        return CommandOutcome.Text($"Holding {memory.HeldMegabytes} MB");
     }
 
     private static bool TryCount(string text, int max, out int count) =>

@@ -15,6 +15,7 @@ public static class AuditActions
     public const string ForceCleanup = "ForceCleanup";
     public const string CleanupAll = "CleanupAll";
     public const string AutoRestart = "AutoRestart";
+    public const string LimitWarning = "LimitWarning";
     public const string CreateUser = "CreateUser";
     public const string DeleteUser = "DeleteUser";
     public const string SetRole = "SetRole";

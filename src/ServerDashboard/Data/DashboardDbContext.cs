@@ -24,6 +24,10 @@ public sealed class DashboardDbContext(DbContextOptions<DashboardDbContext> opti
 
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
 
+    public DbSet<CrashRecord> CrashRecords => Set<CrashRecord>();
+
+    public DbSet<ResourceSample> ResourceSamples => Set<ResourceSample>();
+
     protected override void OnModelCreating(ModelBuilder builder)
     {
         base.OnModelCreating(builder);
@@ -35,6 +39,7 @@ public sealed class DashboardDbContext(DbContextOptions<DashboardDbContext> opti
             server.Property(s => s.Name).HasMaxLength(100).UseCollation("NOCASE");
             server.Property(s => s.StopMode).HasConversion<string>().HasMaxLength(16);
             server.Property(s => s.RestartPolicy).HasConversion<string>().HasMaxLength(16);
+            server.Property(s => s.LimitAction).HasConversion<string>().HasMaxLength(16).HasDefaultValue(ServerDashboard.Servers.LimitAction.Warn).HasSentinel((ServerDashboard.Servers.LimitAction)(-1));
             if (rconPasswords is not null)
             {
                 server.Property(s => s.RconPassword).HasConversion(
@@ -81,6 +86,9 @@ public sealed class DashboardDbContext(DbContextOptions<DashboardDbContext> opti
             entry.Property(e => e.Action).HasMaxLength(32);
             entry.Property(e => e.SourceIp).HasMaxLength(64);
         });
+
+        builder.ApplyConfiguration(new CrashRecordConfiguration());
+        builder.ApplyConfiguration(new ResourceSampleConfiguration());
 
         builder.Entity<ApiKey>(key =>
         {

@@ -48,6 +48,9 @@ public sealed class ServerDefinition
     /// <summary>pids.max of the server's cgroup: processes and threads (enforced only with a cgroup).</summary>
     public int? MaxProcesses { get; set; }
 
+    /// <summary>What happens when CPU or memory stays over its limit for the configured number of samples.</summary>
+    public Servers.LimitAction LimitAction { get; set; } = Servers.LimitAction.Warn;
+
     /// <summary>
     /// Optional cap on the lines per second a hub subscriber (the browser console, a script) is sent; null = off.
     /// The file on disk and REST are never throttled.

@@ -199,6 +199,7 @@ public static class DashboardServices
             .ValidateOnStart();
         services.AddSingleton<Servers.Monitoring.MonitoringService>();
         services.AddHostedService(sp => sp.GetRequiredService<Servers.Monitoring.MonitoringService>()); // after adoption: ticks see adopted servers
+        services.AddServerHistoryMaintenance(); // crash records, resource history and its downsampling
         services.AddLogTailing(); // after the supervisor: follows the logs of what it re-adopted
     }
 
@@ -247,6 +248,7 @@ public static class DashboardServices
         services.AddHttpContextAccessor(); // the client address of a circuit, for the audit log
         services.AddScoped<CircuitActor>();
         services.AddLogs(); // the supervisor rotates console.log before each start
+        services.AddServerHistory(); // crash records and resource history (the pages read them)
     }
 
     private static Task RedirectOrStatus(RedirectContext<CookieAuthenticationOptions> context, int status)

@@ -8,6 +8,15 @@ public enum StopMode
     SigInt,
 }
 
+/// <summary>What the dashboard does when a server stays over its CPU warning or memory limit (docs/supervision.md).</summary>
+public enum LimitAction
+{
+    /// <summary>Raise a warning (shown, pushed, audited).</summary>
+    Warn,
+    /// <summary>Warn, then restart the server.</summary>
+    Restart,
+}
+
 public enum RestartPolicy
 {
     No,

@@ -31,6 +31,7 @@ public static class ServerMapper
             CpuWarnPercent = entity.CpuWarnPercent,
             MaxCpuPercent = entity.MaxCpuPercent,
             MaxProcesses = entity.MaxProcesses,
+            LimitAction = entity.LimitAction,
             BrowserLinesPerSecond = entity.BrowserLinesPerSecond,
         },
         RunAsUser = entity.RunAsUser,
@@ -78,6 +79,7 @@ public static class ServerMapper
         entity.CpuWarnPercent = model.Limits.CpuWarnPercent;
         entity.MaxCpuPercent = model.Limits.MaxCpuPercent;
         entity.MaxProcesses = model.Limits.MaxProcesses;
+        entity.LimitAction = model.Limits.LimitAction;
         entity.BrowserLinesPerSecond = model.Limits.BrowserLinesPerSecond;
         entity.RunAsUser = string.IsNullOrWhiteSpace(model.RunAsUser) ? null : model.RunAsUser.Trim();
         entity.ReadyPattern = string.IsNullOrEmpty(model.ReadyPattern) ? null : model.ReadyPattern;

@@ -134,6 +134,9 @@ public sealed record LimitsModel
     /// <summary>Processes and threads the server's cgroup may hold (pids.max); not enforced without one.</summary>
     public int? MaxProcesses { get; set; }
 
+    /// <summary>Over <see cref="CpuWarnPercent"/> or <see cref="MaxMemoryMb"/> for N samples: warn, or warn and restart.</summary>
+    public LimitAction LimitAction { get; set; } = LimitAction.Warn;
+
     /// <summary>Lines per second sent to each hub subscriber (browser console, scripts); null = unthrottled.</summary>
     public int? BrowserLinesPerSecond { get; set; }
 }

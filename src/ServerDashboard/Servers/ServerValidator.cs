@@ -257,6 +257,15 @@ public sealed partial class ServerValidator(
         {
             errors.Add("limits.browserLinesPerSecond", "Browser throttle must be between 1 and 100000 lines/s (leave it empty for no throttle).");
         }
+
+        if (!Enum.IsDefined(model.Limits.LimitAction))
+        {
+            errors.Add("limits.limitAction", "The limit action must be Warn or Restart.");
+        }
+        else if (model.Limits.LimitAction == LimitAction.Restart && model.Limits.CpuWarnPercent is null && model.Limits.MaxMemoryMb is null)
+        {
+            errors.Add("limits.limitAction", "Restart over a limit needs a CPU warning or a max memory to watch.");
+        }
     }
 
     private void ValidateRunAsUser(ServerModel model, ValidationErrors errors)

@@ -22,7 +22,6 @@ public static class SupervisionServiceCollectionExtensions
         // Where RCON connects, from the stored definitions: Rcon/ itself knows nothing of Data.
         services.AddSingleton<RconTargets>();
         services.AddSingleton<Rcon.RconTargetLookup>(sp => sp.GetRequiredService<RconTargets>().FindAsync);
-        services.AddPlaceholderCrashRecorder();
         return services;
     }
 

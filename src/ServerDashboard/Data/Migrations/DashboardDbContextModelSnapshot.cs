@@ -303,6 +303,78 @@ namespace ServerDashboard.Data.Migrations
                     b.ToTable("AuditLog", (string)null);
                 });
 
+            modelBuilder.Entity("ServerDashboard.Data.CrashRecord", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("At")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Classification")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Description")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("ExitCode")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("LastLines")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("ServerId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("Signal")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<double?>("UptimeSeconds")
+                        .HasColumnType("REAL");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ServerId", "Id");
+
+                    b.ToTable("CrashRecords", (string)null);
+                });
+
+            modelBuilder.Entity("ServerDashboard.Data.ResourceSample", b =>
+                {
+                    b.Property<int>("ServerId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("ResolutionSeconds")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("AtUnixMs")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<double?>("CpuPercent")
+                        .HasColumnType("REAL");
+
+                    b.Property<long?>("MemoryBytes")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("OpenFiles")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("Threads")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("ServerId", "ResolutionSeconds", "AtUnixMs");
+
+                    b.HasIndex("ResolutionSeconds", "AtUnixMs");
+
+                    b.ToTable("ResourceSamples", (string)null);
+                });
+
             modelBuilder.Entity("ServerDashboard.Data.ServerDefinition", b =>
                 {
                     b.Property<int>("Id")
@@ -325,6 +397,13 @@ namespace ServerDashboard.Data.Migrations
                     b.Property<string>("Environment")
                         .IsRequired()
                         .HasColumnType("TEXT");
+
+                    b.Property<string>("LimitAction")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasDefaultValue("Warn");
 
                     b.PrimitiveCollection<string>("LogFiles")
                         .IsRequired()
@@ -529,6 +608,15 @@ namespace ServerDashboard.Data.Migrations
                     b.HasOne("Microsoft.AspNetCore.Identity.IdentityUser", null)
                         .WithMany()
                         .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("ServerDashboard.Data.CrashRecord", b =>
+                {
+                    b.HasOne("ServerDashboard.Data.ServerDefinition", null)
+                        .WithMany()
+                        .HasForeignKey("ServerId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
