@@ -11,6 +11,7 @@ public sealed class SupervisorWork(ILogger<SupervisorWork> logger) : IDisposable
 {
     private readonly ConcurrentDictionary<Task, byte> running = new();
     private readonly CancellationTokenSource stopping = new();
+    private bool disposed;
 
     public CancellationToken Stopping => stopping.Token;
 
@@ -43,6 +44,11 @@ public sealed class SupervisorWork(ILogger<SupervisorWork> logger) : IDisposable
     /// <summary>Cancels what waits (readiness, pending restarts) and awaits everything still running.</summary>
     public async Task DrainAsync(CancellationToken cancellationToken)
     {
+        if (Volatile.Read(ref disposed))
+        {
+            return; // the container was torn down before the host stopped (a test host disposed mid-start): nothing runs any more
+        }
+
         await stopping.CancelAsync();
         try
         {
@@ -54,5 +60,9 @@ public sealed class SupervisorWork(ILogger<SupervisorWork> logger) : IDisposable
         }
     }
 
-    public void Dispose() => stopping.Dispose();
+    public void Dispose()
+    {
+        Volatile.Write(ref disposed, true);
+        stopping.Dispose();
+    }
 }

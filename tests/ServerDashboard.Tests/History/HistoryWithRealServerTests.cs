@@ -75,10 +75,9 @@ public sealed class HistoryWithRealServerTests : IDisposable
         await Eventually.ReturnsAsync(async () => (await api.GetFromJsonAsync<ServerStatus>($"/api/v1/servers/{id}/status", JsonDefaults.Options))!,
             s => !s.State.IsActive(), TimeSpan.FromSeconds(20), "the server to exit");
 
-        await factory.Services.GetRequiredService<ICrashRecorder>().RecordAsync(
-            new CrashReport(id, DateTimeOffset.UtcNow, 3, null, 2, CrashClassification.Crash, "exited with code 3"), CancellationToken.None);
-
-        var body = await api.GetFromJsonAsync<JsonElement>($"/api/v1/servers/{id}/crashes");
+        // The supervisor's exit handler records it (the real path, not a hand-made report).
+        var body = await Eventually.ReturnsAsync(() => api.GetFromJsonAsync<JsonElement>($"/api/v1/servers/{id}/crashes"),
+            b => b.GetProperty("items").GetArrayLength() > 0, TimeSpan.FromSeconds(20), "the crash record");
         var crash = Assert.Single(body.GetProperty("items").EnumerateArray().ToList());
         var lines = crash.GetProperty("lastLines").EnumerateArray().Select(l => l.GetString()!).ToList();
         Assert.InRange(lines.Count, 2, 50);
