@@ -53,6 +53,8 @@ public sealed class RouteTableTests : IDisposable
         ("GET", "/api/v1/servers/{id:int}/logs/download", "/api/v1/servers/999999/logs/download", Policies.View),
         ("POST", "/api/v1/servers/{id:int}/commands", "/api/v1/servers/999999/commands", Policies.Operate),
         ("GET", "/api/v1/audit", "/api/v1/audit", Policies.View),
+        ("GET", "/api/v1/servers/{id:int}/crashes", "/api/v1/servers/999999/crashes", Policies.View),
+        ("GET", "/api/v1/servers/{id:int}/metrics", "/api/v1/servers/999999/metrics", Policies.View),
         ("GET", "/openapi/{documentName}.json", "/openapi/v1.json", Policies.View),
         ("POST", "/hubs/dashboard/negotiate", "/hubs/dashboard/negotiate?negotiateVersion=1", Policies.View),
     ];

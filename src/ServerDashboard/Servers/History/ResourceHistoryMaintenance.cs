@@ -15,6 +15,8 @@ public sealed class ResourceHistoryMaintenance(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        // SQLite commands complete synchronously: without this the first pass would run inside the host's start-up.
+        await Task.Yield();
         using var timer = new PeriodicTimer(Period, time);
         try
         {
