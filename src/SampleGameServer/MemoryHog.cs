@@ -1,8 +1,12 @@
+using System.Runtime.InteropServices;
+
 namespace SampleGameServer;
 
 /// <summary>
 /// Holds a chosen amount of resident memory (the <c>alloc &lt;MB&gt;</c> command), so tests and demos can watch RSS grow.
-/// Every page is written: fresh large arrays come from zeroed anonymous pages that count towards RSS only once touched.
+/// Native memory, not managed arrays: in a memory cgroup .NET caps its GC heap below the limit and would throw
+/// OutOfMemoryException, while a game server's native allocations meet the kernel's OOM killer, which is what this is
+/// for. Every page is written: fresh allocations come from zeroed anonymous pages that count towards RSS only once touched.
 /// </summary>
 public sealed class MemoryHog
 {
@@ -11,7 +15,7 @@ public sealed class MemoryHog
     private const int ChunkBytes = 1024 * 1024;
 
     private readonly Lock sync = new();
-    private List<byte[]> held = [];
+    private readonly List<nint> held = [];
 
     public int HeldMegabytes
     {
@@ -29,19 +33,18 @@ public sealed class MemoryHog
     {
         lock (sync)
         {
-            if (megabytes < held.Count)
+            while (held.Count > megabytes)
             {
-                held = held.Take(megabytes).ToList();
-                GC.Collect();
-                return;
+                Marshal.FreeHGlobal(held[^1]);
+                held.RemoveAt(held.Count - 1);
             }
 
             while (held.Count < megabytes)
             {
-                var chunk = GC.AllocateUninitializedArray<byte>(ChunkBytes, pinned: false);
-                for (var i = 0; i < chunk.Length; i += PageSize)
+                var chunk = Marshal.AllocHGlobal(ChunkBytes);
+                for (var offset = 0; offset < ChunkBytes; offset += PageSize)
                 {
-                    chunk[i] = 1;
+                    Marshal.WriteByte(chunk, offset, 1);
                 }
 
                 held.Add(chunk);

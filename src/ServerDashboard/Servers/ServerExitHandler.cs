@@ -41,8 +41,6 @@ public sealed class ServerExitHandler(
 
         readiness.Cancel(serverId);
         var now = time.GetUtcNow();
-        var lastExit = ToLastExit(exit.Status, requested: false, now);
-        runStates.SetLastExit(serverId, lastExit);
         var clean = exit.Status is { Kind: ExitKind.Code, Code: 0 };
         var server = await FindAsync(serverId, cancellationToken);
         var description = exit.OomKilled
@@ -53,6 +51,14 @@ public sealed class ServerExitHandler(
             : before.State == ServerState.Starting ? CrashClassification.StartupFailure
             : exit.Status.Kind == ExitKind.Signal ? CrashClassification.Signal
             : CrashClassification.Crash;
+        // The OOM kill is what the console marker, the API's lastExit and the list show, not just "signal 9".
+        var lastExit = ToLastExit(exit.Status, requested: false, now);
+        if (exit.OomKilled)
+        {
+            lastExit = lastExit with { Description = description };
+        }
+
+        runStates.SetLastExit(serverId, lastExit);
         var uptime = before.StartedAt is { } started ? Math.Max(0, (now - started).TotalSeconds) : (double?)null;
         await crashes.RecordAsync(new CrashReport(serverId, now, exit.Status.Code, exit.Status.Signal, uptime, classification, description),
             CancellationToken.None);

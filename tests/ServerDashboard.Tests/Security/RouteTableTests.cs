@@ -42,8 +42,6 @@ public sealed class RouteTableTests : IDisposable
         ("POST", "/api/v1/servers/shutdown-all", "/api/v1/servers/shutdown-all", Policies.Operate),
         ("GET", "/api/v1/servers/status", "/api/v1/servers/status", Policies.View),
         ("GET", "/api/v1/servers/{id:int}/status", "/api/v1/servers/999999/status", Policies.View),
-        ("GET", "/api/v1/servers/{id:int}/crashes", "/api/v1/servers/999999/crashes", Policies.View),
-        ("GET", "/api/v1/servers/{id:int}/metrics", "/api/v1/servers/999999/metrics", Policies.View),
         ("GET", "/api/v1/servers/{id:int}/process-info", "/api/v1/servers/999999/process-info", Policies.View),
         ("GET", "/api/v1/processes/", "/api/v1/processes", Policies.View),
         ("GET", "/api/v1/processes/{pid:int}", "/api/v1/processes/999999", Policies.View),
