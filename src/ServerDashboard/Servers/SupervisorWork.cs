@@ -7,9 +7,11 @@ namespace ServerDashboard.Servers;
 /// restart) is started here and awaited by <see cref="DrainAsync"/> when the dashboard stops: nothing is
 /// fire-and-forget. Work gets <see cref="Stopping"/>, cancelled at shutdown.
 /// </summary>
-public sealed class SupervisorWork(ILogger<SupervisorWork> logger) : IDisposable
+public sealed class SupervisorWork(ILogger<SupervisorWork> logger)
 {
     private readonly ConcurrentDictionary<Task, byte> running = new();
+    // Never disposed: the container may dispose singletons before (or without) the host's StopAsync, and a
+    // CancellationTokenSource without a timer holds nothing the GC cannot reclaim.
     private readonly CancellationTokenSource stopping = new();
 
     public CancellationToken Stopping => stopping.Token;
@@ -53,6 +55,4 @@ public sealed class SupervisorWork(ILogger<SupervisorWork> logger) : IDisposable
             // Each failure was logged by its continuation; cancellations are the point of draining.
         }
     }
-
-    public void Dispose() => stopping.Dispose();
 }
