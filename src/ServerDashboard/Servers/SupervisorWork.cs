@@ -7,11 +7,12 @@ namespace ServerDashboard.Servers;
 /// restart) is started here and awaited by <see cref="DrainAsync"/> when the dashboard stops: nothing is
 /// fire-and-forget. Work gets <see cref="Stopping"/>, cancelled at shutdown.
 /// </summary>
-public sealed class SupervisorWork(ILogger<SupervisorWork> logger) : IDisposable
+public sealed class SupervisorWork(ILogger<SupervisorWork> logger)
 {
     private readonly ConcurrentDictionary<Task, byte> running = new();
+    // Never disposed: the container may dispose singletons before (or without) the host's StopAsync, and a
+    // CancellationTokenSource without a timer holds nothing the GC cannot reclaim.
     private readonly CancellationTokenSource stopping = new();
-    private bool disposed;
 
     public CancellationToken Stopping => stopping.Token;
 
@@ -44,11 +45,6 @@ public sealed class SupervisorWork(ILogger<SupervisorWork> logger) : IDisposable
     /// <summary>Cancels what waits (readiness, pending restarts) and awaits everything still running.</summary>
     public async Task DrainAsync(CancellationToken cancellationToken)
     {
-        if (Volatile.Read(ref disposed))
-        {
-            return; // the container was torn down before the host stopped (a test host disposed mid-start): nothing runs any more
-        }
-
         await stopping.CancelAsync();
         try
         {
@@ -58,11 +54,5 @@ public sealed class SupervisorWork(ILogger<SupervisorWork> logger) : IDisposable
         {
             // Each failure was logged by its continuation; cancellations are the point of draining.
         }
-    }
-
-    public void Dispose()
-    {
-        Volatile.Write(ref disposed, true);
-        stopping.Dispose();
     }
 }

@@ -5,7 +5,7 @@ using ServerDashboard.Servers;
 namespace ServerDashboard.Tests.Supervision;
 
 /// <summary>The restart policy's arithmetic and its pending restarts, on a fake clock.</summary>
-public sealed class RestartPolicyTests : IDisposable
+public sealed class RestartPolicyTests
 {
     private readonly FakeTimeProvider time = new(DateTimeOffset.Parse("2026-12-01T12:00:00Z"));
     private readonly SupervisorWork work = new(NullLogger<SupervisorWork>.Instance);
@@ -163,8 +163,6 @@ public sealed class RestartPolicyTests : IDisposable
 
     private RestartTracker Tracker(SupervisionOptions options, Func<double>? random = null) =>
         new(new FixedOptions(options), time, random);
-
-    public void Dispose() => work.Dispose();
 
     private sealed class FixedOptions(SupervisionOptions value) : IOptionsMonitor<SupervisionOptions>
     {
