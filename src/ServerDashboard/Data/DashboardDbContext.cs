@@ -22,6 +22,8 @@ public sealed class DashboardDbContext(DbContextOptions<DashboardDbContext> opti
 
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
 
+    public DbSet<ManagedPort> ManagedPorts => Set<ManagedPort>();
+
     protected override void OnModelCreating(ModelBuilder builder)
     {
         base.OnModelCreating(builder);
@@ -75,6 +77,8 @@ public sealed class DashboardDbContext(DbContextOptions<DashboardDbContext> opti
             key.Property(k => k.Name).HasMaxLength(100);
             key.Property(k => k.Role).HasMaxLength(16);
         });
+
+        ManagedPort.Configure(builder);
     }
 
     protected override void OnConfiguring(DbContextOptionsBuilder optionsBuilder) =>
