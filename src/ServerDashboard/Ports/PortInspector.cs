@@ -41,9 +41,10 @@ public sealed record PortReport(int Port, PortProtocol Protocol, bool InUse, boo
 /// Is a port in use, and by whom. Two views are combined: the kernel's socket tables (this network namespace) with the
 /// /proc/&lt;pid&gt;/fd links of every process (all holders of a shared socket), and a bind attempt on the wildcard and
 /// loopback addresses, which also sees holders the tables cannot attribute. A port that is busy but whose holder we
-/// cannot see is reported as in use, never as free.
+/// cannot see is reported as in use, never as free. Without a <see cref="ProcessRegistry"/> (the CLI) owners are not
+/// matched to servers.
 /// </summary>
-public sealed class PortInspector(PortOwnerLookup lookup, ProcFs procFs, ProcessRegistry registry, UserNames users)
+public sealed class PortInspector(PortOwnerLookup lookup, ProcFs procFs, ProcessRegistry? registry, UserNames users)
 {
     public const string NotVisible = "in use, owner not visible to the dashboard (run as root to see it)";
 
@@ -105,7 +106,7 @@ public sealed class PortInspector(PortOwnerLookup lookup, ProcFs procFs, Process
     /// </summary>
     private int? ServerOf(ProcStat stat)
     {
-        foreach (TrackedProcess entry in registry.Entries)
+        foreach (TrackedProcess entry in registry?.Entries ?? [])
         {
             if (!entry.HasExited && (entry.Pid == stat.SessionId || entry.Pid == stat.ProcessGroupId || entry.Pid == stat.Pid)
                 && procFs.IsAlive(entry.Identity)

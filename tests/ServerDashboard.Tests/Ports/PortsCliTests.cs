@@ -1,0 +1,48 @@
+using ServerDashboard.Tests.Infrastructure;
+
+namespace ServerDashboard.Tests.Ports;
+
+/// <summary><c>ServerDashboard ports who|free</c>, run as the real executable.</summary>
+public sealed class PortsCliTests
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
+
+    [Fact]
+    public async Task Ports_who_names_the_holder_and_a_free_port_exits_3()
+    {
+        using var data = new TempDirectory();
+        using var listener = await PythonListener.StartAsync();
+
+        var who = await ProcessRunner.RunAsync("ServerDashboard", ["ports", "who", $"{listener.Port}", "--data-dir", data.Path], Timeout);
+        var free = await ProcessRunner.RunAsync("ServerDashboard", ["ports", "who", $"{FreePort.Next()}", "--data-dir", data.Path], Timeout);
+
+        Assert.True(who.ExitCode == 0, who.StandardError);
+        Assert.Contains($"Port {listener.Port}/tcp is in use by:", who.StandardOutput);
+        Assert.Contains($"pid {listener.Pid} python3", who.StandardOutput);
+        Assert.Equal(3, free.ExitCode);
+        Assert.Contains("is free", free.StandardOutput);
+    }
+
+    [Fact]
+    public async Task Ports_free_needs_force_then_kills_a_stubborn_listener_and_audits_it()
+    {
+        using var data = new TempDirectory();
+        using var listener = await PythonListener.StartAsync(ignoreSigterm: true);
+
+        var unconfirmed = await ProcessRunner.RunAsync("ServerDashboard", ["ports", "free", $"{listener.Port}", "--data-dir", data.Path], Timeout);
+        Assert.Equal(2, unconfirmed.ExitCode);
+        Assert.Contains("--force", unconfirmed.StandardError);
+        Assert.False(listener.HasExited);
+
+        var forced = await ProcessRunner.RunAsync("ServerDashboard",
+            ["ports", "free", $"{listener.Port}", "--force", "--retries", "2", "--grace", "1", "--data-dir", data.Path], Timeout);
+
+        Assert.True(forced.ExitCode == 0, forced.StandardError + forced.StandardOutput);
+        Assert.Contains("is free", forced.StandardOutput);
+        Assert.True(listener.HasExited);
+        using var factory = new DashboardFactory(data.Path);
+        var audit = await Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<ServerDashboard.Audit.AuditLog>(factory.Services)
+            .QueryAsync(new ServerDashboard.Audit.AuditQuery(Action: "FreePort"), CancellationToken.None);
+        Assert.Contains(audit.Entries, e => e.Actor == "cli" && e.Success);
+    }
+}
