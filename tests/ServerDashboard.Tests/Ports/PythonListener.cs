@@ -62,6 +62,7 @@ public sealed class PythonListener : IDisposable
     }
 
     /// <param name="user">Runs the listener as this account (through setpriv).</param>
+    /// <param name="workingDirectory">The listener's cwd (a leftover of a server runs in the server's directory).</param>
     /// <param name="shellPrefix">A shell command run first by "sh -c" before the listener is started in the background (pid tricks).</param>
     public static async Task<PythonListener> StartAsync(
         PortProtocol protocol = PortProtocol.Tcp,
@@ -70,10 +71,11 @@ public sealed class PythonListener : IDisposable
         bool ignoreSigterm = false,
         bool fork = false,
         string? user = null,
-        string? shellPrefix = null)
+        string? shellPrefix = null,
+        string? workingDirectory = null)
     {
         string script = Script(protocol, address, port, ignoreSigterm, fork);
-        var start = new ProcessStartInfo { UseShellExecute = false, RedirectStandardOutput = true };
+        var start = new ProcessStartInfo { UseShellExecute = false, RedirectStandardOutput = true, WorkingDirectory = workingDirectory ?? "" };
         if (shellPrefix is not null)
         {
             start.FileName = "/bin/sh";
