@@ -69,6 +69,7 @@ public static class DashboardServices
         services.AddPorts(); // after the supervisor: the start-up port check needs the re-adopted daemons
         services.AddDashboardRateLimiting();
         services.AddHostedService<AuditRetentionService>();
+        services.AddDashboardShutdown();
         return builder;
     }
 
