@@ -84,7 +84,7 @@ public sealed class PortFreer(
         }
 
         string? refusal = !before.OwnerVisible ? $"{what} is {PortInspector.NotVisible}: the dashboard cannot act on a process it cannot identify."
-            : before.Owners.Select(refusals.ReasonToRefuse).FirstOrDefault(r => r is not null) is { } why ? $"Refused to free {what}: {why}."
+            : before.Owners.Where(o => o.ServerId is null).Select(refusals.ReasonToRefuse).FirstOrDefault(r => r is not null) is { } why ? $"Refused to free {what}: {why}."
             : confirmed is not null && before.Owners.FirstOrDefault(o => o.Identity is null || !confirmed.Contains(o.Identity)) is { } changed
                 ? $"Refused to free {what}: {changed.Describe()} is not the process that was confirmed (it exited and the pid was reused, or it was restarted). Look again."
             : null;
@@ -94,7 +94,7 @@ public sealed class PortFreer(
             return new FreePortResult(FreePortOutcome.Refused, before, refusal, 0);
         }
 
-        // One of our servers: its own stop (stop mode, timeout, RCON stop) audited as a Stop, not a raw signal.
+        // One of our servers (the refusals above are for foreign processes): its own stop (stop mode, timeout, RCON stop) audited as a Stop, not a raw signal.
         foreach (int serverId in before.Owners.Select(o => o.ServerId).OfType<int>().Distinct())
         {
             var stop = await supervisor.StopAsync(serverId, wait: true, actor, cancellationToken);
