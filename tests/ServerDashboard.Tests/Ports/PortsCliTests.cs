@@ -23,6 +23,36 @@ public sealed class PortsCliTests
         Assert.Contains("is free", free.StandardOutput);
     }
 
+    /// <summary>
+    /// Run as "nobody", the command cannot read root's /proc/&lt;pid&gt;/fd: the port is reported in use with an owner it
+    /// cannot see, never as free.
+    /// </summary>
+    [Fact]
+    public async Task A_port_held_by_a_process_the_caller_cannot_inspect_is_in_use_with_its_owner_not_visible()
+    {
+        Assert.True(Security.UnixAccounts.IsRoot, "switching to nobody needs root");
+        using var listener = await PythonListener.StartAsync(ServerDashboard.Processes.PortProtocol.Udp);
+        var start = new System.Diagnostics.ProcessStartInfo("/usr/bin/setpriv")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var arg in new[] { "--reuid", "nobody", "--regid", "nogroup", "--clear-groups", ProcessRunner.PathOf("ServerDashboard"),
+                     "ports", "who", $"{listener.Port}", "--protocol", "udp", "--data-dir", "/nonexistent/data" })
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        using var process = System.Diagnostics.Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync(new CancellationTokenSource(Timeout).Token);
+
+        Assert.True(process.ExitCode == 0, await error);
+        Assert.Contains($"Port {listener.Port}/udp is in use, owner not visible to the dashboard (run as root to see it).", await output);
+    }
+
     [Fact]
     public async Task Ports_free_needs_force_then_kills_a_stubborn_listener_and_audits_it()
     {
