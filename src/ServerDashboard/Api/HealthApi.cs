@@ -48,7 +48,9 @@ public static class HealthApi
                             new DateTimeOffset(started, TimeSpan.Zero),
                             services.GetRequiredService<DataDirectory>().Path,
                             services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.ToList() ?? [],
-                            healthy ? await services.GetRequiredService<ManagedPorts>().StatusAsync(cancellationToken) : []),
+                            healthy
+                                ? (await services.GetRequiredService<ManagedPorts>().StatusAsync(cancellationToken)).Select(p => p.ForCaller(PortsApi.CanSeeSecrets(user))).ToList()
+                                : []),
                     };
                 }
 

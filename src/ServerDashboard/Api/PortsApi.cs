@@ -15,7 +15,7 @@ public sealed record FreePortResponse(int Port, PortProtocol Protocol, FreePortO
 
 /// <summary>
 /// <c>/api/v1/ports</c> (who holds a port, freeing it) and <c>/api/v1/managed-ports</c> (the registry of extra ports).
-/// Viewers read; freeing a port and changing the registry are an Admin's.
+/// Viewers read (without command lines, which may hold secrets); freeing a port and changing the registry are an Admin's.
 /// </summary>
 public static class PortsApi
 {
@@ -23,12 +23,14 @@ public static class PortsApi
     {
         var ports = api.MapGroup("/ports").WithTags("Ports");
 
-        ports.MapGet("/", async (ManagedPorts managed, CancellationToken cancellationToken) =>
-            TypedResults.Ok(await managed.StatusAsync(cancellationToken)))
+        ports.MapGet("/", async (ManagedPorts managed, ClaimsPrincipal user, CancellationToken cancellationToken) =>
+            TypedResults.Ok((await managed.StatusAsync(cancellationToken)).Select(p => p.ForCaller(CanSeeSecrets(user))).ToList()))
             .RequireAuthorization(Policies.View).WithName("ListPorts");
 
-        ports.MapGet("/{port:int}", Results<Ok<PortReport>, ProblemHttpResult> (int port, string? protocol, PortInspector inspector) =>
-            Parse(port, protocol) is { Error: { } error } ? error : TypedResults.Ok(inspector.FindOwner(port, ParseProtocol(protocol)!.Value)))
+        ports.MapGet("/{port:int}", Results<Ok<PortReport>, ProblemHttpResult> (int port, string? protocol, PortInspector inspector, ClaimsPrincipal user) =>
+            Parse(port, protocol) is { Error: { } error }
+                ? error
+                : TypedResults.Ok(inspector.FindOwner(port, ParseProtocol(protocol)!.Value).ForCaller(CanSeeSecrets(user))))
             .RequireAuthorization(Policies.View).WithName("GetPort");
 
         ports.MapPost("/{port:int}/free", async Task<Results<Ok<FreePortResponse>, JsonHttpResult<FreePortResponse>, ProblemHttpResult>> (
@@ -88,6 +90,9 @@ public static class PortsApi
             : ParseProtocol(protocol) is null
                 ? (TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Invalid protocol", detail: "protocol must be 'tcp' or 'udp'."), false)
                 : (null, true);
+
+    /// <summary>A command line may hold a secret (an expanded <c>{rconPassword}</c>): like secrets, only Admins see it.</summary>
+    public static bool CanSeeSecrets(ClaimsPrincipal user) => user.IsInRole(Roles.Admin);
 
     public static PortProtocol? ParseProtocol(string? protocol) => protocol?.Trim().ToLowerInvariant() switch
     {

@@ -33,7 +33,11 @@ public sealed record ManagedPortStatus(
     bool InUse,
     bool OwnerVisible,
     IReadOnlyList<PortOwnerInfo> Owners,
-    bool? Expected);
+    bool? Expected)
+{
+    /// <summary>Command lines only for Admins (they may hold secrets).</summary>
+    public ManagedPortStatus ForCaller(bool canSeeSecrets) => canSeeSecrets ? this : this with { Owners = Owners.Select(o => o.Redacted()).ToList() };
+}
 
 /// <summary>The input of <c>POST /api/v1/managed-ports</c> and the Ports page's form.</summary>
 public sealed record ManagedPortInput(string? Name, int Port, string? Protocol, string? Note);

@@ -6,12 +6,15 @@ using ServerDashboard.Processes;
 namespace ServerDashboard.Ports;
 
 /// <summary>A process holding a port. <see cref="ServerId"/> is set when the process belongs to a server the dashboard runs.</summary>
-/// <param name="Cmdline">argv joined by spaces (empty for kernel threads).</param>
+/// <param name="Cmdline">
+/// argv joined by spaces (empty for kernel threads); null when hidden from the caller: a command line may hold a secret
+/// (a server's <c>{rconPassword}</c> placeholder expands into it), so only Admins see it (see <see cref="Redacted"/>).
+/// </param>
 /// <param name="JobName">The job the process belongs to; always null until the dashboard runs jobs.</param>
 public sealed record PortOwnerInfo(
     int Pid,
     string? ProcessName,
-    string Cmdline,
+    string? Cmdline,
     string? User,
     DateTimeOffset? StartTime,
     int? ServerId,
@@ -26,12 +29,18 @@ public sealed record PortOwnerInfo(
     public int? Uid { get; init; }
 
     public string Describe() => $"pid {Pid} ({ProcessName ?? "?"}{(User is null ? "" : $", user {User}")})";
+
+    /// <summary>Without the command line, for callers who may not see secrets (everyone but Admins).</summary>
+    public PortOwnerInfo Redacted() => this with { Cmdline = null };
 }
 
 /// <summary>What holds a port now.</summary>
 /// <param name="OwnerVisible">False when the port is in use but its holder cannot be seen (see <see cref="PortInspector.NotVisible"/>).</param>
 public sealed record PortReport(int Port, PortProtocol Protocol, bool InUse, bool OwnerVisible, IReadOnlyList<PortOwnerInfo> Owners, string? Note)
 {
+    /// <summary>Command lines only for Admins (they may hold secrets).</summary>
+    public PortReport ForCaller(bool canSeeSecrets) => canSeeSecrets ? this : this with { Owners = Owners.Select(o => o.Redacted()).ToList() };
+
     public string DescribeOwners() => !InUse ? "nobody"
         : Owners.Count == 0 ? PortInspector.NotVisible
         : string.Join(", ", Owners.Select(o => o.Describe()));

@@ -29,6 +29,11 @@ public sealed class PortsApiTests(DashboardFactoryFixture fixture) : IClassFixtu
         }
 
         Assert.False(owner.TryGetProperty("identity", out _));
+        // A command line may hold a secret (an expanded {rconPassword}): only Admins get it.
+        Assert.Equal(JsonValueKind.Null, owner.GetProperty("cmdline").ValueKind);
+        var admin = await factory.CreateClientWithRoleAsync(Roles.Admin);
+        var seenByAdmin = (await admin.GetFromJsonAsync<JsonElement>($"/api/v1/ports/{listener.Port}?protocol=udp")).GetProperty("owners")[0];
+        Assert.StartsWith(PythonListener.Python + " -c", seenByAdmin.GetProperty("cmdline").GetString());
         Assert.False((await api.GetFromJsonAsync<JsonElement>($"/api/v1/ports/{listener.Port}?protocol=tcp")).GetProperty("inUse").GetBoolean());
     }
 
