@@ -91,6 +91,12 @@ public sealed class PortOwnerLookup(ProcFs procFs)
 
             return true;
         }
+        catch (SocketException e) when (e.SocketErrorCode != SocketError.AddressAlreadyInUse)
+        {
+            // Only "address in use" says the port is taken. EACCES (a port below 1024 without root) or
+            // EADDRNOTAVAIL (no IPv6 here) says nothing about it: the socket tables decide.
+            return true;
+        }
         catch (SocketException)
         {
             return false;

@@ -51,6 +51,29 @@ public sealed class PortsCliTests
 
         Assert.True(process.ExitCode == 0, await error);
         Assert.Contains($"Port {listener.Port}/udp is in use, owner not visible to the dashboard (run as root to see it).", await output);
+
+        // A free port below 1024 cannot be bound without root, which is no sign that anyone holds it.
+        var inspector = new ServerDashboard.Ports.PortInspector(new ServerDashboard.Processes.PortOwnerLookup(new ServerDashboard.Processes.ProcFs()),
+            new ServerDashboard.Processes.ProcFs(), null, new ServerDashboard.Ports.UserNames());
+        int privileged = Enumerable.Range(1, 1023).First(p => !inspector.IsPortInUse(p, ServerDashboard.Processes.PortProtocol.Tcp));
+        var free = await RunAsNobodyAsync("ports", "who", $"{privileged}", "--data-dir", "/nonexistent/data");
+        Assert.Equal(3, free.ExitCode);
+        Assert.Contains($"Port {privileged}/tcp is free.", free.StandardOutput);
+    }
+
+    private static async Task<ProcessResult> RunAsNobodyAsync(params string[] args)
+    {
+        var start = new System.Diagnostics.ProcessStartInfo("/usr/bin/setpriv") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var arg in new[] { "--reuid", "nobody", "--regid", "nogroup", "--clear-groups", ProcessRunner.PathOf("ServerDashboard") }.Concat(args))
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        using var process = System.Diagnostics.Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync(new CancellationTokenSource(Timeout).Token);
+        return new ProcessResult(process.ExitCode, await output, await error);
     }
 
     [Fact]
