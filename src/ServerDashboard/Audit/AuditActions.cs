@@ -24,10 +24,14 @@ public static class AuditActions
     public const string RevokeApiKey = "RevokeApiKey";
     public const string Login = "Login";
     public const string LoginFailed = "LoginFailed";
+    public const string FreePort = "FreePort";
+    public const string AddManagedPort = "AddManagedPort";
+    public const string RemoveManagedPort = "RemoveManagedPort";
 
     public static readonly IReadOnlyList<string> All =
     [
         Start, Stop, Restart, Kill, Command, CreateServer, UpdateServer, DeleteServer, ShutdownAll, ForceCleanup, CleanupAll,
         AutoRestart, CreateUser, DeleteUser, SetRole, ResetPassword, CreateApiKey, RevokeApiKey, Login, LoginFailed,
+        FreePort, AddManagedPort, RemoveManagedPort,
     ];
 }

@@ -41,6 +41,9 @@ public sealed class LiveConnections(ILogger<LiveConnections> logger)
         return connections.Count;
     }
 
+    /// <summary>Closes every live connection (at shutdown). Returns how many.</summary>
+    public int AbortEveryone() => byPrincipal.Keys.ToList().Sum(AbortAll);
+
     private void Unregister(string principal, string connectionId)
     {
         if (byPrincipal.TryGetValue(principal, out var connections))

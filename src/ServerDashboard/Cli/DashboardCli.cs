@@ -36,6 +36,7 @@ public static class DashboardCli
             ApiKeyCommands.Create(dataDir),
             InstanceCommands.Status(dataDir),
             InstanceCommands.Stop(dataDir),
+            PortsCommands.Create(dataDir),
         };
         root.TreatUnmatchedTokensAsErrors = false;
         root.SetAction((result, cancellationToken) => ServeAsync(result, dataDir, urls, cancellationToken));

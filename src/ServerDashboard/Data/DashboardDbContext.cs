@@ -28,6 +28,8 @@ public sealed class DashboardDbContext(DbContextOptions<DashboardDbContext> opti
 
     public DbSet<ResourceSample> ResourceSamples => Set<ResourceSample>();
 
+    public DbSet<ManagedPort> ManagedPorts => Set<ManagedPort>();
+
     protected override void OnModelCreating(ModelBuilder builder)
     {
         base.OnModelCreating(builder);
@@ -96,6 +98,8 @@ public sealed class DashboardDbContext(DbContextOptions<DashboardDbContext> opti
             key.Property(k => k.Name).HasMaxLength(100);
             key.Property(k => k.Role).HasMaxLength(16);
         });
+
+        ManagedPort.Configure(builder);
     }
 
     protected override void OnConfiguring(DbContextOptionsBuilder optionsBuilder) =>

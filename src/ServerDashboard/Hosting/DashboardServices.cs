@@ -14,6 +14,7 @@ using ServerDashboard.Auth;
 using ServerDashboard.Components.Layout;
 using ServerDashboard.Data;
 using ServerDashboard.Logs;
+using ServerDashboard.Ports;
 using ServerDashboard.Processes;
 using ServerDashboard.Rcon;
 using ServerDashboard.Servers;
@@ -78,8 +79,10 @@ public static class DashboardServices
         services.AddHostedService<InstanceLockService>();
         services.AddHostedService<StartupTasks>();
         AddProcessesAndSupervision(services);
+        services.AddPorts(); // after the supervisor: the start-up port check needs the re-adopted daemons
         services.AddDashboardRateLimiting();
         services.AddHostedService<AuditRetentionService>();
+        services.AddDashboardShutdown();
         return builder;
     }
 

@@ -22,13 +22,14 @@ public sealed class InstanceLockService(
     public Task StartAsync(CancellationToken cancellationToken)
     {
         var configuredUrls = (configuration[WebHostDefaults.ServerUrlsKey] ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries);
-        held = SingleInstanceLock.Acquire(dataDirectory.Path, configuredUrls, HealthVersion.Current, time);
-        logger.LogInformation("Holding the instance lock {LockPath}", held.Path);
+        var acquired = SingleInstanceLock.Acquire(dataDirectory.Path, configuredUrls, HealthVersion.Current, time);
+        held = acquired;
+        logger.LogInformation("Holding the instance lock {LockPath}", acquired.Path);
         lifetime.ApplicationStarted.Register(() =>
         {
             if (server.Features.Get<IServerAddressesFeature>()?.Addresses is { Count: > 0 } addresses)
             {
-                held.UpdateUrls(addresses);
+                acquired.UpdateUrls(addresses);
             }
         });
         return Task.CompletedTask;
@@ -36,5 +37,15 @@ public sealed class InstanceLockService(
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    public void Dispose() => held?.Dispose();
+    /// <summary>The last shutdown handler: another dashboard may start on the data directory from here on.</summary>
+    public void Release()
+    {
+        if (Interlocked.Exchange(ref held, null) is { } released)
+        {
+            released.Dispose();
+            logger.LogInformation("Released the instance lock {LockPath}", released.Path);
+        }
+    }
+
+    public void Dispose() => Release();
 }

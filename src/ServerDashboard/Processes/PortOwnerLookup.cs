@@ -49,11 +49,26 @@ public sealed class PortOwnerLookup(ProcFs procFs)
     }
 
     /// <summary>
+    /// Every socket holding the port in this network namespace and every process holding each of them. A socket with no
+    /// holder found belongs to a process we may not inspect (or one that closed it meanwhile): see
+    /// <see cref="PortHolders.HasInvisibleSockets"/>.
+    /// </summary>
+    public PortHolders FindHolders(int port, PortProtocol protocol)
+    {
+        IReadOnlyList<SocketEntry> sockets = SocketTable.Holding(port, protocol);
+        SocketHolderScan scan = procFs.FindSocketHolders(sockets.Select(s => s.Inode).ToHashSet());
+        return new PortHolders(sockets, scan.HoldersByInode, scan.UnreadableProcesses);
+    }
+
+    /// <summary>
     /// True if a listener could bind the port now on both 127.0.0.1 and 0.0.0.0. Complements <see cref="FindListener"/>:
     /// it also sees sockets of other network namespaces' views and ports held in ways /proc does not show as LISTEN.
     /// </summary>
     public bool IsPortFree(int port, PortProtocol protocol = PortProtocol.Tcp) =>
         CanBind(IPAddress.Loopback, port, protocol) && CanBind(IPAddress.Any, port, protocol);
+
+    /// <summary>True if a socket could bind the port on <paramref name="address"/> now (the address a server uses).</summary>
+    public bool CanBindNow(IPAddress address, int port, PortProtocol protocol) => CanBind(address, port, protocol);
 
     private static bool CanBind(IPAddress address, int port, PortProtocol protocol)
     {
@@ -74,6 +89,12 @@ public sealed class PortOwnerLookup(ProcFs procFs)
                 socket.Listen(1);
             }
 
+            return true;
+        }
+        catch (SocketException e) when (e.SocketErrorCode != SocketError.AddressAlreadyInUse)
+        {
+            // Only "address in use" says the port is taken. EACCES (a port below 1024 without root) or
+            // EADDRNOTAVAIL (no IPv6 here) says nothing about it: the socket tables decide.
             return true;
         }
         catch (SocketException)
@@ -142,4 +163,15 @@ public sealed class PortOwnerLookup(ProcFs procFs)
             return null;
         }
     }
+}
+
+/// <summary>What <see cref="PortOwnerLookup.FindHolders"/> saw.</summary>
+/// <param name="UnreadableProcesses">Processes whose fds could not be read (another user's, without root).</param>
+public sealed record PortHolders(IReadOnlyList<SocketEntry> Sockets, IReadOnlyDictionary<ulong, IReadOnlyList<int>> HoldersByInode, int UnreadableProcesses)
+{
+    /// <summary>Each holder once, in pid order (a process holding both the IPv4 and the IPv6 socket appears once).</summary>
+    public IReadOnlyList<int> Pids => HoldersByInode.Values.SelectMany(p => p).Distinct().Order().ToList();
+
+    /// <summary>A socket whose holder was not found: in use by a process the dashboard cannot see.</summary>
+    public bool HasInvisibleSockets => Sockets.Any(s => !HoldersByInode.ContainsKey(s.Inode));
 }

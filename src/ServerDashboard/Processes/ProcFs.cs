@@ -178,6 +178,104 @@ public sealed class ProcFs
     public IReadOnlyList<ProcStat> ListGroupOrSession(int id, long? notBefore = null) =>
         (notBefore is { } since ? ReadAllStatsSince(since) : ReadAllStats()).Where(s => s.ProcessGroupId == id || s.SessionId == id).ToList();
 
+    /// <summary>The real uid of a process (first field of "Uid:" in /proc/&lt;pid&gt;/status); null if gone.</summary>
+    public int? TryReadUid(int pid)
+    {
+        string? text = TryReadText($"{Root}/{pid}/status");
+        foreach (string line in (text ?? "").Split('\n'))
+        {
+            if (line.StartsWith("Uid:", StringComparison.Ordinal))
+            {
+                string[] ids = line[4..].Split(['\t', ' '], StringSplitOptions.RemoveEmptyEntries);
+                return ids.Length > 0 && int.TryParse(ids[0], NumberStyles.None, CultureInfo.InvariantCulture, out int uid) ? uid : null;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// True for kernel threads (PF_KTHREAD in field 9 of /proc/&lt;pid&gt;/stat): they may show a socket's owner uid 0 but
+    /// are never a process to signal.
+    /// </summary>
+    public bool IsKernelThread(int pid)
+    {
+        const ulong PfKthread = 0x00200000;
+        string? text = TryReadText($"{Root}/{pid}/stat");
+        int close = text?.LastIndexOf(')') ?? -1;
+        if (text is null || close < 0 || close + 2 > text.Length)
+        {
+            return false;
+        }
+
+        string[] f = text[(close + 2)..].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        // f[0] is field 3; field 9 (flags) is f[6].
+        return f.Length > 6 && ulong.TryParse(f[6], NumberStyles.None, CultureInfo.InvariantCulture, out ulong flags) && (flags & PfKthread) != 0;
+    }
+
+    /// <summary>
+    /// Every process holding one of <paramref name="inodes"/> open (socket:[inode] links under /proc/&lt;pid&gt;/fd): a socket
+    /// inherited across fork or passed over a Unix socket has several holders, all listed. Processes whose fd directory we
+    /// may not read (another user's, without root) are counted in <see cref="SocketHolderScan.UnreadableProcesses"/>.
+    /// </summary>
+    public SocketHolderScan FindSocketHolders(IReadOnlySet<ulong> inodes)
+    {
+        var holders = new Dictionary<ulong, List<int>>();
+        int unreadable = 0;
+        if (inodes.Count == 0)
+        {
+            return new SocketHolderScan(new Dictionary<ulong, IReadOnlyList<int>>(), 0);
+        }
+
+        foreach (int pid in ListPids())
+        {
+            IEnumerable<string> fds;
+            try
+            {
+                fds = Directory.EnumerateFileSystemEntries($"{Root}/{pid}/fd").ToList();
+            }
+            catch (UnauthorizedAccessException)
+            {
+                unreadable++;
+                continue;
+            }
+            catch (IOException)
+            {
+                continue; // exited meanwhile
+            }
+
+            foreach (string fd in fds)
+            {
+                string? target;
+                try
+                {
+                    target = new FileInfo(fd).LinkTarget;
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    continue;
+                }
+
+                if (target is not null && target.StartsWith("socket:[", StringComparison.Ordinal) && target.EndsWith(']')
+                    && ulong.TryParse(target.AsSpan(8, target.Length - 9), NumberStyles.None, CultureInfo.InvariantCulture, out ulong inode)
+                    && inodes.Contains(inode))
+                {
+                    if (!holders.TryGetValue(inode, out var pids))
+                    {
+                        holders[inode] = pids = [];
+                    }
+
+                    if (!pids.Contains(pid))
+                    {
+                        pids.Add(pid);
+                    }
+                }
+            }
+        }
+
+        return new SocketHolderScan(holders.ToDictionary(h => h.Key, h => (IReadOnlyList<int>)h.Value), unreadable);
+    }
+
     /// <summary>Wall-clock time at which a process started.</summary>
     public DateTimeOffset StartTimeOf(ulong startTimeTicks) => BootTime.AddSeconds((double)startTimeTicks / ClockTicksPerSecond);
 
@@ -207,3 +305,6 @@ public sealed class ProcFs
         throw new InvalidOperationException("/proc/stat has no btime line");
     }
 }
+
+/// <summary>The result of <see cref="ProcFs.FindSocketHolders"/>.</summary>
+public sealed record SocketHolderScan(IReadOnlyDictionary<ulong, IReadOnlyList<int>> HoldersByInode, int UnreadableProcesses);

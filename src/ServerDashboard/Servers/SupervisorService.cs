@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Options;
 using ServerDashboard.Processes;
 
 namespace ServerDashboard.Servers;
@@ -6,16 +5,14 @@ namespace ServerDashboard.Servers;
 /// <summary>
 /// The supervisor's life in the host: after the PID files are loaded (ExitMonitor is registered first) boot
 /// reconciliation adopts the live daemons and restores stored states, then boot policies start what should run, then
-/// every daemon exit goes to the restart policy. At shutdown: with <c>StopServersOnShutdown</c> every server is stopped
-/// through the one stop-all path (each by its own stop mode and timeout); then all supervisor work is awaited.
+/// every daemon exit goes to the restart policy. At shutdown all supervisor work is awaited (with
+/// <c>StopServersOnShutdown</c> the servers were stopped before, by a shutdown handler through the one stop-all path).
 /// </summary>
 public sealed class SupervisorService(
     BootReconciler boot,
     ServerExitHandler exits,
-    ServerSupervisor supervisor,
     SupervisorWork work,
     DaemonExitFeed exitFeed,
-    IOptions<ProcessOptions> processOptions,
     ILogger<SupervisorService> logger) : BackgroundService
 {
     public override async Task StartAsync(CancellationToken cancellationToken)
@@ -27,13 +24,8 @@ public sealed class SupervisorService(
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         await base.StopAsync(cancellationToken);
-        if (processOptions.Value.StopServersOnShutdown)
-        {
-            using var _ = PowerActor.Use(PowerActor.System);
-            var (count, results) = await supervisor.StopAllAsync(cancellationToken);
-            logger.LogInformation("Stopped {Stopped} of {Count} server(s) at shutdown", results.Count(r => r.Outcome == PowerOutcome.Accepted), count);
-        }
-
+        // With StopServersOnShutdown the servers were stopped by a shutdown handler (Hosting/DashboardShutdown) through
+        // the supervisor's one stop-all path, before any hosted service stopped.
         await work.DrainAsync(cancellationToken);
     }
 

@@ -53,6 +53,12 @@ public sealed class RouteTableTests : IDisposable
         ("GET", "/api/v1/audit", "/api/v1/audit", Policies.View),
         ("GET", "/api/v1/servers/{id:int}/crashes", "/api/v1/servers/999999/crashes", Policies.View),
         ("GET", "/api/v1/servers/{id:int}/metrics", "/api/v1/servers/999999/metrics", Policies.View),
+        ("GET", "/api/v1/ports/", "/api/v1/ports", Policies.View),
+        ("GET", "/api/v1/ports/{port:int}", "/api/v1/ports/1", Policies.View),
+        ("POST", "/api/v1/ports/{port:int}/free", "/api/v1/ports/1/free", Policies.Admin), // no force: nothing is signalled
+        ("GET", "/api/v1/managed-ports/", "/api/v1/managed-ports", Policies.View),
+        ("POST", "/api/v1/managed-ports/", "/api/v1/managed-ports", Policies.Admin),
+        ("DELETE", "/api/v1/managed-ports/{id:int}", "/api/v1/managed-ports/999999", Policies.Admin),
         ("GET", "/openapi/{documentName}.json", "/openapi/v1.json", Policies.View),
         ("POST", "/hubs/dashboard/negotiate", "/hubs/dashboard/negotiate?negotiateVersion=1", Policies.View),
     ];
