@@ -13,6 +13,7 @@ using ServerDashboard.Audit;
 using ServerDashboard.Auth;
 using ServerDashboard.Components.Layout;
 using ServerDashboard.Data;
+using ServerDashboard.Jobs;
 using ServerDashboard.Logs;
 using ServerDashboard.Processes;
 using ServerDashboard.Rcon;
@@ -65,6 +66,7 @@ public static class DashboardServices
         services.AddHostedService<InstanceLockService>();
         services.AddHostedService<StartupTasks>();
         AddProcessesAndSupervision(services);
+        services.AddJobs();
         services.AddDashboardRateLimiting();
         services.AddHostedService<AuditRetentionService>();
         return builder;

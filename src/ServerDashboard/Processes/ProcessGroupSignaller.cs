@@ -44,6 +44,35 @@ public sealed class ProcessGroupSignaller(ProcFs procFs, ProcessHandles handles,
         return SignalStragglers(entry.Pid, signal);
     }
 
+    /// <summary>
+    /// Signals the group led by <paramref name="leader"/>, for callers that track a process without a
+    /// <see cref="TrackedProcess"/> (background jobs). The same rule: kill(-pgid) only while the leader's identity checks
+    /// out (a zombie leader counts only when it is our unreaped child, whose pid cannot be reused); otherwise each
+    /// remaining member through a verified pidfd.
+    /// </summary>
+    public int SignalGroup(ProcessIdentity leader, bool isOurChild, int signal)
+    {
+        IdentityStatus status = procFs.Check(leader);
+        if (status == IdentityStatus.Alive || (status == IdentityStatus.Zombie && isOurChild))
+        {
+            if (LinuxNative.kill(-leader.Pid, signal) == 0)
+            {
+                logger.LogDebug("Sent signal {Signal} to process group {Pgid}", signal, leader.Pid);
+                return 1 + SignalStragglers(leader.Pid, signal, skipGroupMembers: true);
+            }
+
+            int errno = Marshal.GetLastPInvokeError();
+            if (errno != LinuxNative.ESRCH)
+            {
+                throw LinuxNative.IOFromErrno(errno, $"kill(-{leader.Pid}, {signal})");
+            }
+        }
+
+        // Leader gone: members left in its group or session still hold the id (Linux never hands out a pid that is a live
+        // group's or session's id). Once the pid belongs to someone else, that group may be theirs: signal nothing.
+        return status is IdentityStatus.Gone or IdentityStatus.Zombie ? SignalStragglers(leader.Pid, signal) : 0;
+    }
+
     /// <summary>Live processes still in the group or session <paramref name="groupId"/> (zombies excluded, the dashboard excluded).</summary>
     public IReadOnlyList<ProcStat> LiveMembers(int groupId, long? notBefore = null) =>
         procFs.ListGroupOrSession(groupId, notBefore).Where(s => !s.IsZombieOrDead && s.Pid != Environment.ProcessId).ToList();
