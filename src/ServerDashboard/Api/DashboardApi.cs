@@ -13,6 +13,7 @@ public static class DashboardApi
         v1.MapLogsApi();
         v1.MapConsoleCommandsApi();
         v1.MapAuditApi();
+        v1.MapJobsApi();
         return endpoints;
     }
 }

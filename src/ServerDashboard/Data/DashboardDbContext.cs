@@ -22,6 +22,8 @@ public sealed class DashboardDbContext(DbContextOptions<DashboardDbContext> opti
 
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
 
+    public DbSet<JobType> JobTypes => Set<JobType>();
+
     protected override void OnModelCreating(ModelBuilder builder)
     {
         base.OnModelCreating(builder);
@@ -68,6 +70,8 @@ public sealed class DashboardDbContext(DbContextOptions<DashboardDbContext> opti
             entry.Property(e => e.Action).HasMaxLength(32);
             entry.Property(e => e.SourceIp).HasMaxLength(64);
         });
+
+        JobType.Configure(builder);
 
         builder.Entity<ApiKey>(key =>
         {

@@ -16,7 +16,8 @@ public sealed record JobStartRequest(
     string? Type = null,
     int? ServerId = null,
     int? TimeoutSeconds = null,
-    int? MaxConcurrentOfType = null);
+    int? MaxConcurrentOfType = null,
+    IReadOnlyList<string>? DisplayCommand = null);
 
 /// <summary>A job's status changed, or its log grew (<see cref="Lines"/>, without progress lines' special meaning removed).</summary>
 public sealed record JobEvent(string Name, JobStatusRecord? Record, IReadOnlyList<string> Lines, bool Finished);
@@ -138,7 +139,8 @@ public sealed class JobRunner(
                 Pid = launched.Pid,
                 StartTime = JobStatusRecord.ToUnix(launched.LaunchedAt),
                 Status = JobStates.Running,
-                Command = request.Argv,
+                // The type's argv with placeholders unexpanded: {rconPassword} must not reach the status file's readers.
+                Command = request.DisplayCommand ?? request.Argv,
                 LastUpdate = JobStatusRecord.ToUnix(now),
                 BootId = launched.Identity.BootId,
                 ProcessStartTime = launched.Identity.StartTime,

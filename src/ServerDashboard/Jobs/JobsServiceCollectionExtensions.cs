@@ -19,6 +19,7 @@ public static class JobsServiceCollectionExtensions
             .ValidateOnStart();
         services.TryAddSingleton(sp => new JobFiles(PidDirectoryOf(sp)));
         services.TryAddSingleton<JobRunner>();
+        services.TryAddSingleton<JobService>();
         services.AddHostedService<JobMonitorService>();
         return services;
     }
