@@ -71,7 +71,7 @@ public sealed partial class JobFiles
             return [];
         }
 
-        return System.IO.Directory.EnumerateFiles(Directory)
+        return System.IO.Directory.EnumerateFileSystemEntries(Directory)
             .Where(f => f.EndsWith(".status", StringComparison.Ordinal) || f.EndsWith(".pid", StringComparison.Ordinal))
             .Select(Path.GetFileNameWithoutExtension)
             .OfType<string>()
