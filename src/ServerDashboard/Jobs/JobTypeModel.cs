@@ -5,21 +5,21 @@ namespace ServerDashboard.Jobs;
 /// <summary>A job type as the REST API and the UI send and receive it.</summary>
 public sealed record JobTypeModel
 {
-    public int Id { get; init; }
+    public int Id { get; set; }
 
-    public string Name { get; init; } = "";
+    public string Name { get; set; } = "";
 
-    public List<string> Command { get; init; } = [];
+    public List<string> Command { get; set; } = [];
 
-    public string? WorkingDirectory { get; init; }
+    public string? WorkingDirectory { get; set; }
 
-    public Dictionary<string, string> Environment { get; init; } = new();
+    public Dictionary<string, string> Environment { get; set; } = new();
 
-    public int? TimeoutSeconds { get; init; }
+    public int? TimeoutSeconds { get; set; }
 
-    public int MaxConcurrent { get; init; } = 1;
+    public int MaxConcurrent { get; set; } = 1;
 
-    public int? ServerId { get; init; }
+    public int? ServerId { get; set; }
 
     public static JobTypeModel From(JobType type) => new()
     {
