@@ -14,6 +14,7 @@ public static class DashboardApi
         v1.MapConsoleCommandsApi();
         v1.MapAuditApi();
         v1.MapJobsApi();
+        v1.MapBackupsApi();
         return endpoints;
     }
 }

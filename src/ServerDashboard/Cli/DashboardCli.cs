@@ -33,6 +33,7 @@ public static class DashboardCli
             ApiKeyCommands.Create(dataDir),
             InstanceCommands.Status(dataDir),
             InstanceCommands.Stop(dataDir),
+            BackupCommands.Create(dataDir),
         };
         foreach (var command in JobCommands.Create(dataDir))
         {

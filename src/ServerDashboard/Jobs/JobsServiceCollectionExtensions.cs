@@ -20,6 +20,7 @@ public static class JobsServiceCollectionExtensions
         services.TryAddSingleton(sp => new JobFiles(PidDirectoryOf(sp)));
         services.TryAddSingleton<JobRunner>();
         services.TryAddSingleton<JobService>();
+        services.TryAddSingleton<BackupService>();
         services.AddHostedService<JobMonitorService>();
         return services;
     }
