@@ -38,7 +38,9 @@ public static class BackupArchive
                 }
                 else if (entry is FileInfo info)
                 {
-                    await using var data = new FileStream(info.FullName, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+                    await using var input = new FileStream(info.FullName, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+                    // A live server appends to its logs meanwhile: archive the length seen now, or the entry's header lies.
+                    await using var data = new LengthLimitedStream(input, info.Length);
                     await tar.WriteEntryAsync(new PaxTarEntry(TarEntryType.RegularFile, name)
                     {
                         DataStream = data,
@@ -92,4 +94,42 @@ public static class BackupArchive
     private static bool IsRegular(FileInfo f) => Processes.PrivateFiles.Inspect(f.FullName) is { IsRegularFile: true };
 
     public static string TimestampName(DateTimeOffset at) => at.UtcDateTime.ToString("yyyyMMdd'T'HHmmss.fff'Z'", CultureInfo.InvariantCulture) + ".tar.gz";
+}
+
+/// <summary>A read-only view of the first <c>length</c> bytes of a stream (shorter if the file shrank).</summary>
+internal sealed class LengthLimitedStream(Stream inner, long length) : Stream
+{
+    private long position;
+
+    public override bool CanRead => true;
+    public override bool CanSeek => true;
+    public override bool CanWrite => false;
+    public override long Length => length;
+
+    public override long Position
+    {
+        get => position;
+        set => Seek(value, SeekOrigin.Begin);
+    }
+
+    public override int Read(byte[] buffer, int offset, int count)
+    {
+        int read = inner.Read(buffer, offset, (int)Math.Min(count, length - position));
+        position += read;
+        return read;
+    }
+
+    public override long Seek(long offset, SeekOrigin origin)
+    {
+        position = inner.Seek(origin == SeekOrigin.End ? length + offset : offset + (origin == SeekOrigin.Current ? position : 0), SeekOrigin.Begin);
+        return position;
+    }
+
+    public override void Flush()
+    {
+    }
+
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }
