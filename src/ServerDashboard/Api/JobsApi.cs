@@ -123,6 +123,11 @@ public static class JobsApi
             {
                 return Problem(StatusCodes.Status409Conflict, "Job not running", ex.Message);
             }
+            catch (IOException ex)
+            {
+                // Signalled, yet still not gone after SIGKILL (e.g. a process stuck in the kernel): say so, lose nothing.
+                return Problem(StatusCodes.Status409Conflict, "Job did not end", ex.Message);
+            }
         }).RequireAuthorization(Policies.Operate).WithName("CancelJob");
 
         var types = api.MapGroup("/job-types").WithTags("Jobs");

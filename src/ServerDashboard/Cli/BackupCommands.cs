@@ -23,20 +23,46 @@ public static class BackupCommands
         var backupDir = new Option<string?>("--backup-dir") { Description = "Where archives go (default Dashboard:Jobs:BackupDirectory, else <data-dir>/backups)" };
         var keep = new Option<int?>("--keep") { Description = "How many archives to keep per server (default Dashboard:Jobs:BackupRetention, 5)" };
         var noCommands = new Option<bool>("--no-save-commands") { Description = "Do not send the save commands over RCON" };
-        var create = new Command("create", "Archive a server's directory (.tar.gz) with ##progress lines") { server, backupDir, keep, noCommands };
+        var sourceDir = new Option<string?>("--source") { Description = "The directory to archive (default: the server's, from its definition)" };
+        var rconPort = new Option<int?>("--rcon-port") { Description = $"RCON port for the save commands, with the password in ${BackupService.BackupRconPasswordVariable} (default: from the definition)" };
+        var create = new Command("create", "Archive a server's directory (.tar.gz) with ##progress lines") { server, backupDir, keep, noCommands, sourceDir, rconPort };
         create.SetAction(async (result, cancellationToken) =>
         {
             await using var services = await DashboardHost.BuildOfflineServicesAsync(result.GetValue(dataDir), cancellationToken);
             var options = services.GetRequiredService<IOptions<JobOptions>>().Value;
             var data = services.GetRequiredService<DataDirectory>();
-            var definition = await services.GetRequiredService<ServerCatalog>().GetAsync(result.GetValue(server), cancellationToken);
-            if (definition is null)
+            int serverId = result.GetValue(server);
+            string label = $"server {serverId}";
+            string source;
+            RconTarget? rcon = null;
+            if (result.GetValue(sourceDir) is { } given)
             {
-                await Console.Error.WriteLineAsync($"No server with id {result.GetValue(server)}.");
-                return 1;
+                // Started by the dashboard: it handed over what the definition says (and the password in the environment).
+                source = Path.GetFullPath(given);
+                if (result.GetValue(rconPort) is { } port && Environment.GetEnvironmentVariable(BackupService.BackupRconPasswordVariable) is { Length: > 0 } password)
+                {
+                    rcon = new RconTarget("127.0.0.1", port, password);
+                }
+            }
+            else
+            {
+                var definition = await services.GetRequiredService<ServerCatalog>().GetAsync(serverId, cancellationToken);
+                if (definition is null)
+                {
+                    await Console.Error.WriteLineAsync($"No server with id {serverId}.");
+                    return 1;
+                }
+
+                label = definition.Name;
+                source = BackupService.SourceDirectoryOf(definition, data.Path);
+                rcon = await services.GetRequiredService<RconTargets>().FindAsync(serverId, cancellationToken);
             }
 
-            string source = BackupService.SourceDirectoryOf(definition, data.Path);
+            if (result.GetValue(noCommands))
+            {
+                rcon = null;
+            }
+
             if (!Directory.Exists(source))
             {
                 await Console.Error.WriteLineAsync($"The server's directory {source} does not exist.");
@@ -44,10 +70,8 @@ public static class BackupCommands
             }
 
             string root = result.GetValue(backupDir) is { } dir ? Path.GetFullPath(dir) : BackupService.BackupRootOf(options, data.Path);
-            string target = Path.Combine(root, definition.Id.ToString(CultureInfo.InvariantCulture), BackupArchive.TimestampName(DateTimeOffset.UtcNow));
-            var targets = services.GetRequiredService<RconTargets>();
-            var rcon = result.GetValue(noCommands) ? null : await targets.FindAsync(definition.Id, cancellationToken);
-            Console.Out.WriteLine($"##progress 0 preparing backup of {definition.Name}");
+            string target = Path.Combine(root, serverId.ToString(CultureInfo.InvariantCulture), BackupArchive.TimestampName(DateTimeOffset.UtcNow));
+            Console.Out.WriteLine($"##progress 0 preparing backup of {label}");
             if (rcon is not null)
             {
                 await SendAsync(rcon, options.BackupPreCommands, cancellationToken);

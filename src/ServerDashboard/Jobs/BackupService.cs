@@ -37,6 +37,9 @@ public sealed partial class BackupService(
     public const string RestoreAction = "Restore";
     public const string DeleteAction = "DeleteBackup";
 
+    /// <summary>How the dashboard hands the RCON password to <c>backup create</c>.</summary>
+    public const string BackupRconPasswordVariable = "SERVERDASHBOARD_RCON_PASSWORD";
+
     public string BackupRoot => BackupRootOf(options.Value, dataDirectory.Path);
 
     public static string BackupRootOf(JobOptions options, string dataDir) =>
@@ -83,16 +86,25 @@ public sealed partial class BackupService(
             BackupExecutable(), "backup", "create", "--server", serverId.ToString(System.Globalization.CultureInfo.InvariantCulture),
             "--data-dir", dataDirectory.Path, "--backup-dir", BackupRoot,
             "--keep", options.Value.BackupRetention.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            // What the job needs from the definition is handed over, so it never decrypts secrets from the store itself.
+            "--source", SourceDirectoryOf(server, dataDirectory.Path),
         };
+        var environment = new Dictionary<string, string>
+        {
+            ["PATH"] = Environment.GetEnvironmentVariable("PATH") ?? "/usr/bin:/bin",
+            ["LANG"] = "C.UTF-8",
+            ["HOME"] = Environment.GetEnvironmentVariable("HOME") ?? "/",
+            ["DOTNET_NOLOGO"] = "1",
+        };
+        if (server is { RconEnabled: true, RconPort: { } rconPort, RconPassword: { Length: > 0 } rconPassword })
+        {
+            argv.AddRange(["--rcon-port", rconPort.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+            // In the environment, not argv: /proc/<pid>/environ is readable by the job's user only, cmdline by everyone.
+            environment[BackupRconPasswordVariable] = rconPassword;
+        }
+
         var request = new JobStartRequest(BackupJobs.JobName(serverId), argv, actor.Name, WorkingDirectory: dataDirectory.Path,
-            Environment: new Dictionary<string, string>
-            {
-                ["PATH"] = Environment.GetEnvironmentVariable("PATH") ?? "/usr/bin:/bin",
-                ["LANG"] = "C.UTF-8",
-                ["HOME"] = Environment.GetEnvironmentVariable("HOME") ?? "/",
-                ["DOTNET_NOLOGO"] = "1",
-            },
-            Type: BackupJobs.TypeName, ServerId: serverId);
+            Environment: environment, Type: BackupJobs.TypeName, ServerId: serverId);
         var record = await jobs.StartAsync(request, actor, $"backup of server {server.Name}", cancellationToken);
         await audit.RecordAsync(actor, BackupAction, serverId, server.Name, $"job {record.Name}", true, "started");
         return record;
