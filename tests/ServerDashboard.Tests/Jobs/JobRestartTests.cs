@@ -23,7 +23,7 @@ public sealed class JobRestartTests
     {
         using var data = new TempDirectory("sd-jobrestart");
         string key = await DashboardProcess.CreateApiKeyAsync(data.Path);
-        var dashboard = await DashboardProcess.StartAsync(data.Path);
+        DashboardProcess? dashboard = await DashboardProcess.StartAsync(data.Path);
         int pid = 0;
         try
         {
@@ -42,6 +42,7 @@ public sealed class JobRestartTests
             await Eventually.ReturnsAsync(() => GetJobAsync(client, "across"), j => j?.Job.Progress == 20, TimeSpan.FromSeconds(20), "progress 20");
             await dashboard.KillHardAsync();
             await dashboard.DisposeAsync();
+            dashboard = null; // disposed: a failing restart below must report its own error, not a second dispose
 
             dashboard = await DashboardProcess.StartAsync(data.Path);
             using var client2 = dashboard.Client(key);
@@ -58,7 +59,11 @@ public sealed class JobRestartTests
         }
         finally
         {
-            await dashboard.DisposeAsync();
+            if (dashboard is not null)
+            {
+                await dashboard.DisposeAsync();
+            }
+
             if (pid > 0)
             {
                 ProcessesHarness.KillAndReap(pid);
@@ -71,7 +76,7 @@ public sealed class JobRestartTests
     {
         using var data = new TempDirectory("sd-jobrestart");
         string key = await DashboardProcess.CreateApiKeyAsync(data.Path);
-        var dashboard = await DashboardProcess.StartAsync(data.Path);
+        DashboardProcess? dashboard = await DashboardProcess.StartAsync(data.Path);
         var files = new JobFiles(data.Combine("jobs"));
         List<int> pids = [];
         try
@@ -91,6 +96,7 @@ public sealed class JobRestartTests
             File.Delete(files.ExitPath("destroyed")); // the record of how it ended is gone
 
             await dashboard.DisposeAsync();
+            dashboard = null;
             dashboard = await DashboardProcess.StartAsync(data.Path);
             using var client2 = dashboard.Client(key);
             var kept = await Eventually.ReturnsAsync(() => GetJobAsync(client2, "kept"), j => j?.Job.Status != JobStates.Running, TimeSpan.FromSeconds(20), "kept to be recorded");
@@ -106,7 +112,11 @@ public sealed class JobRestartTests
         }
         finally
         {
-            await dashboard.DisposeAsync();
+            if (dashboard is not null)
+            {
+                await dashboard.DisposeAsync();
+            }
+
             pids.ForEach(ProcessesHarness.KillAndReap);
         }
     }
