@@ -33,6 +33,7 @@ public sealed class CommandProcessor(ServerLog log, Func<IReadOnlyList<string>> 
         echo <text> - reply with the text
         big <bytes> - reply with exactly that many ASCII bytes
         spam <n> - print n console lines
+        save-off / save-all [flush] / save-on - Minecraft's world-save switches (recorded in the log for backup tests)
         stop - stop the server
         crash [code] - exit at once with the code (default 1)
         close-listener - stop accepting game connections but keep running
@@ -62,6 +63,9 @@ public sealed class CommandProcessor(ServerLog log, Func<IReadOnlyList<string>> 
             "echo" => CommandOutcome.Text(argument),
             "big" => Big(argument),
             "spam" => Spam(argument, source, cancellationToken),
+            "save-off" => Save(name, argument, "Automatic saving is now disabled"),
+            "save-all" => Save(name, argument, "Saved the game"),
+            "save-on" => Save(name, argument, "Automatic saving is now enabled"),
             "stop" => new CommandOutcome("Stopping the server", StopRequested: true),
             "crash" => Crash(argument),
             "close-listener" => CloseListener(),
@@ -80,6 +84,13 @@ public sealed class CommandProcessor(ServerLog log, Func<IReadOnlyList<string>> 
         closeListener();
         log.Info("Game listener closed; still running");
         return CommandOutcome.Text("Game listener closed");
+    }
+
+    /// <summary>Replies as Minecraft does and records the command in the log, so a backup test can see the sequence.</summary>
+    private CommandOutcome Save(string name, string argument, string reply)
+    {
+        log.Info($"[save] {(argument.Length == 0 ? name : name + " " + argument)}");
+        return CommandOutcome.Text(reply);
     }
 
     private CommandOutcome List()

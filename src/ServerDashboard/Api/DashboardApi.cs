@@ -15,6 +15,8 @@ public static class DashboardApi
         v1.MapAuditApi();
         v1.MapHistoryApi();
         v1.MapPortsApi();
+        v1.MapJobsApi();
+        v1.MapBackupsApi();
         return endpoints;
     }
 }

@@ -37,7 +37,13 @@ public static class DashboardCli
             InstanceCommands.Status(dataDir),
             InstanceCommands.Stop(dataDir),
             PortsCommands.Create(dataDir),
+            BackupCommands.Create(dataDir),
         };
+        foreach (var command in JobCommands.Create(dataDir))
+        {
+            root.Subcommands.Add(command);
+        }
+
         root.TreatUnmatchedTokensAsErrors = false;
         root.SetAction((result, cancellationToken) => ServeAsync(result, dataDir, urls, cancellationToken));
         // Exceptions propagate: the host's own abort signals (used by dotnet-ef and the test host) must not be swallowed.

@@ -30,6 +30,8 @@ public sealed class DashboardDbContext(DbContextOptions<DashboardDbContext> opti
 
     public DbSet<ManagedPort> ManagedPorts => Set<ManagedPort>();
 
+    public DbSet<JobType> JobTypes => Set<JobType>();
+
     protected override void OnModelCreating(ModelBuilder builder)
     {
         base.OnModelCreating(builder);
@@ -91,6 +93,7 @@ public sealed class DashboardDbContext(DbContextOptions<DashboardDbContext> opti
 
         builder.ApplyConfiguration(new CrashRecordConfiguration());
         builder.ApplyConfiguration(new ResourceSampleConfiguration());
+        JobType.Configure(builder);
 
         builder.Entity<ApiKey>(key =>
         {

@@ -33,10 +33,16 @@ public static class DashboardHost
     }
 
     /// <summary>The dashboard's services over the data directory's migrated store, without a web server.</summary>
-    public static async Task<ServiceProvider> BuildOfflineServicesAsync(string? dataDir, CancellationToken cancellationToken)
+    /// <param name="settings">Configuration a command sets from its own options (e.g. <c>--pid-dir</c>).</param>
+    public static async Task<ServiceProvider> BuildOfflineServicesAsync(string? dataDir, CancellationToken cancellationToken, IReadOnlyDictionary<string, string?>? settings = null)
     {
         var builder = WebApplication.CreateBuilder(Options([]));
         Configure(builder, dataDir);
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            builder.Configuration[key] = value;
+        }
+
         builder.Configuration["Serilog:MinimumLevel:Default"] = "Warning";
         builder.Configuration["Dashboard:Logging:ConsoleToStdErr"] = "true"; // stdout is the command's own output
         builder.AddDashboard();

@@ -13,6 +13,7 @@ using ServerDashboard.Audit;
 using ServerDashboard.Auth;
 using ServerDashboard.Components.Layout;
 using ServerDashboard.Data;
+using ServerDashboard.Jobs;
 using ServerDashboard.Logs;
 using ServerDashboard.Ports;
 using ServerDashboard.Processes;
@@ -80,6 +81,7 @@ public static class DashboardServices
         services.AddHostedService<StartupTasks>();
         AddProcessesAndSupervision(services);
         services.AddPorts(); // after the supervisor: the start-up port check needs the re-adopted daemons
+        services.AddJobs();
         services.AddDashboardRateLimiting();
         services.AddHostedService<AuditRetentionService>();
         services.AddDashboardShutdown();

@@ -12,7 +12,7 @@ namespace ServerDashboard.Hubs;
 /// (contract: docs/hub.md). Browsers authenticate with the cookie, scripts with an API key (header or <c>access_token</c>).
 /// </summary>
 [Authorize(Policy = Policies.View)]
-public sealed class DashboardHub(
+public sealed partial class DashboardHub(
     IServiceProvider services,
     ServerCatalog catalog,
     ServerStatusBoard statusBoard,

@@ -16,6 +16,18 @@ public static class PrivateFiles
     public static int? ModeOf(string path, bool directory = false) =>
         LinuxNative.TryStatNoFollow(path, directory) is { } status ? status.Permissions : null;
 
+    /// <summary>
+    /// What fstat says of <paramref name="path"/> opened with O_NOFOLLOW, or null when it is missing or a symbolic link (never
+    /// followed): lets callers refuse files of the wrong owner or kind before reading them.
+    /// </summary>
+    public static FileFacts? Inspect(string path) =>
+        LinuxNative.TryStatNoFollow(path) is { } status
+            ? new FileFacts(status.Uid, status.Permissions, status.IsRegularFile, status.Size)
+            : null;
+
+    /// <summary>The dashboard's effective user id: the owner its private files must have.</summary>
+    public static uint EffectiveUserId => LinuxNative.geteuid();
+
     private static void Restrict(string path, bool directory, uint mode)
     {
         if (LinuxNative.TryStatNoFollow(path, directory) is { } status && status.Permissions != mode)
@@ -24,3 +36,6 @@ public static class PrivateFiles
         }
     }
 }
+
+/// <summary>A file's owner, permission bits, kind and size, as lstat(2) reports them.</summary>
+public sealed record FileFacts(uint Uid, int Permissions, bool IsRegularFile, long Size);

@@ -65,16 +65,55 @@ public sealed class ProcessGroupSignaller(ProcFs procFs, ProcessHandles handles,
         return members;
     }
 
+    /// <summary>Live processes still in the group or session <paramref name="groupId"/> (zombies excluded, the dashboard excluded).</summary>
+    public IReadOnlyList<ProcStat> LiveMembers(int groupId, long? notBefore = null) =>
+        procFs.ListGroupOrSession(groupId, notBefore).Where(s => !s.IsZombieOrDead && s.Pid != Environment.ProcessId).ToList();
+
+    /// <summary>
+    /// Signals the group led by <paramref name="leader"/>, for callers that track a process without a
+    /// <see cref="TrackedProcess"/> (background jobs). The same rule: kill(-pgid) only while the leader's identity checks
+    /// out (a zombie leader counts only when it is our unreaped child, whose pid cannot be reused); otherwise each
+    /// remaining member through a verified pidfd.
+    /// </summary>
+    public int SignalGroup(ProcessIdentity leader, bool isOurChild, int signal)
+    {
+        IdentityStatus status = procFs.Check(leader);
+        if (status == IdentityStatus.Alive || (status == IdentityStatus.Zombie && isOurChild))
+        {
+            if (LinuxNative.kill(-leader.Pid, signal) == 0)
+            {
+                logger.LogDebug("Sent signal {Signal} to process group {Pgid}", signal, leader.Pid);
+                return 1 + SignalStragglers(leader.Pid, signal, skipGroupMembers: true);
+            }
+
+            int errno = Marshal.GetLastPInvokeError();
+            if (errno != LinuxNative.ESRCH)
+            {
+                throw LinuxNative.IOFromErrno(errno, $"kill(-{leader.Pid}, {signal})");
+            }
+        }
+
+        // Leader gone: members left in its group or session still hold the id (Linux never hands out a pid that is a live
+        // group's or session's id). Once the pid belongs to someone else, that group may be theirs: signal nothing.
+        return status is IdentityStatus.Gone or IdentityStatus.Zombie ? SignalStragglers(leader.Pid, signal) : 0;
+    }
+
     /// <summary>
     /// Signals each live member of the tree other than through the group signal (a member that moved to another group of
     /// the same session, or left the session but not the cgroup). Each one gets its own pidfd, verified to still be that
     /// member before the signal goes out.
     /// </summary>
-    public int SignalStragglers(TrackedProcess entry, int signal, bool skipGroupMembers = false)
+    public int SignalStragglers(TrackedProcess entry, int signal, bool skipGroupMembers = false) =>
+        SignalMembers(entry.Pid, entry.Cgroup, LiveMembers(entry), signal, skipGroupMembers);
+
+    /// <summary>The same for a group without a <see cref="TrackedProcess"/> (background jobs): its group and session.</summary>
+    public int SignalStragglers(int groupId, int signal, bool skipGroupMembers = false) =>
+        SignalMembers(groupId, null, LiveMembers(groupId), signal, skipGroupMembers);
+
+    private int SignalMembers(int groupId, Cgroups.ServerCgroup? cgroup, IReadOnlyList<ProcStat> members, int signal, bool skipGroupMembers)
     {
-        int groupId = entry.Pid;
         int signalled = 0;
-        foreach (ProcStat member in LiveMembers(entry))
+        foreach (ProcStat member in members)
         {
             if (skipGroupMembers && member.ProcessGroupId == groupId)
             {
@@ -90,7 +129,7 @@ public sealed class ProcessGroupSignaller(ProcFs procFs, ProcessHandles handles,
 
             // Re-read after opening the pidfd: the process it refers to must still be in the group, session or cgroup.
             bool stillMember = procFs.TryReadStat(member.Pid) is { } now && (now.ProcessGroupId == groupId || now.SessionId == groupId)
-                               || (entry.Cgroup is { } cgroup && cgroups.Contains(cgroup, member.Pid));
+                               || (cgroup is not null && cgroups.Contains(cgroup, member.Pid));
             if (stillMember && handles.TrySignal(pidfd, signal))
             {
                 signalled++;

@@ -12,7 +12,6 @@ public sealed class EmptyStatePagesTests : IDisposable
 
     public static TheoryData<Type, string, string> Pages => new()
     {
-        { typeof(Jobs), "Jobs", "Job scheduling is not available in this build yet." },
         { typeof(ServerDashboard.Components.Pages.Audit), "Audit", "Power actions, console commands and changes to server definitions appear here" },
     };
 
