@@ -10,7 +10,7 @@ namespace ServerDashboard.Ports;
 /// argv joined by spaces (empty for kernel threads); null when hidden from the caller: a command line may hold a secret
 /// (a server's <c>{rconPassword}</c> placeholder expands into it), so only Admins see it (see <see cref="Redacted"/>).
 /// </param>
-/// <param name="JobName">The job the process belongs to; always null until the dashboard runs jobs.</param>
+/// <param name="JobName">The background job the process belongs to (its waiting parent leads the job's session and group).</param>
 public sealed record PortOwnerInfo(
     int Pid,
     string? ProcessName,
@@ -53,7 +53,7 @@ public sealed record PortReport(int Port, PortProtocol Protocol, bool InUse, boo
 /// cannot see is reported as in use, never as free. Without a <see cref="ProcessRegistry"/> (the CLI) owners are not
 /// matched to servers.
 /// </summary>
-public sealed class PortInspector(PortOwnerLookup lookup, ProcFs procFs, ProcessRegistry? registry, UserNames users)
+public sealed class PortInspector(PortOwnerLookup lookup, ProcFs procFs, ProcessRegistry? registry, UserNames users, Jobs.JobRunner? jobs = null)
 {
     public const string NotVisible = "in use, owner not visible to the dashboard (run as root to see it)";
 
@@ -102,7 +102,7 @@ public sealed class PortInspector(PortOwnerLookup lookup, ProcFs procFs, Process
             uid is { } u ? users.NameOf(u) : null,
             procFs.StartTimeOf(stat.StartTime),
             ServerOf(stat),
-            JobName: null)
+            JobOf(stat))
         {
             Identity = new ProcessIdentity(procFs.BootId, pid, stat.StartTime),
             Uid = uid,
@@ -122,6 +122,23 @@ public sealed class PortInspector(PortOwnerLookup lookup, ProcFs procFs, Process
                 && int.TryParse(entry.ServerId, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int id))
             {
                 return id;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>A running job whose leader (the waiting parent, launched in its own session) is this process or leads its
+    /// group or session, identity checked against the start time in the job's status file.</summary>
+    private string? JobOf(ProcStat stat)
+    {
+        foreach (var job in jobs?.ListCurrent() ?? [])
+        {
+            if (job.Record is { Status: Jobs.JobStates.Running, Pid: > 0 and var leader, ProcessStartTime: { } started }
+                && (leader == stat.Pid || leader == stat.ProcessGroupId || leader == stat.SessionId)
+                && procFs.IsAlive(new ProcessIdentity(procFs.BootId, leader, started)))
+            {
+                return job.Name;
             }
         }
 

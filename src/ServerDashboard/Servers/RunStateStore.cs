@@ -17,6 +17,9 @@ public sealed class RunStateStore(IDbContextFactory<DashboardDbContext> dbFactor
     private readonly TaskCompletionSource loaded = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private volatile bool writing;
 
+    // A single-reader unbounded channel cannot count its items (Reader.Count throws): count pending changes ourselves.
+    private int pending;
+
     public bool ShouldRun(int serverId) => states.TryGetValue(serverId, out var state) && state.ShouldRun;
 
     public IReadOnlyCollection<ServerRunState> All => states.Values.Select(Copy).ToList();
@@ -50,7 +53,7 @@ public sealed class RunStateStore(IDbContextFactory<DashboardDbContext> dbFactor
     /// <summary>Waits until everything changed so far is in the store (tests, shutdown).</summary>
     public async Task FlushAsync(CancellationToken cancellationToken)
     {
-        while (dirty.Reader.Count > 0 || writing)
+        while (Volatile.Read(ref pending) > 0 || writing)
         {
             await Task.Delay(5, cancellationToken);
         }
@@ -72,6 +75,7 @@ public sealed class RunStateStore(IDbContextFactory<DashboardDbContext> dbFactor
             var batch = new HashSet<int>();
             while (dirty.Reader.TryRead(out var id))
             {
+                Interlocked.Decrement(ref pending);
                 batch.Add(id);
             }
 
@@ -98,7 +102,11 @@ public sealed class RunStateStore(IDbContextFactory<DashboardDbContext> dbFactor
             change(state);
         }
 
-        dirty.Writer.TryWrite(serverId);
+        Interlocked.Increment(ref pending); // before the write, so the reader's decrement never comes first
+        if (!dirty.Writer.TryWrite(serverId))
+        {
+            Interlocked.Decrement(ref pending); // completed at shutdown
+        }
     }
 
     private async Task WriteAsync(HashSet<int> ids)

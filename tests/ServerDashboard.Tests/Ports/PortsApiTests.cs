@@ -127,4 +127,27 @@ public sealed class PortsApiTests(DashboardFactoryFixture fixture) : IClassFixtu
         Assert.Equal(JsonValueKind.Array, details.GetProperty("urls").ValueKind);
         Assert.Equal(JsonValueKind.Array, details.GetProperty("managedPorts").ValueKind);
     }
+
+    [Fact]
+    public async Task A_port_held_by_a_background_job_names_the_job()
+    {
+        var admin = await factory.CreateClientWithRoleAsync(Roles.Admin);
+        var port = FreePort.Next();
+        var name = $"listener-{Guid.NewGuid():N}"[..20];
+        var started = await admin.PostAsJsonAsync("/api/v1/jobs", new { name, command = new[] { ProcessRunner.PathOf("SampleGameServer"), "--port", port.ToString(), "--heartbeat-ms", "0" } });
+        Assert.True(started.IsSuccessStatusCode, await started.Content.ReadAsStringAsync());
+        try
+        {
+            var report = await Eventually.ReturnsAsync(() => admin.GetFromJsonAsync<JsonElement>($"/api/v1/ports/{port}"),
+                r => r.GetProperty("inUse").GetBoolean() && r.GetProperty("owners").GetArrayLength() > 0, TimeSpan.FromSeconds(30), "the job to listen");
+
+            var owner = report.GetProperty("owners")[0];
+            Assert.Equal(name, owner.GetProperty("jobName").GetString());
+            Assert.Equal(JsonValueKind.Null, owner.GetProperty("serverId").ValueKind);
+        }
+        finally
+        {
+            await admin.PostAsJsonAsync($"/api/v1/jobs/{name}/cancel", new { timeoutSeconds = 5 });
+        }
+    }
 }
