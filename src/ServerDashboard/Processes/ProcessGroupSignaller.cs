@@ -50,7 +50,7 @@ public sealed class ProcessGroupSignaller(ProcFs procFs, ProcessHandles handles,
     /// </summary>
     public IReadOnlyList<ProcStat> LiveMembers(TrackedProcess entry, long? notBefore = null)
     {
-        var members = procFs.ListGroupOrSession(entry.Pid, notBefore).Where(s => !s.IsZombieOrDead && s.Pid != Environment.ProcessId).ToList();
+        var members = LiveMembers(entry.Pid, notBefore).ToList();
         if (entry.Cgroup is { } cgroup)
         {
             foreach (int pid in cgroups.Members(cgroup))
