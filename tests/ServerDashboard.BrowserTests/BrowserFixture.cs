@@ -131,12 +131,7 @@ public class BrowserFixture : IAsyncLifetime
     }
 
     /// <summary>A port the kernel just handed out on 127.0.0.1, released for a server definition to use.</summary>
-    public static int FreePort()
-    {
-        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    public static int FreePort() => ServerDashboard.Testing.FreePort.Next();
 
     public async Task DisposeAsync()
     {

@@ -1,3 +1,4 @@
+using ServerDashboard.Testing;
 using ServerDashboard.Servers;
 
 namespace ServerDashboard.Tests.Api;
@@ -11,7 +12,7 @@ public static class ServerRequests
     public static ServerModel SampleGameServer(string name, params string[] extraArgs)
     {
         var model = Valid(name);
-        model.Port = Infrastructure.FreePort.Next();
+        model.Port = ServerDashboard.Testing.FreePort.Next();
         model.Command = [Infrastructure.ProcessRunner.PathOf("SampleGameServer"), "--port", "{port}", "--ready-delay-ms", "100", .. extraArgs];
         model.WorkingDirectory = "";
         model.Environment = [];

@@ -1,3 +1,4 @@
+using ServerDashboard.Testing;
 using System.Collections;
 using System.Text.Json;
 using Microsoft.Extensions.Configuration;

@@ -1,3 +1,4 @@
+using ServerDashboard.Testing;
 using System.Diagnostics;
 using System.Text;
 using ServerDashboard.Auth;

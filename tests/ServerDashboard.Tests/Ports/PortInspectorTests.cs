@@ -1,3 +1,4 @@
+using ServerDashboard.Testing;
 using System.Net;
 using System.Net.Sockets;
 using ServerDashboard.Ports;
@@ -58,7 +59,7 @@ public sealed class PortInspectorTests : IAsyncLifetime
     [Fact]
     public void A_free_port_is_free()
     {
-        int port = Infrastructure.FreePort.Next();
+        int port = ServerDashboard.Testing.FreePort.Next();
 
         Assert.False(inspector.IsPortInUse(port, PortProtocol.Tcp));
         var report = inspector.FindOwner(port);
@@ -82,7 +83,7 @@ public sealed class PortInspectorTests : IAsyncLifetime
     [Fact]
     public async Task A_port_held_by_a_tracked_daemon_names_its_server()
     {
-        int port = Infrastructure.FreePort.Next();
+        int port = ServerDashboard.Testing.FreePort.Next();
         var entry = await harness.StartAsync("7", harness.Spec(PythonListener.Python, "-c", PythonListener.Script(PortProtocol.Tcp, "127.0.0.1", port, false, false)), port);
         await Poll.UntilAsync(() => inspector.FindOwner(port).InUse, "the daemon to listen");
 

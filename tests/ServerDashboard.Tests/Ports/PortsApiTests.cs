@@ -1,3 +1,4 @@
+using ServerDashboard.Testing;
 using System.Net;
 using System.Text.Json;
 using ServerDashboard.Auth;
@@ -134,12 +135,22 @@ public sealed class PortsApiTests(DashboardFactoryFixture fixture) : IClassFixtu
         var admin = await factory.CreateClientWithRoleAsync(Roles.Admin);
         var port = FreePort.Next();
         var name = $"listener-{Guid.NewGuid():N}"[..20];
-        var started = await admin.PostAsJsonAsync("/api/v1/jobs", new { name, command = new[] { ProcessRunner.PathOf("SampleGameServer"), "--port", port.ToString(), "--heartbeat-ms", "0" } });
+        var started = await admin.PostAsJsonAsync("/api/v1/jobs", new { name, command = new[] { ProcessRunner.PathOf("SampleGameServer"), "--port", port.ToString(), "--heartbeat-ms", "0", "--ready-delay-ms", "0" } });
         Assert.True(started.IsSuccessStatusCode, await started.Content.ReadAsStringAsync());
         try
         {
-            var report = await Eventually.ReturnsAsync(() => admin.GetFromJsonAsync<JsonElement>($"/api/v1/ports/{port}"),
-                r => r.GetProperty("inUse").GetBoolean() && r.GetProperty("owners").GetArrayLength() > 0, TimeSpan.FromSeconds(30), "the job to listen");
+            JsonElement report;
+            try
+            {
+                report = await Eventually.ReturnsAsync(() => admin.GetFromJsonAsync<JsonElement>($"/api/v1/ports/{port}"),
+                    r => r.GetProperty("inUse").GetBoolean() && r.GetProperty("owners").GetArrayLength() > 0, TimeSpan.FromSeconds(30), "the job to listen");
+            }
+            catch (TimeoutException timeout)
+            {
+                // Say what the job did: a failure here is otherwise only "the port never opened".
+                var job = await admin.GetStringAsync($"/api/v1/jobs/{name}?logLines=50");
+                throw new TimeoutException($"{timeout.Message}\njob: {job}", timeout);
+            }
 
             var owner = report.GetProperty("owners")[0];
             Assert.Equal(name, owner.GetProperty("jobName").GetString());

@@ -1,3 +1,4 @@
+using ServerDashboard.Testing;
 using ServerDashboard.Tests.Infrastructure;
 
 namespace ServerDashboard.Tests.Ports;

@@ -1,3 +1,4 @@
+using ServerDashboard.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using ServerDashboard.Auth;
 using ServerDashboard.Ports;

@@ -63,7 +63,7 @@ public sealed class PortOwnerLookupTests
     public async Task A_port_held_by_a_daemon_names_that_daemon()
     {
         await using var h = new ProcessesHarness();
-        int port = FreePort();
+        int port = ServerDashboard.Testing.FreePort.Next();
         // Debian's python3 (a stock package) as a stand-in for a game server that listens.
         LaunchedDaemon daemon = await h.LaunchAsync(h.Spec("/usr/bin/python3", "-c",
             $"import socket,time; s=socket.socket(); s.bind(('127.0.0.1',{port})); s.listen(); print('ready', flush=True); time.sleep(1000)"));
@@ -77,18 +77,10 @@ public sealed class PortOwnerLookupTests
     [Fact]
     public void A_free_port_is_reported_free()
     {
-        int port = FreePort();
+        int port = ServerDashboard.Testing.FreePort.Next();
 
         Assert.Equal(new PortOwner(false, null, null), _lookup.FindListener(port));
         Assert.True(_lookup.IsPortFree(port));
     }
 
-    private static int FreePort()
-    {
-        var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        int port = ((IPEndPoint)probe.LocalEndpoint).Port;
-        probe.Stop();
-        return port;
-    }
 }

@@ -1,3 +1,4 @@
+using ServerDashboard.Testing;
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -98,7 +99,7 @@ public sealed class RconConnectionsTests
     [InlineData("source")]
     public async Task After_the_server_restarts_on_the_same_port_the_next_command_reconnects(string style)
     {
-        var rconPort = FreeTcpPort.Find();
+        var rconPort = FreePort.Next();
         await using var connections = Manager(rconPort, Password);
         using (var first = await StartServerAsync(rconPort, style))
         {
@@ -120,7 +121,7 @@ public sealed class RconConnectionsTests
     [Fact]
     public async Task A_wrong_password_fails_at_once_without_retrying()
     {
-        var rconPort = FreeTcpPort.Find();
+        var rconPort = FreePort.Next();
         using var server = await StartServerAsync(rconPort, "minecraft");
         await using var connections = Manager(rconPort, "wrong-password");
         var linesBefore = server.LineCount;
@@ -172,6 +173,6 @@ public sealed class RconConnectionsTests
 
     private static Task<SampleServerProcess> StartServerAsync(int rconPort, string style) =>
         SampleServerProcess.StartReadyAsync(
-            "--port", FreeTcpPort.Find().ToString(), "--ready-delay-ms", "0", "--heartbeat-ms", "0",
+            "--port", FreePort.Next().ToString(), "--ready-delay-ms", "0", "--heartbeat-ms", "0",
             "--rcon-port", rconPort.ToString(), "--rcon-password", Password, "--rcon-style", style);
 }

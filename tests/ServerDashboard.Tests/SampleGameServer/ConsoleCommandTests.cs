@@ -1,9 +1,10 @@
+using ServerDashboard.Testing;
 namespace ServerDashboard.Tests.SampleGameServer;
 
 public sealed class ConsoleCommandTests
 {
     private static Task<SampleServerProcess> StartAsync() =>
-        SampleServerProcess.StartReadyAsync("--port", FreeTcpPort.Find().ToString(), "--ready-delay-ms", "0", "--heartbeat-ms", "0");
+        SampleServerProcess.StartReadyAsync("--port", FreePort.Next().ToString(), "--ready-delay-ms", "0", "--heartbeat-ms", "0");
 
     [Fact]
     public async Task Say_prints_a_server_broadcast_line()
@@ -102,7 +103,7 @@ public sealed class ConsoleCommandTests
     [Fact]
     public async Task Commands_sent_before_the_server_is_ready_run_once_it_is()
     {
-        using var server = SampleServerProcess.Start("--port", FreeTcpPort.Find().ToString(), "--ready-delay-ms", "300");
+        using var server = SampleServerProcess.Start("--port", FreePort.Next().ToString(), "--ready-delay-ms", "300");
 
         await server.SendLineAsync("echo early bird");
         var echo = await server.WaitForLineAsync("early bird");

@@ -1,3 +1,4 @@
+using ServerDashboard.Testing;
 namespace ServerDashboard.Tests.SampleGameServer;
 
 public sealed class RconLifecycleTests
@@ -5,9 +6,9 @@ public sealed class RconLifecycleTests
     [Fact]
     public async Task Stop_over_rcon_replies_first_then_exits_with_code_zero()
     {
-        var rconPort = FreeTcpPort.Find();
+        var rconPort = FreePort.Next();
         using var server = await SampleServerProcess.StartReadyAsync(
-            "--port", FreeTcpPort.Find().ToString(), "--ready-delay-ms", "0", "--rcon-port", rconPort.ToString(), "--rcon-password", "pw");
+            "--port", FreePort.Next().ToString(), "--ready-delay-ms", "0", "--rcon-port", rconPort.ToString(), "--rcon-password", "pw");
         await using var client = await RconTestClient.ConnectAsync(rconPort);
         await client.AuthenticateAsync("pw");
 
@@ -21,10 +22,10 @@ public sealed class RconLifecycleTests
     [Fact]
     public async Task Rcon_password_can_come_from_the_environment()
     {
-        var rconPort = FreeTcpPort.Find();
+        var rconPort = FreePort.Next();
         using var server = SampleServerProcess.Start(
             new Dictionary<string, string> { ["RCON_PASSWORD"] = "env-pw" },
-            "--port", FreeTcpPort.Find().ToString(), "--ready-delay-ms", "0", "--rcon-port", rconPort.ToString());
+            "--port", FreePort.Next().ToString(), "--ready-delay-ms", "0", "--rcon-port", rconPort.ToString());
         await server.WaitForLineAsync("RCON running on");
         await using var client = await RconTestClient.ConnectAsync(rconPort);
 
@@ -38,7 +39,7 @@ public sealed class RconLifecycleTests
         occupier.Start();
         var rconPort = ((System.Net.IPEndPoint)occupier.LocalEndpoint).Port;
         using var server = SampleServerProcess.Start(
-            "--port", FreeTcpPort.Find().ToString(), "--rcon-port", rconPort.ToString(), "--rcon-password", "pw");
+            "--port", FreePort.Next().ToString(), "--rcon-port", rconPort.ToString(), "--rcon-password", "pw");
 
         Assert.Equal(1, await server.WaitForExitAsync());
         Assert.Contains("cannot bind the RCON port", server.StandardError);

@@ -1,3 +1,4 @@
+using ServerDashboard.Testing;
 namespace ServerDashboard.Tests.SampleGameServer;
 
 /// <summary>One RCON-enabled server shared by a test class; every test opens its own connections.</summary>
@@ -7,14 +8,14 @@ public abstract class RconServerFixture(string style) : IAsyncLifetime
 
     private SampleServerProcess? _server;
 
-    public int RconPort { get; } = FreeTcpPort.Find();
+    public int RconPort { get; } = FreePort.Next();
 
     internal SampleServerProcess Server => _server ?? throw new InvalidOperationException("not started");
 
     public async Task InitializeAsync()
     {
         _server = await SampleServerProcess.StartReadyAsync(
-            "--port", FreeTcpPort.Find().ToString(), "--ready-delay-ms", "0", "--heartbeat-ms", "0",
+            "--port", FreePort.Next().ToString(), "--ready-delay-ms", "0", "--heartbeat-ms", "0",
             "--rcon-port", RconPort.ToString(), "--rcon-password", Password, "--rcon-style", style);
     }
 

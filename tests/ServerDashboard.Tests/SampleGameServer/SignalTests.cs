@@ -1,3 +1,4 @@
+using ServerDashboard.Testing;
 namespace ServerDashboard.Tests.SampleGameServer;
 
 public sealed class SignalTests
@@ -5,7 +6,7 @@ public sealed class SignalTests
     [Fact]
     public async Task Sigterm_stops_the_server_gracefully_with_exit_code_zero()
     {
-        using var server = await SampleServerProcess.StartReadyAsync("--port", FreeTcpPort.Find().ToString(), "--ready-delay-ms", "0");
+        using var server = await SampleServerProcess.StartReadyAsync("--port", FreePort.Next().ToString(), "--ready-delay-ms", "0");
 
         server.Signal(SampleServerProcess.Sigterm);
 
@@ -18,7 +19,7 @@ public sealed class SignalTests
     [Fact]
     public async Task Sigterm_during_startup_still_stops_gracefully()
     {
-        using var server = SampleServerProcess.Start("--port", FreeTcpPort.Find().ToString(), "--ready-delay-ms", "60000");
+        using var server = SampleServerProcess.Start("--port", FreePort.Next().ToString(), "--ready-delay-ms", "60000");
         await server.WaitForLineAsync("Preparing level");
 
         server.Signal(SampleServerProcess.Sigterm);
@@ -31,7 +32,7 @@ public sealed class SignalTests
     public async Task Ignore_sigterm_keeps_the_server_running_after_sigterm()
     {
         using var server = await SampleServerProcess.StartReadyAsync(
-            "--port", FreeTcpPort.Find().ToString(), "--ready-delay-ms", "0", "--ignore-sigterm");
+            "--port", FreePort.Next().ToString(), "--ready-delay-ms", "0", "--ignore-sigterm");
 
         server.Signal(SampleServerProcess.Sigterm);
         var ignored = await server.WaitForLineAsync("Ignoring SIGTERM");

@@ -1,3 +1,4 @@
+using ServerDashboard.Testing;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
@@ -16,7 +17,7 @@ public sealed partial class StartupTests
     [Fact]
     public async Task Done_line_appears_in_minecraft_format_after_the_startup_lines()
     {
-        using var server = SampleServerProcess.Start("--port", FreeTcpPort.Find().ToString(), "--name", "Alpha", "--ready-delay-ms", "50");
+        using var server = SampleServerProcess.Start("--port", FreePort.Next().ToString(), "--name", "Alpha", "--ready-delay-ms", "50");
 
         var done = await server.WaitForLineAsync("Done (");
 
@@ -29,7 +30,7 @@ public sealed partial class StartupTests
     [Fact]
     public async Task Game_port_accepts_a_connection_greets_it_and_counts_it_as_a_player()
     {
-        var port = FreeTcpPort.Find();
+        var port = FreePort.Next();
         using var server = await SampleServerProcess.StartReadyAsync("--port", port.ToString(), "--ready-delay-ms", "0");
         using var client = new TcpClient();
         await client.ConnectAsync(IPAddress.Loopback, port);
@@ -47,7 +48,7 @@ public sealed partial class StartupTests
     [Fact]
     public async Task Game_connections_are_told_the_server_closed_and_then_closed_on_stop()
     {
-        var port = FreeTcpPort.Find();
+        var port = FreePort.Next();
         using var server = await SampleServerProcess.StartReadyAsync("--port", port.ToString(), "--ready-delay-ms", "0");
         using var client = new TcpClient();
         await client.ConnectAsync(IPAddress.Loopback, port);
@@ -67,7 +68,7 @@ public sealed partial class StartupTests
     public async Task Heartbeat_lines_are_printed_periodically()
     {
         using var server = await SampleServerProcess.StartReadyAsync(
-            "--port", FreeTcpPort.Find().ToString(), "--ready-delay-ms", "0", "--heartbeat-ms", "100");
+            "--port", FreePort.Next().ToString(), "--ready-delay-ms", "0", "--heartbeat-ms", "100");
 
         var first = await server.WaitForLineAsync("Heartbeat:");
         var index = server.OutputLines.ToList().IndexOf(first);
@@ -92,7 +93,7 @@ public sealed partial class StartupTests
     public async Task Spawned_child_keeps_running_after_the_server_stops()
     {
         using var server = await SampleServerProcess.StartReadyAsync(
-            "--port", FreeTcpPort.Find().ToString(), "--ready-delay-ms", "0", "--spawn-child");
+            "--port", FreePort.Next().ToString(), "--ready-delay-ms", "0", "--spawn-child");
         var line = await server.WaitForLineAsync("Spawned child pid ");
         var childPid = int.Parse(line[(line.LastIndexOf(' ') + 1)..]);
         try

@@ -1,3 +1,4 @@
+using ServerDashboard.Testing;
 using System.Net;
 using ServerDashboard.Servers;
 using ServerDashboard.Tests.Api;
