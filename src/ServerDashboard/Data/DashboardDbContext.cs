@@ -103,6 +103,7 @@ public sealed class DashboardDbContext(DbContextOptions<DashboardDbContext> opti
         });
 
         ManagedPort.Configure(builder);
+        Schedules.Schedule.Configure(builder);
     }
 
     protected override void OnConfiguring(DbContextOptionsBuilder optionsBuilder) =>

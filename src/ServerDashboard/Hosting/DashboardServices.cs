@@ -18,6 +18,7 @@ using ServerDashboard.Logs;
 using ServerDashboard.Ports;
 using ServerDashboard.Processes;
 using ServerDashboard.Rcon;
+using ServerDashboard.Schedules;
 using ServerDashboard.Servers;
 
 namespace ServerDashboard.Hosting;
@@ -82,6 +83,7 @@ public static class DashboardServices
         AddProcessesAndSupervision(services);
         services.AddPorts(); // after the supervisor: the start-up port check needs the re-adopted daemons
         services.AddJobs();
+        services.AddSchedules(); // after the jobs: schedules start backups and job types
         services.AddDashboardRateLimiting();
         services.AddHostedService<AuditRetentionService>();
         services.AddDashboardShutdown();
