@@ -38,6 +38,9 @@ public sealed class ScheduleRunner(
     /// <summary>Set while the runner sleeps; null while it works.</summary>
     public RunnerSleep? Sleeping => sleeping;
 
+    /// <summary>Completes when the runs launched so far (and their records) are done.</summary>
+    internal Task InFlight => Task.WhenAll(running.Values);
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         if (!options.Value.Enabled)
