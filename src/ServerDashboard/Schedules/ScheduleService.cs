@@ -149,6 +149,14 @@ public sealed class ScheduleService(
         return true;
     }
 
+    /// <summary>The job types a schedule of this server may run (unbound ones and the server's own), by name.</summary>
+    public async Task<IReadOnlyList<string>> JobTypeNamesAsync(int serverId, CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        return await db.JobTypes.AsNoTracking().Where(t => t.ServerId == null || t.ServerId == serverId)
+            .OrderBy(t => t.Name).Select(t => t.Name).ToListAsync(cancellationToken);
+    }
+
     /// <summary>The next <paramref name="count"/> times a cron expression fires in a zone, for the editor's preview.</summary>
     public IReadOnlyList<DateTimeOffset> Preview(string? cron, string? timeZone, int count, out string? error)
     {

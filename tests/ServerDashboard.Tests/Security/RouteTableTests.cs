@@ -73,6 +73,13 @@ public sealed class RouteTableTests : IDisposable
         ("GET", "/api/v1/servers/{id:int}/backups/{file}", "/api/v1/servers/999999/backups/20260101T000000.000Z.tar.gz", Policies.Admin),
         ("DELETE", "/api/v1/servers/{id:int}/backups/{file}", "/api/v1/servers/999999/backups/20260101T000000.000Z.tar.gz", Policies.Admin),
         ("POST", "/api/v1/servers/{id:int}/backups/{file}/restore", "/api/v1/servers/999999/backups/20260101T000000.000Z.tar.gz/restore", Policies.Operate),
+        ("GET", "/api/v1/schedules", "/api/v1/schedules", Policies.View),
+        ("GET", "/api/v1/servers/{id:int}/schedules/", "/api/v1/servers/999999/schedules", Policies.View),
+        ("POST", "/api/v1/servers/{id:int}/schedules/", "/api/v1/servers/999999/schedules", Policies.Operate),
+        ("GET", "/api/v1/servers/{id:int}/schedules/{scheduleId:int}", "/api/v1/servers/999999/schedules/999999", Policies.View),
+        ("PUT", "/api/v1/servers/{id:int}/schedules/{scheduleId:int}", "/api/v1/servers/999999/schedules/999999", Policies.Operate),
+        ("DELETE", "/api/v1/servers/{id:int}/schedules/{scheduleId:int}", "/api/v1/servers/999999/schedules/999999", Policies.Operate),
+        ("GET", "/api/v1/servers/{id:int}/schedules/{scheduleId:int}/runs", "/api/v1/servers/999999/schedules/999999/runs", Policies.View),
         ("GET", "/openapi/{documentName}.json", "/openapi/v1.json", Policies.View),
         ("POST", "/hubs/dashboard/negotiate", "/hubs/dashboard/negotiate?negotiateVersion=1", Policies.View),
     ];
@@ -82,7 +89,7 @@ public sealed class RouteTableTests : IDisposable
     [
         ("/account/login", null), ("/account/denied", null),
         ("/", ""), ("/servers", Policies.View), ("/servers/999999", Policies.View), ("/processes", Policies.View),
-        ("/audit", Policies.View), ("/jobs", Policies.View), ("/ports", Policies.View), ("/settings", Policies.View),
+        ("/audit", Policies.View), ("/jobs", Policies.View), ("/schedules", Policies.View), ("/ports", Policies.View), ("/settings", Policies.View),
         ("/servers/new", Policies.Admin), ("/servers/999999/edit", Policies.Admin), ("/users", Policies.Admin),
     ];
 
