@@ -21,7 +21,7 @@ public sealed class LayoutTests(BrowserFixture fixture)
             var supervisor = fixture.Services.GetRequiredService<ServerSupervisor>();
             await supervisor.StartAsync(id, CancellationToken.None);
             await supervisor.KillAsync(id, CancellationToken.None); // a Processes row with "killed by signal 9 (SIGKILL)"
-            foreach (var path in new[] { "/servers", $"/servers/{id}", $"/servers/{id}/edit", "/processes", "/audit", "/settings", "/users", "/jobs" })
+            foreach (var path in new[] { "/servers", $"/servers/{id}", $"/servers/{id}/edit", "/processes", "/audit", "/settings", "/users", "/jobs", "/schedules" })
             {
                 await page.GotoAsync(path);
                 await BrowserFixture.WaitForCircuitAsync(page);
