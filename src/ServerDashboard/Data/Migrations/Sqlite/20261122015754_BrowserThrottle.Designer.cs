@@ -7,9 +7,9 @@ using ServerDashboard.Data;
 
 #nullable disable
 
-namespace ServerDashboard.Data.Migrations
+namespace ServerDashboard.Data.Migrations.Sqlite
 {
-    [DbContext(typeof(DashboardDbContext))]
+    [DbContext(typeof(SqliteDashboardDbContext))]
     [Migration("20261122015754_BrowserThrottle")]
     partial class BrowserThrottle
     {

@@ -7,11 +7,11 @@ using ServerDashboard.Data;
 
 #nullable disable
 
-namespace ServerDashboard.Data.Migrations
+namespace ServerDashboard.Data.Migrations.Sqlite
 {
-    [DbContext(typeof(DashboardDbContext))]
-    [Migration("20261122013742_AuditLog")]
-    partial class AuditLog
+    [DbContext(typeof(SqliteDashboardDbContext))]
+    [Migration("20261122001622_ServerRunState")]
+    partial class ServerRunState
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -250,57 +250,6 @@ namespace ServerDashboard.Data.Migrations
                         .IsUnique();
 
                     b.ToTable("ApiKeys");
-                });
-
-            modelBuilder.Entity("ServerDashboard.Data.AuditEntry", b =>
-                {
-                    b.Property<long>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("INTEGER");
-
-                    b.Property<string>("Action")
-                        .IsRequired()
-                        .HasMaxLength(32)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Actor")
-                        .IsRequired()
-                        .HasMaxLength(256)
-                        .HasColumnType("TEXT");
-
-                    b.Property<long>("At")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<string>("Detail")
-                        .IsRequired()
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Result")
-                        .IsRequired()
-                        .HasColumnType("TEXT");
-
-                    b.Property<int?>("ServerId")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<string>("ServerName")
-                        .HasMaxLength(100)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("SourceIp")
-                        .IsRequired()
-                        .HasMaxLength(64)
-                        .HasColumnType("TEXT");
-
-                    b.Property<bool>("Success")
-                        .HasColumnType("INTEGER");
-
-                    b.HasKey("Id");
-
-                    b.HasIndex("At");
-
-                    b.HasIndex("ServerId", "At");
-
-                    b.ToTable("AuditLog", (string)null);
                 });
 
             modelBuilder.Entity("ServerDashboard.Data.ServerDefinition", b =>
