@@ -42,6 +42,7 @@ public static class DashboardCli
             InstanceCommands.Stop(dataDir),
             PortsCommands.Create(dataDir),
             BackupCommands.Create(dataDir),
+            DbCommands.Create(dataDir),
         };
         foreach (var command in JobCommands.Create(dataDir))
         {

@@ -1,5 +1,9 @@
+using System.Collections.Concurrent;
+using System.Data.Common;
 using System.Security.Cryptography;
 using System.Text;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using ServerDashboard.Data;
 
 namespace ServerDashboard.Tests.Infrastructure;
@@ -18,8 +22,14 @@ public static class TestStore
 
     public static DatabaseProvider Provider => UsePostgreSql ? DatabaseProvider.PostgreSql : DatabaseProvider.Sqlite;
 
+    private static readonly ConcurrentDictionary<string, bool> SqliteOnly = new(StringComparer.Ordinal);
+
+    /// <summary>For tests about the SQLite file itself (its mode, its corruption, an upgrade of an old file): that data
+    /// directory's dashboards stay on SQLite in both runs.</summary>
+    public static void KeepOnSqlite(string dataDirectory) => SqliteOnly[Path.GetFullPath(dataDirectory)] = true;
+
     /// <summary>Configuration for a dashboard on <paramref name="dataDirectory"/>: nothing for SQLite.</summary>
-    public static IReadOnlyDictionary<string, string> SettingsFor(string dataDirectory) => UsePostgreSql
+    public static IReadOnlyDictionary<string, string> SettingsFor(string dataDirectory) => UsePostgreSql && !SqliteOnly.ContainsKey(Path.GetFullPath(dataDirectory))
         ? new Dictionary<string, string>
         {
             [DashboardStore.ProviderKey] = nameof(DatabaseProvider.PostgreSql),
@@ -36,4 +46,33 @@ public static class TestStore
 
     public static string DatabaseNameFor(string dataDirectory) =>
         "sd_" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Path.GetFullPath(dataDirectory))))[..20];
+
+    /// <summary>
+    /// Runs SQL on a dashboard's own store, whichever it is. Quote identifiers ("Servers", "RconPassword"): PostgreSQL folds
+    /// unquoted ones to lower case, SQLite accepts the quotes.
+    /// </summary>
+    public static async Task<int> ExecuteSqlAsync(IServiceProvider services, string sql)
+    {
+        await using var db = await services.GetRequiredService<IDbContextFactory<DashboardDbContext>>().CreateDbContextAsync();
+        await using var command = await OpenCommandAsync(db, sql);
+        return await command.ExecuteNonQueryAsync();
+    }
+
+    /// <inheritdoc cref="ExecuteSqlAsync"/>
+    public static async Task<object?> ScalarAsync(IServiceProvider services, string sql)
+    {
+        await using var db = await services.GetRequiredService<IDbContextFactory<DashboardDbContext>>().CreateDbContextAsync();
+        await using var command = await OpenCommandAsync(db, sql);
+        var value = await command.ExecuteScalarAsync();
+        return value is DBNull ? null : value;
+    }
+
+    private static async Task<DbCommand> OpenCommandAsync(DashboardDbContext db, string sql)
+    {
+        var connection = db.Database.GetDbConnection();
+        await connection.OpenAsync();
+        var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return command;
+    }
 }

@@ -87,13 +87,14 @@ public sealed class ResourceHistoryStore(IDbContextFactory<DashboardDbContext> d
                 GROUP BY ServerId, AtUnixMs / {size}
                 """, cancellationToken)
             // PostgreSQL: AVG of integers is numeric (TRUNC keeps SQLite's truncating cast of the memory figure), and the
-            // parameters need types where the server cannot infer them from a column.
+            // parameters need types where the server cannot infer them from a column. GROUP BY the output columns: each {size}
+            // is a parameter of its own, which PostgreSQL would not match to the same expression in the SELECT list.
             : await db.Database.ExecuteSqlInterpolatedAsync($"""
                 INSERT INTO "ResourceSamples" ("ServerId", "ResolutionSeconds", "AtUnixMs", "CpuPercent", "MemoryBytes", "OpenFiles", "Threads")
                 SELECT "ServerId", CAST({to} AS integer), ("AtUnixMs" / CAST({size} AS bigint)) * CAST({size} AS bigint), AVG("CpuPercent"),
                        CAST(TRUNC(AVG("MemoryBytes")) AS bigint), CAST(ROUND(AVG("OpenFiles")) AS integer), CAST(ROUND(AVG("Threads")) AS integer)
                 FROM "ResourceSamples" WHERE "ResolutionSeconds" = {from} AND "AtUnixMs" < {cutoff}
-                GROUP BY "ServerId", "AtUnixMs" / CAST({size} AS bigint)
+                GROUP BY 1, 3
                 ON CONFLICT ("ServerId", "ResolutionSeconds", "AtUnixMs") DO UPDATE SET "CpuPercent" = excluded."CpuPercent",
                     "MemoryBytes" = excluded."MemoryBytes", "OpenFiles" = excluded."OpenFiles", "Threads" = excluded."Threads"
                 """, cancellationToken);
