@@ -75,6 +75,7 @@ public static class DashboardCli
 
         try
         {
+            await Data.StoreStartup.ProbeAsync(app.Services.GetRequiredService<Data.DashboardStore>(), cancellationToken);
             await app.RunAsync(cancellationToken);
             return 0;
         }

@@ -41,7 +41,7 @@ public sealed class DashboardStore
     public bool IsSqlite => Provider == DatabaseProvider.Sqlite;
 
     /// <exception cref="InvalidConfigurationException">An unknown provider, or a missing or malformed connection string.</exception>
-    public static DashboardStore FromConfiguration(IConfiguration configuration, DataDirectory dataDirectory)
+    public static DashboardStore FromConfiguration(IConfiguration configuration, DataDirectory? dataDirectory)
     {
         var providerName = configuration[ProviderKey];
         var connectionString = configuration.GetConnectionString(ConnectionStringName);
@@ -57,7 +57,9 @@ public sealed class DashboardStore
                     "to use that database, or remove the connection string: SQLite always uses dashboard.db in the data directory.");
             }
 
-            return new DashboardStore(DatabaseProvider.Sqlite, dataDirectory.ConnectionString, $"SQLite database {dataDirectory.DatabaseFile}");
+            return dataDirectory is null
+                ? new DashboardStore(DatabaseProvider.Sqlite, "", "SQLite database")
+                : new DashboardStore(DatabaseProvider.Sqlite, dataDirectory.ConnectionString, $"SQLite database {dataDirectory.DatabaseFile}");
         }
 
         if (string.IsNullOrWhiteSpace(connectionString))
@@ -69,6 +71,10 @@ public sealed class DashboardStore
 
         return new DashboardStore(DatabaseProvider.PostgreSql, connectionString, DescribePostgreSql(connectionString, ConnectionStringKey));
     }
+
+    /// <summary>Checks the settings alone (before the host starts, so a mistake is one line, not a logged stack trace).</summary>
+    /// <exception cref="InvalidConfigurationException">An unknown provider, or a missing or malformed connection string.</exception>
+    public static void Validate(IConfiguration configuration) => FromConfiguration(configuration, dataDirectory: null);
 
     /// <summary>A PostgreSQL store from a connection string given on the command line (<c>db copy --to</c>).</summary>
     public static DashboardStore ForPostgreSql(string connectionString, string source) =>

@@ -133,8 +133,15 @@ public sealed class StoreCopier(DashboardStore source, DashboardStore target, Te
         var t when t == typeof(short) => writer.WriteAsync(Convert.ToInt16(value, CultureInfo.InvariantCulture), cancellationToken),
         var t when t == typeof(double) => writer.WriteAsync(Convert.ToDouble(value, CultureInfo.InvariantCulture), cancellationToken),
         var t when t == typeof(byte[]) => writer.WriteAsync((byte[])value, cancellationToken),
+        // Primitive collections: SQLite keeps a JSON array in TEXT, PostgreSQL a native array (text[], integer[]).
+        var t when t == typeof(List<string>) || t == typeof(string[]) => writer.WriteAsync(JsonArray<string>(column, value), cancellationToken),
+        var t when t == typeof(List<int>) || t == typeof(int[]) => writer.WriteAsync(JsonArray<int>(column, value), cancellationToken),
         var t => throw new NotSupportedException($"Column {column.Name} has type {t.Name}, which db copy does not know how to copy."),
     };
+
+    private static T[] JsonArray<T>(Column column, object value) =>
+        System.Text.Json.JsonSerializer.Deserialize<T[]>(value as string ?? "[]")
+        ?? throw new InvalidOperationException($"Column {column.Name} holds null where a JSON array was expected.");
 
     /// <summary>Identity columns were given explicit ids: the next generated id must come after the highest copied one.</summary>
     private static async Task ResetIdentitiesAsync(Table table, NpgsqlConnection to, NpgsqlTransaction transaction, CancellationToken cancellationToken)

@@ -29,6 +29,34 @@ public static class StoreStartup
         }
     }
 
+    /// <summary>
+    /// Before the host starts: can the PostgreSQL server be reached and does it accept us? A database that does not exist
+    /// yet is fine (the migration creates it). Failing here keeps the message to one line; inside the host, a failed start
+    /// is logged with its whole stack.
+    /// </summary>
+    /// <exception cref="StoreUnavailableException">The server is unreachable or refused us.</exception>
+    public static async Task ProbeAsync(DashboardStore store, CancellationToken cancellationToken)
+    {
+        if (store.IsSqlite)
+        {
+            return;
+        }
+
+        try
+        {
+            await using var connection = new NpgsqlConnection(store.ConnectionString);
+            await connection.OpenAsync(cancellationToken);
+        }
+        catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.InvalidCatalogName)
+        {
+            // 3D000: the database does not exist yet; MigrateAsync creates it (or says why it may not).
+        }
+        catch (Exception ex) when (ex is DbException or TimeoutException && !cancellationToken.IsCancellationRequested)
+        {
+            throw Explain(ex, store);
+        }
+    }
+
     /// <summary>One line per cause ("Failed to connect to 127.0.0.1:5432 → Connection refused"), never the stack or the password.</summary>
     public static StoreUnavailableException Explain(Exception ex, DashboardStore store)
     {

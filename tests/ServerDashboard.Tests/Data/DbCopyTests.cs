@@ -77,7 +77,7 @@ public sealed class DbCopyTests
         // The identity sequence continues after the copied ids, and names stay unique without regard to case.
         var third = (await (await copiedAdmin.PostAsJsonAsync("/api/v1/servers", ServerRequests.Valid("third"), JsonDefaults.Options)).ReadJsonAsync<ServerModel>())!;
         Assert.True(third.Id > secondId, $"new id {third.Id} after copied {secondId}");
-        Assert.Equal(HttpStatusCode.Conflict, (await copiedAdmin.PostAsJsonAsync("/api/v1/servers", ServerRequests.Valid("copied-server"), JsonDefaults.Options)).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await copiedAdmin.PostAsJsonAsync("/api/v1/servers", ServerRequests.Valid("copied-server"), JsonDefaults.Options)).StatusCode);
         await using (var db = await postgres.Services.GetRequiredService<IDbContextFactory<DashboardDbContext>>().CreateDbContextAsync())
         {
             Assert.IsType<PostgreSqlDashboardDbContext>(db);

@@ -46,8 +46,9 @@ public sealed class SqliteUpgradeTests
         await using var db = await factory.Services.GetRequiredService<IDbContextFactory<DashboardDbContext>>().CreateDbContextAsync();
         Assert.IsType<SqliteDashboardDbContext>(db);
         Assert.Empty(await db.Database.GetPendingMigrationsAsync());
-        // The same name in other letters is the same name, as before (NOCASE).
+        // The same name in other letters is the same name, as before (NOCASE): a validation problem on the name.
         var clash = await admin.PostAsJsonAsync("/api/v1/servers", Api.ServerRequests.Valid("old-server"), JsonDefaults.Options);
-        Assert.Equal(System.Net.HttpStatusCode.Conflict, clash.StatusCode);
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, clash.StatusCode);
+        Assert.Contains("name", await clash.Content.ReadAsStringAsync(), StringComparison.OrdinalIgnoreCase);
     }
 }
