@@ -23,6 +23,9 @@ public abstract class DashboardDbContext(DbContextOptions options, RconPasswordP
     /// <summary>Contexts built without the protector (design time, some tests) get a model of their own.</summary>
     internal bool ProtectsSecrets => rconPasswords is not null;
 
+    /// <summary>The model's value converters capture this protector: a model is only valid for contexts with the same one.</summary>
+    internal object? Protector => rconPasswords;
+
     public DbSet<ServerDefinition> Servers => Set<ServerDefinition>();
 
     public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
@@ -126,9 +129,15 @@ public abstract class DashboardDbContext(DbContextOptions options, RconPasswordP
     }
 }
 
-/// <summary>EF caches one model per context type; with and without the protector are two different models.</summary>
+/// <summary>
+/// EF caches one model per context type, and the model's converters capture the protector: with and without it are two
+/// models, and so are two protectors (two dashboards in one process, as in the tests, whose contexts can share EF's
+/// internal services: each must decrypt with its own keys).
+/// </summary>
 internal sealed class ProtectionAwareModelCacheKeyFactory : IModelCacheKeyFactory
 {
     public object Create(DbContext context, bool designTime) =>
-        (context.GetType(), (context as DashboardDbContext)?.ProtectsSecrets ?? false, designTime);
+        (context.GetType(), (context as DashboardDbContext)?.Protector ?? NoProtector, designTime);
+
+    private static readonly object NoProtector = new();
 }
