@@ -15,6 +15,10 @@ public static class DashboardCli
     /// <summary>EX_CONFIG from sysexits.h: a unit can say <c>RestartPreventExitStatus=78</c> so systemd does not loop on it.</summary>
     public const int ConfigurationErrorExitCode = 78;
 
+    /// <summary>EX_UNAVAILABLE: the PostgreSQL server did not answer. Not 78: systemd's Restart=on-failure should retry, since
+    /// the database may simply start later than the dashboard after a reboot.</summary>
+    public const int StoreUnavailableExitCode = 69;
+
     public static async Task<int> RunAsync(string[] args)
     {
         var dataDir = new Option<string?>("--data-dir")
@@ -38,6 +42,7 @@ public static class DashboardCli
             InstanceCommands.Stop(dataDir),
             PortsCommands.Create(dataDir),
             BackupCommands.Create(dataDir),
+            DbCommands.Create(dataDir),
         };
         foreach (var command in JobCommands.Create(dataDir))
         {
@@ -70,6 +75,7 @@ public static class DashboardCli
 
         try
         {
+            await Data.StoreStartup.ProbeAsync(app.Services.GetRequiredService<Data.DashboardStore>(), cancellationToken);
             await app.RunAsync(cancellationToken);
             return 0;
         }
@@ -87,6 +93,21 @@ public static class DashboardCli
             // ValidateOnStart reports several invalid option classes at once this way.
             return await ConfigurationErrorAsync(string.Join(Environment.NewLine,
                 ex.InnerExceptions.Cast<Microsoft.Extensions.Options.OptionsValidationException>().SelectMany(e => e.Failures)));
+        }
+        catch (InvalidConfigurationException ex)
+        {
+            // Found when a service is first resolved (Dashboard:Database:Provider, ConnectionStrings:Dashboard).
+            return await ConfigurationErrorAsync(ex.Message);
+        }
+        catch (Data.StoreUnavailableException ex)
+        {
+            if (ex.IsConfigurationError)
+            {
+                return await ConfigurationErrorAsync(ex.Message);
+            }
+
+            await Console.Error.WriteLineAsync("ServerDashboard cannot start: the database is unavailable." + Environment.NewLine + ex.Message);
+            return StoreUnavailableExitCode;
         }
         catch (DashboardAlreadyRunningException ex)
         {

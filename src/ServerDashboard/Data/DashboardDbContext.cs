@@ -8,11 +8,23 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
 namespace ServerDashboard.Data;
 
-public sealed class DashboardDbContext(DbContextOptions<DashboardDbContext> options, RconPasswordProtector? rconPasswords = null)
+/// <summary>
+/// The store's model, shared by both providers. Each provider has a subclass (<see cref="SqliteDashboardDbContext"/>,
+/// <see cref="PostgreSqlDashboardDbContext"/>) because EF Core keys a migration set to one context type: each keeps its
+/// own migrations (Data/Migrations/Sqlite, Data/Migrations/PostgreSql). Code elsewhere only knows this base type.
+/// </summary>
+public abstract class DashboardDbContext(DbContextOptions options, RconPasswordProtector? rconPasswords)
     : IdentityDbContext<IdentityUser>(options)
 {
+    /// <summary>Case-insensitive comparison and uniqueness for names (servers, job types). SQLite's built-in collation;
+    /// the PostgreSQL context maps it to a nondeterministic ICU collation of its own.</summary>
+    public const string CaseInsensitiveCollation = "NOCASE";
+
     /// <summary>Contexts built without the protector (design time, some tests) get a model of their own.</summary>
     internal bool ProtectsSecrets => rconPasswords is not null;
+
+    /// <summary>The model's value converters capture this protector: a model is only valid for contexts with the same one.</summary>
+    internal object? Protector => rconPasswords;
 
     public DbSet<ServerDefinition> Servers => Set<ServerDefinition>();
 
@@ -40,7 +52,7 @@ public sealed class DashboardDbContext(DbContextOptions<DashboardDbContext> opti
         {
             server.ToTable("Servers");
             server.HasIndex(s => s.Name).IsUnique();
-            server.Property(s => s.Name).HasMaxLength(100).UseCollation("NOCASE");
+            server.Property(s => s.Name).HasMaxLength(100).UseCollation(CaseInsensitiveCollation);
             server.Property(s => s.StopMode).HasConversion<string>().HasMaxLength(16);
             server.Property(s => s.RestartPolicy).HasConversion<string>().HasMaxLength(16);
             server.Property(s => s.LimitAction).HasConversion<string>().HasMaxLength(16).HasDefaultValue(ServerDashboard.Servers.LimitAction.Warn).HasSentinel((ServerDashboard.Servers.LimitAction)(-1));
@@ -111,15 +123,22 @@ public sealed class DashboardDbContext(DbContextOptions<DashboardDbContext> opti
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
-        // SQLite cannot order or compare DateTimeOffset; store it as a sortable 64-bit number.
+        // SQLite cannot order or compare DateTimeOffset; store it as a sortable 64-bit number. PostgreSQL keeps the same
+        // representation (bigint): one model for both, and `db copy` moves the values unchanged.
         configurationBuilder.Properties<DateTimeOffset>().HaveConversion<DateTimeOffsetToBinaryConverter>();
         configurationBuilder.Properties<DateTimeOffset?>().HaveConversion<DateTimeOffsetToBinaryConverter>();
     }
 }
 
-/// <summary>EF caches one model per context type; with and without the protector are two different models.</summary>
+/// <summary>
+/// EF caches one model per context type, and the model's converters capture the protector: with and without it are two
+/// models, and so are two protectors (two dashboards in one process, as in the tests, whose contexts can share EF's
+/// internal services: each must decrypt with its own keys).
+/// </summary>
 internal sealed class ProtectionAwareModelCacheKeyFactory : IModelCacheKeyFactory
 {
     public object Create(DbContext context, bool designTime) =>
-        (context.GetType(), (context as DashboardDbContext)?.ProtectsSecrets ?? false, designTime);
+        (context.GetType(), (context as DashboardDbContext)?.Protector ?? NoProtector, designTime);
+
+    private static readonly object NoProtector = new();
 }

@@ -39,7 +39,7 @@ public sealed class JobType
     {
         type.ToTable("JobTypes");
         type.HasIndex(t => t.Name).IsUnique();
-        type.Property(t => t.Name).HasMaxLength(64).UseCollation("NOCASE");
+        type.Property(t => t.Name).HasMaxLength(64).UseCollation(DashboardDbContext.CaseInsensitiveCollation);
         type.Property(t => t.WorkingDirectory).HasMaxLength(4096);
         type.HasOne<ServerDefinition>().WithMany().HasForeignKey(t => t.ServerId).OnDelete(DeleteBehavior.Cascade);
         type.Property(t => t.Argv).HasConversion(

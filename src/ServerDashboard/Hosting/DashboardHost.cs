@@ -17,6 +17,7 @@ public static class DashboardHost
 
         var builder = WebApplication.CreateBuilder(Options(args));
         Configure(builder, dataDir);
+        DashboardStore.Validate(builder.Configuration); // a bad store setting is a one-line error, not a failed host start
         if (string.IsNullOrEmpty(builder.Configuration[WebHostDefaults.ServerUrlsKey]))
         {
             builder.WebHost.UseUrls(DefaultUrls); // loopback by default: exposing the dashboard is a decision (README)

@@ -92,12 +92,7 @@ public static class DashboardServices
 
     private static void AddStore(IServiceCollection services)
     {
-        static void UseStore(IServiceProvider sp, DbContextOptionsBuilder db) =>
-            db.UseSqlite(sp.GetRequiredService<DataDirectory>().ConnectionString).AddInterceptors(new SqlitePragmas());
-        services.AddDbContextFactory<DashboardDbContext>(UseStore);
-        services.AddDbContext<DashboardDbContext>(UseStore, contextLifetime: ServiceLifetime.Scoped, optionsLifetime: ServiceLifetime.Singleton);
-
-        services.AddSingleton<RconPasswordProtector>();
+        services.AddDashboardStore(); // SQLite or PostgreSQL (Dashboard:Database:Provider)
 
         // Keys live under the data directory so cookies survive restarts (and later protect secrets at rest).
         services.AddDataProtection().SetApplicationName("ServerDashboard");

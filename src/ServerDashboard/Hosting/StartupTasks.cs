@@ -25,10 +25,16 @@ public sealed class StartupTasks(
         }
 
         await using var scope = scopes.CreateAsyncScope();
+        var store = scope.ServiceProvider.GetRequiredService<DashboardStore>();
+        logger.LogInformation("Store: {Store}", store.Description);
         var db = scope.ServiceProvider.GetRequiredService<DashboardDbContext>();
-        await db.Database.MigrateAsync(cancellationToken);
-        // WAL: readers never wait for a writer and a commit costs one fsync instead of several (the mode is stored in the file).
-        await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
+        await StoreStartup.MigrateAsync(db, store, cancellationToken);
+        if (store.IsSqlite)
+        {
+            // WAL: readers never wait for a writer and a commit costs one fsync instead of several (the mode is stored in the file).
+            await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
+        }
+
         RestrictPermissions();
         await scope.ServiceProvider.GetRequiredService<AdminBootstrapper>().EnsureAsync(cancellationToken);
     }

@@ -83,7 +83,7 @@ public sealed class RunStateStore(IDbContextFactory<DashboardDbContext> dbFactor
             {
                 await WriteAsync(batch);
             }
-            catch (Exception ex) when (ex is DbUpdateException or Microsoft.Data.Sqlite.SqliteException or InvalidOperationException)
+            catch (Exception ex) when (ex is DbUpdateException or System.Data.Common.DbException or InvalidOperationException)
             {
                 logger.LogWarning(ex, "Could not save the run state of {Count} server(s); will retry with the next change", batch.Count);
             }

@@ -77,7 +77,7 @@ public sealed class ServerTransitionLog(IDbContextFactory<DashboardDbContext> db
             {
                 await WriteAsync(batch);
             }
-            catch (Exception ex) when (ex is DbUpdateException or Microsoft.Data.Sqlite.SqliteException or InvalidOperationException)
+            catch (Exception ex) when (ex is DbUpdateException or System.Data.Common.DbException or InvalidOperationException)
             {
                 logger.LogWarning(ex, "Could not store {Count} state transition(s)", batch.Count);
             }

@@ -11,11 +11,13 @@ using ServerDashboard.Data;
 using ServerDashboard.Hosting;
 using ServerDashboard.Processes;
 using ServerDashboard.Servers;
+using ServerDashboard.Tests.Infrastructure;
+using Microsoft.Extensions.Configuration;
 
 namespace ServerDashboard.Tests.Components;
 
 /// <summary>
-/// A bUnit context wired like the app: a real SQLite file in a temp dir (migrated), real Identity, the real
+/// A bUnit context wired like the app: a real SQLite file in a temp dir (or PostgreSQL: <see cref="TestStore"/>; migrated), real Identity, the real
 /// ApiKeyService and UserAdministration, the real Processes module and supervisor (PID files under the temp dir),
 /// MudBlazor's services (loose JS interop: its components call into MudBlazor.min.js, which bUnit has not). Only authentication is bUnit's fake; no hosted service runs.
 /// </summary>
@@ -33,10 +35,12 @@ public sealed class DashboardComponentContext : BunitContext
         services.AddSingleton(Data);
         services.AddSingleton(TimeProvider.System);
         services.AddLogging();
-        services.AddDbContextFactory<DashboardDbContext>(db => db.UseSqlite(Data.ConnectionString));
-        services.AddDbContext<DashboardDbContext>(db => db.UseSqlite(Data.ConnectionString),
-            contextLifetime: ServiceLifetime.Scoped, optionsLifetime: ServiceLifetime.Singleton);
-        services.AddDataProtection().UseEphemeralDataProtectionProvider(); // password-reset tokens
+        // The app's own store registration: SQLite in the temp dir, or PostgreSQL with SERVERDASHBOARD_TEST_POSTGRES=1.
+        var configuration = new Microsoft.Extensions.Configuration.ConfigurationBuilder()
+            .AddInMemoryCollection(TestStore.SettingsFor(directory).ToDictionary(kv => kv.Key, kv => (string?)kv.Value)).Build();
+        services.AddSingleton<Microsoft.Extensions.Configuration.IConfiguration>(configuration);
+        services.AddDashboardStore();
+        services.AddDataProtection().UseEphemeralDataProtectionProvider(); // password-reset tokens, secrets at rest
         services.AddIdentityCore<IdentityUser>(identity => identity.Password.RequiredLength = 10) // as in DashboardServices
             .AddRoles<IdentityRole>()
             .AddEntityFrameworkStores<DashboardDbContext>()
@@ -46,7 +50,9 @@ public sealed class DashboardComponentContext : BunitContext
         DashboardServices.AddUi(services);
         AddProcessesAndSupervision(services);
 
-        using var db = new DashboardDbContext(new DbContextOptionsBuilder<DashboardDbContext>().UseSqlite(Data.ConnectionString).Options);
+        // Migrated without resolving a service: tests still add services after this constructor.
+        var store = DashboardStore.FromConfiguration(configuration, Data);
+        using var db = store.Create(store.BuildOptions(null), null);
         db.Database.Migrate();
     }
 
@@ -110,8 +116,7 @@ public sealed class DashboardComponentContext : BunitContext
         builder.CloseComponent();
     });
 
-    public DashboardDbContext OpenDb() =>
-        new(new DbContextOptionsBuilder<DashboardDbContext>().UseSqlite(Data.ConnectionString).Options);
+    public DashboardDbContext OpenDb() => Services.GetRequiredService<IDbContextFactory<DashboardDbContext>>().CreateDbContext();
 
     private bool disposed;
 

@@ -1,4 +1,3 @@
-using Microsoft.Data.Sqlite;
 using ServerDashboard.Auth;
 using ServerDashboard.Servers;
 using ServerDashboard.Tests.Api;
@@ -6,7 +5,7 @@ using ServerDashboard.Tests.Infrastructure;
 
 namespace ServerDashboard.Tests.Data;
 
-/// <summary>The database copy of an RCON password is protected with Data Protection; a copied dashboard.db alone does not reveal it.</summary>
+/// <summary>The database copy of an RCON password is protected with Data Protection; a copy of the database alone does not reveal it.</summary>
 public sealed class SecretsAtRestTests : IClassFixture<DashboardFactoryFixture>
 {
     private readonly DashboardFactory factory;
@@ -34,7 +33,7 @@ public sealed class SecretsAtRestTests : IClassFixture<DashboardFactoryFixture>
     {
         var admin = await factory.CreateClientWithRoleAsync(Roles.Admin);
         var created = (await (await admin.PostAsJsonAsync("/api/v1/servers", ServerRequests.Valid("legacy-row", rcon: true), JsonDefaults.Options)).ReadJsonAsync<ServerModel>())!;
-        await ExecuteAsync($"UPDATE Servers SET RconPassword = 'legacy-pass-123' WHERE Id = {created.Id}");
+        await TestStore.ExecuteSqlAsync(factory.Services, $"""UPDATE "Servers" SET "RconPassword" = 'legacy-pass-123' WHERE "Id" = {created.Id}""");
 
         var fetched = (await admin.GetFromJsonAsync<ServerModel>($"/api/v1/servers/{created.Id}", JsonDefaults.Options))!;
         Assert.Equal("legacy-pass-123", fetched.Rcon.Password);
@@ -44,21 +43,6 @@ public sealed class SecretsAtRestTests : IClassFixture<DashboardFactoryFixture>
         Assert.StartsWith("dp1:", await RawPasswordAsync(created.Id!.Value));
     }
 
-    private async Task<string> RawPasswordAsync(int id)
-    {
-        await using var connection = new SqliteConnection($"Data Source={Path.Combine(factory.DataDirectory, "dashboard.db")}");
-        await connection.OpenAsync();
-        await using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT RconPassword FROM Servers WHERE Id = {id}";
-        return (string)(await command.ExecuteScalarAsync())!;
-    }
-
-    private async Task ExecuteAsync(string sql)
-    {
-        await using var connection = new SqliteConnection($"Data Source={Path.Combine(factory.DataDirectory, "dashboard.db")}");
-        await connection.OpenAsync();
-        await using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        await command.ExecuteNonQueryAsync();
-    }
+    private async Task<string> RawPasswordAsync(int id) =>
+        (string)(await TestStore.ScalarAsync(factory.Services, $"""SELECT "RconPassword" FROM "Servers" WHERE "Id" = {id}"""))!;
 }

@@ -22,6 +22,7 @@ public sealed class RunCommandTests
     public async Task Dotnet_run_serves_in_production_and_an_unexpected_error_shows_no_developer_page()
     {
         using var data = new TempDirectory();
+        TestStore.KeepOnSqlite(data.Path); // the test corrupts the SQLite file
         var key = await DashboardProcess.CreateApiKeyAsync(data.Path);
         await using var dashboard = await DashboardProcess.StartWithDotnetRunAsync(data.Path);
         using var api = dashboard.Client(key);

@@ -9,7 +9,7 @@ using ServerDashboard.Hosting;
 namespace ServerDashboard.Tests.Infrastructure;
 
 /// <summary>
-/// The real app (real SQLite file, real Identity, real middleware) on a temp data directory.
+/// The real app (real SQLite file, or a real PostgreSQL database: <see cref="TestStore"/>; real Identity, real middleware) on a temp data directory.
 /// The first-run banner is captured instead of written to the console.
 /// </summary>
 public sealed class DashboardFactory : WebApplicationFactory<Program>
@@ -61,7 +61,7 @@ public sealed class DashboardFactory : WebApplicationFactory<Program>
         builder.UseSetting("Dashboard:DataDirectory", DataDirectory);
         builder.UseSetting("Dashboard:Admin:InitialPassword", InitialAdminPassword ?? "");
         builder.UseSetting("Dashboard:StopServersOnShutdown", StopServersOnShutdown ? "true" : "false");
-        foreach (var (key, value) in settings)
+        foreach (var (key, value) in TestStore.SettingsFor(DataDirectory).Concat(settings)) // SQLite, or PostgreSQL with SERVERDASHBOARD_TEST_POSTGRES=1
         {
             builder.UseSetting(key, value);
         }

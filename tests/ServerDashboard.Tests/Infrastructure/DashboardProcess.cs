@@ -133,7 +133,7 @@ public sealed class DashboardProcess : IAsyncDisposable
             start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         }
 
-        foreach (var (name, value) in environment)
+        foreach (var (name, value) in TestStore.EnvironmentFor(DataDirectory).Concat(environment))
         {
             start.Environment[name] = value;
         }

@@ -24,6 +24,17 @@ public static class ProcessRunner
         }
 
         start.Environment["DOTNET_NOLOGO"] = "1";
+        // A command on a data directory uses that directory's store (TestStore: its PostgreSQL database when enabled).
+        var arguments = args.ToList();
+        var dataDir = arguments.IndexOf("--data-dir");
+        if (executable == "ServerDashboard" && dataDir >= 0 && dataDir + 1 < arguments.Count)
+        {
+            foreach (var (name, value) in TestStore.EnvironmentFor(arguments[dataDir + 1]))
+            {
+                start.Environment[name] = value;
+            }
+        }
+
         using var process = Process.Start(start)!;
         process.StandardInput.Close();
         var stdout = process.StandardOutput.ReadToEndAsync();

@@ -1,6 +1,5 @@
 using System.Net;
 using Microsoft.AspNetCore.Identity;
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
@@ -29,6 +28,7 @@ public sealed class HardeningTests(DashboardFactoryFixture fixture) : IClassFixt
         File.WriteAllText(Path.Combine(data.Path, "logs", "dashboard-20260101.log"), "old\n");
         File.SetUnixFileMode(Path.Combine(data.Path, "logs", "dashboard-20260101.log"), (UnixFileMode)0x1A4); // 0644
 
+        TestStore.KeepOnSqlite(data.Path); // about the SQLite file's mode
         using var app = new DashboardFactory(data.Path);
         Assert.Equal(HttpStatusCode.OK, (await app.CreateAnonymousClient().GetAsync("/api/v1/health")).StatusCode);
 
@@ -49,7 +49,7 @@ public sealed class HardeningTests(DashboardFactoryFixture fixture) : IClassFixt
         var key = await keys.CreateAsync($"expiring-{Guid.NewGuid():N}", Roles.Viewer, "tests", DateTimeOffset.UtcNow.AddDays(1), CancellationToken.None);
         var expired = await keys.CreateAsync($"expired-{Guid.NewGuid():N}", Roles.Viewer, "tests", DateTimeOffset.UtcNow.AddDays(1), CancellationToken.None);
         // Moved into the past behind the service's back (no clock to fake in the host): as if its day had come.
-        await ExecuteAsync($"UPDATE ApiKeys SET ExpiresAt = {Stored(DateTimeOffset.UtcNow.AddMinutes(-1))} WHERE Id = {expired.Entity.Id}");
+        await ExecuteAsync($"""UPDATE "ApiKeys" SET "ExpiresAt" = {Stored(DateTimeOffset.UtcNow.AddMinutes(-1))} WHERE "Id" = {expired.Entity.Id}""");
 
         Assert.Equal(HttpStatusCode.OK, (await ClientWith(key.PlainTextKey).GetAsync("/api/v1/servers")).StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, (await ClientWith(expired.PlainTextKey).GetAsync("/api/v1/servers")).StatusCode);
@@ -93,7 +93,7 @@ public sealed class HardeningTests(DashboardFactoryFixture fixture) : IClassFixt
         var audit = factory.Services.GetRequiredService<ServerDashboard.Audit.AuditLog>();
         await audit.RecordAsync(Sessions.TestActor, "Retained", "recent", true, "ok");
         await audit.RecordAsync(Sessions.TestActor, "Expired", "old", true, "ok");
-        await ExecuteAsync($"UPDATE AuditLog SET At = {Stored(DateTimeOffset.UtcNow.AddDays(-181))} WHERE Action = 'Expired'");
+        await ExecuteAsync($"""UPDATE "AuditLog" SET "At" = {Stored(DateTimeOffset.UtcNow.AddDays(-181))} WHERE "Action" = 'Expired'""");
 
         var deleted = await factory.Services.GetServices<IHostedService>().OfType<AuditRetentionService>().Single().CleanupOnceAsync(CancellationToken.None);
 
@@ -147,7 +147,7 @@ public sealed class HardeningTests(DashboardFactoryFixture fixture) : IClassFixt
         model.SecretEnvironmentKeys = ["API_TOKEN"];
         var created = (await (await admin.PostAsJsonAsync("/api/v1/servers", model, JsonDefaults.Options)).ReadJsonAsync<ServerModel>())!;
 
-        var stored = await ScalarAsync($"SELECT Environment FROM Servers WHERE Id = {created.Id}");
+        var stored = await ScalarAsync($"""SELECT "Environment" FROM "Servers" WHERE "Id" = {created.Id}""");
         Assert.StartsWith("dp1:", stored);
         Assert.DoesNotContain("very-secret-token-77", stored);
         var fetched = (await admin.GetFromJsonAsync<ServerModel>($"/api/v1/servers/{created.Id}", JsonDefaults.Options))!;
@@ -191,23 +191,9 @@ public sealed class HardeningTests(DashboardFactoryFixture fixture) : IClassFixt
         return client;
     }
 
-    private async Task ExecuteAsync(string sql)
-    {
-        await using var connection = new SqliteConnection($"Data Source={Path.Combine(factory.DataDirectory, "dashboard.db")}");
-        await connection.OpenAsync();
-        await using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        await command.ExecuteNonQueryAsync();
-    }
+    private Task ExecuteAsync(string sql) => TestStore.ExecuteSqlAsync(factory.Services, sql);
 
-    private async Task<string> ScalarAsync(string sql)
-    {
-        await using var connection = new SqliteConnection($"Data Source={Path.Combine(factory.DataDirectory, "dashboard.db")}");
-        await connection.OpenAsync();
-        await using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        return (string)(await command.ExecuteScalarAsync())!;
-    }
+    private async Task<string> ScalarAsync(string sql) => (string)(await TestStore.ScalarAsync(factory.Services, sql))!;
 
     private sealed class SteppingTime : TimeProvider
     {

@@ -150,7 +150,7 @@ public sealed partial class Processes
 
             return new Sample(collected, loaded, ids, Time.GetUtcNow(), null);
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or Microsoft.Data.Sqlite.SqliteException)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or System.Data.Common.DbException)
         {
             Logger.LogWarning(ex, "Processes page: sampling failed");
             return new Sample(null, null, null, Time.GetUtcNow(), ex.Message);

@@ -1,4 +1,4 @@
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 using Microsoft.EntityFrameworkCore;
 using ServerDashboard.Data;
 using ServerDashboard.Servers.Monitoring;
@@ -8,7 +8,7 @@ namespace ServerDashboard.Servers.History;
 /// <summary>What one downsampling pass did (rows, for logs and tests).</summary>
 public sealed record DownsampleResult(int MinuteRowsWritten, int TicksRemoved, int HourRowsWritten, int MinutesRemoved, int HoursPruned, int OrphansPruned);
 
-/// <summary>The resource history in SQLite: one transaction per tick for all servers, downsampling, range queries.</summary>
+/// <summary>The resource history (SQLite or PostgreSQL): one transaction per tick for all servers, downsampling, range queries.</summary>
 public sealed class ResourceHistoryStore(IDbContextFactory<DashboardDbContext> dbFactory)
 {
     /// <summary>Stores one tick's samples of every live server in a single transaction.</summary>
@@ -22,21 +22,28 @@ public sealed class ResourceHistoryStore(IDbContextFactory<DashboardDbContext> d
 
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         await db.Database.OpenConnectionAsync(cancellationToken);
-        var connection = (SqliteConnection)db.Database.GetDbConnection();
-        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+        var connection = db.Database.GetDbConnection();
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         await using var insert = connection.CreateCommand();
         insert.Transaction = transaction;
-        // OR REPLACE: two ticks in the same millisecond (a clock step, a test's frozen clock) keep the later figures.
-        insert.CommandText = """
-            INSERT OR REPLACE INTO ResourceSamples (ServerId, ResolutionSeconds, AtUnixMs, CpuPercent, MemoryBytes, OpenFiles, Threads)
-            VALUES ($server, 0, $at, $cpu, $memory, $files, $threads)
-            """;
-        var server = insert.Parameters.Add("$server", SqliteType.Integer);
-        var at = insert.Parameters.AddWithValue("$at", tick.At.ToUnixTimeMilliseconds());
-        var cpu = insert.Parameters.Add("$cpu", SqliteType.Real);
-        var memory = insert.Parameters.Add("$memory", SqliteType.Integer);
-        var files = insert.Parameters.Add("$files", SqliteType.Integer);
-        var threads = insert.Parameters.Add("$threads", SqliteType.Integer);
+        // Replace: two ticks in the same millisecond (a clock step, a test's frozen clock) keep the later figures.
+        insert.CommandText = db.Database.IsSqlite()
+            ? """
+              INSERT OR REPLACE INTO ResourceSamples (ServerId, ResolutionSeconds, AtUnixMs, CpuPercent, MemoryBytes, OpenFiles, Threads)
+              VALUES (@server, 0, @at, @cpu, @memory, @files, @threads)
+              """
+            : """
+              INSERT INTO "ResourceSamples" ("ServerId", "ResolutionSeconds", "AtUnixMs", "CpuPercent", "MemoryBytes", "OpenFiles", "Threads")
+              VALUES (@server, 0, @at, @cpu, @memory, @files, @threads)
+              ON CONFLICT ("ServerId", "ResolutionSeconds", "AtUnixMs") DO UPDATE SET "CpuPercent" = excluded."CpuPercent",
+                  "MemoryBytes" = excluded."MemoryBytes", "OpenFiles" = excluded."OpenFiles", "Threads" = excluded."Threads"
+              """;
+        var server = AddParameter(insert, "@server", System.Data.DbType.Int32);
+        AddParameter(insert, "@at", System.Data.DbType.Int64).Value = tick.At.ToUnixTimeMilliseconds();
+        var cpu = AddParameter(insert, "@cpu", System.Data.DbType.Double);
+        var memory = AddParameter(insert, "@memory", System.Data.DbType.Int64);
+        var files = AddParameter(insert, "@files", System.Data.DbType.Int32);
+        var threads = AddParameter(insert, "@threads", System.Data.DbType.Int32);
         insert.Prepare();
         foreach (var sample in live)
         {
@@ -58,10 +65,11 @@ public sealed class ResourceHistoryStore(IDbContextFactory<DashboardDbContext> d
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var (minuteRows, ticksRemoved) = await RollUpAsync(db, 0, HistoryRetention.Minute, retention.TickCutoff, cancellationToken);
         var (hourRows, minutesRemoved) = await RollUpAsync(db, HistoryRetention.Minute, HistoryRetention.Hour, retention.MinuteCutoff, cancellationToken);
+        // Double-quoted identifiers: PostgreSQL folds unquoted ones to lower case; SQLite accepts the quotes too.
         var hoursPruned = await db.Database.ExecuteSqlInterpolatedAsync(
-            $"DELETE FROM ResourceSamples WHERE ResolutionSeconds = {HistoryRetention.Hour} AND AtUnixMs < {retention.HourCutoff}", cancellationToken);
+            $"""DELETE FROM "ResourceSamples" WHERE "ResolutionSeconds" = {HistoryRetention.Hour} AND "AtUnixMs" < {retention.HourCutoff}""", cancellationToken);
         var orphans = await db.Database.ExecuteSqlRawAsync(
-            "DELETE FROM ResourceSamples WHERE ServerId NOT IN (SELECT Id FROM Servers)", cancellationToken);
+            """DELETE FROM "ResourceSamples" WHERE "ServerId" NOT IN (SELECT "Id" FROM "Servers")""", cancellationToken);
         return new DownsampleResult(minuteRows, ticksRemoved, hourRows, minutesRemoved, hoursPruned, orphans);
     }
 
@@ -70,17 +78,39 @@ public sealed class ResourceHistoryStore(IDbContextFactory<DashboardDbContext> d
         var size = to * 1000L;
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         // AVG skips NULLs (an unknown CPU rate right after a start), which is what an average of known figures should do.
-        var written = await db.Database.ExecuteSqlInterpolatedAsync($"""
-            INSERT OR REPLACE INTO ResourceSamples (ServerId, ResolutionSeconds, AtUnixMs, CpuPercent, MemoryBytes, OpenFiles, Threads)
-            SELECT ServerId, {to}, (AtUnixMs / {size}) * {size}, AVG(CpuPercent), CAST(AVG(MemoryBytes) AS INTEGER),
-                   CAST(ROUND(AVG(OpenFiles)) AS INTEGER), CAST(ROUND(AVG(Threads)) AS INTEGER)
-            FROM ResourceSamples WHERE ResolutionSeconds = {from} AND AtUnixMs < {cutoff}
-            GROUP BY ServerId, AtUnixMs / {size}
-            """, cancellationToken);
+        var written = db.Database.IsSqlite()
+            ? await db.Database.ExecuteSqlInterpolatedAsync($"""
+                INSERT OR REPLACE INTO ResourceSamples (ServerId, ResolutionSeconds, AtUnixMs, CpuPercent, MemoryBytes, OpenFiles, Threads)
+                SELECT ServerId, {to}, (AtUnixMs / {size}) * {size}, AVG(CpuPercent), CAST(AVG(MemoryBytes) AS INTEGER),
+                       CAST(ROUND(AVG(OpenFiles)) AS INTEGER), CAST(ROUND(AVG(Threads)) AS INTEGER)
+                FROM ResourceSamples WHERE ResolutionSeconds = {from} AND AtUnixMs < {cutoff}
+                GROUP BY ServerId, AtUnixMs / {size}
+                """, cancellationToken)
+            // PostgreSQL: AVG of integers is numeric (TRUNC keeps SQLite's truncating cast of the memory figure), and the
+            // parameters need types where the server cannot infer them from a column. GROUP BY the output columns: each {size}
+            // is a parameter of its own, which PostgreSQL would not match to the same expression in the SELECT list.
+            : await db.Database.ExecuteSqlInterpolatedAsync($"""
+                INSERT INTO "ResourceSamples" ("ServerId", "ResolutionSeconds", "AtUnixMs", "CpuPercent", "MemoryBytes", "OpenFiles", "Threads")
+                SELECT "ServerId", CAST({to} AS integer), ("AtUnixMs" / CAST({size} AS bigint)) * CAST({size} AS bigint), AVG("CpuPercent"),
+                       CAST(TRUNC(AVG("MemoryBytes")) AS bigint), CAST(ROUND(AVG("OpenFiles")) AS integer), CAST(ROUND(AVG("Threads")) AS integer)
+                FROM "ResourceSamples" WHERE "ResolutionSeconds" = {from} AND "AtUnixMs" < {cutoff}
+                GROUP BY 1, 3
+                ON CONFLICT ("ServerId", "ResolutionSeconds", "AtUnixMs") DO UPDATE SET "CpuPercent" = excluded."CpuPercent",
+                    "MemoryBytes" = excluded."MemoryBytes", "OpenFiles" = excluded."OpenFiles", "Threads" = excluded."Threads"
+                """, cancellationToken);
         var removed = await db.Database.ExecuteSqlInterpolatedAsync(
-            $"DELETE FROM ResourceSamples WHERE ResolutionSeconds = {from} AND AtUnixMs < {cutoff}", cancellationToken);
+            $"""DELETE FROM "ResourceSamples" WHERE "ResolutionSeconds" = {from} AND "AtUnixMs" < {cutoff}""", cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return (written, removed);
+    }
+
+    private static DbParameter AddParameter(DbCommand command, string name, System.Data.DbType type)
+    {
+        var parameter = command.CreateParameter();
+        parameter.ParameterName = name;
+        parameter.DbType = type;
+        command.Parameters.Add(parameter);
+        return parameter;
     }
 
     /// <summary>

@@ -2,7 +2,7 @@
 
 #nullable disable
 
-namespace ServerDashboard.Data.Migrations
+namespace ServerDashboard.Data.Migrations.Sqlite
 {
     /// <inheritdoc />
     public partial class ServerRunState : Migration

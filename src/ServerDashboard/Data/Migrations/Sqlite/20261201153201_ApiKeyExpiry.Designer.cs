@@ -7,11 +7,11 @@ using ServerDashboard.Data;
 
 #nullable disable
 
-namespace ServerDashboard.Data.Migrations
+namespace ServerDashboard.Data.Migrations.Sqlite
 {
-    [DbContext(typeof(DashboardDbContext))]
-    [Migration("20261122015754_BrowserThrottle")]
-    partial class BrowserThrottle
+    [DbContext(typeof(SqliteDashboardDbContext))]
+    [Migration("20261201153201_ApiKeyExpiry")]
+    partial class ApiKeyExpiry
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -222,6 +222,9 @@ namespace ServerDashboard.Data.Migrations
 
                     b.Property<string>("CreatedBy")
                         .HasColumnType("TEXT");
+
+                    b.Property<long?>("ExpiresAt")
+                        .HasColumnType("INTEGER");
 
                     b.Property<string>("Hash")
                         .IsRequired()

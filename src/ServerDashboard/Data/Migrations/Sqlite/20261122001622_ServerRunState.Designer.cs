@@ -7,11 +7,11 @@ using ServerDashboard.Data;
 
 #nullable disable
 
-namespace ServerDashboard.Data.Migrations
+namespace ServerDashboard.Data.Migrations.Sqlite
 {
-    [DbContext(typeof(DashboardDbContext))]
-    [Migration("20261122000821_Initial")]
-    partial class Initial
+    [DbContext(typeof(SqliteDashboardDbContext))]
+    [Migration("20261122001622_ServerRunState")]
+    partial class ServerRunState
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -346,6 +346,38 @@ namespace ServerDashboard.Data.Migrations
                     b.ToTable("Servers", (string)null);
                 });
 
+            modelBuilder.Entity("ServerDashboard.Data.ServerRunState", b =>
+                {
+                    b.Property<int>("ServerId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("LastExitAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("LastExitCode")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("LastExitDescription")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("LastExitKind")
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("LastExitRequested")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("LastExitSignal")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("ShouldRun")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("ServerId");
+
+                    b.ToTable("ServerRunStates");
+                });
+
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityRoleClaim<string>", b =>
                 {
                     b.HasOne("Microsoft.AspNetCore.Identity.IdentityRole", null)
@@ -393,6 +425,15 @@ namespace ServerDashboard.Data.Migrations
                     b.HasOne("Microsoft.AspNetCore.Identity.IdentityUser", null)
                         .WithMany()
                         .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("ServerDashboard.Data.ServerRunState", b =>
+                {
+                    b.HasOne("ServerDashboard.Data.ServerDefinition", null)
+                        .WithOne()
+                        .HasForeignKey("ServerDashboard.Data.ServerRunState", "ServerId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

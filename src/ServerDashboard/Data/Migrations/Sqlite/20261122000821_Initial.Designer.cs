@@ -7,11 +7,11 @@ using ServerDashboard.Data;
 
 #nullable disable
 
-namespace ServerDashboard.Data.Migrations
+namespace ServerDashboard.Data.Migrations.Sqlite
 {
-    [DbContext(typeof(DashboardDbContext))]
-    [Migration("20261122013742_AuditLog")]
-    partial class AuditLog
+    [DbContext(typeof(SqliteDashboardDbContext))]
+    [Migration("20261122000821_Initial")]
+    partial class Initial
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -252,57 +252,6 @@ namespace ServerDashboard.Data.Migrations
                     b.ToTable("ApiKeys");
                 });
 
-            modelBuilder.Entity("ServerDashboard.Data.AuditEntry", b =>
-                {
-                    b.Property<long>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("INTEGER");
-
-                    b.Property<string>("Action")
-                        .IsRequired()
-                        .HasMaxLength(32)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Actor")
-                        .IsRequired()
-                        .HasMaxLength(256)
-                        .HasColumnType("TEXT");
-
-                    b.Property<long>("At")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<string>("Detail")
-                        .IsRequired()
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Result")
-                        .IsRequired()
-                        .HasColumnType("TEXT");
-
-                    b.Property<int?>("ServerId")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<string>("ServerName")
-                        .HasMaxLength(100)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("SourceIp")
-                        .IsRequired()
-                        .HasMaxLength(64)
-                        .HasColumnType("TEXT");
-
-                    b.Property<bool>("Success")
-                        .HasColumnType("INTEGER");
-
-                    b.HasKey("Id");
-
-                    b.HasIndex("At");
-
-                    b.HasIndex("ServerId", "At");
-
-                    b.ToTable("AuditLog", (string)null);
-                });
-
             modelBuilder.Entity("ServerDashboard.Data.ServerDefinition", b =>
                 {
                     b.Property<int>("Id")
@@ -397,38 +346,6 @@ namespace ServerDashboard.Data.Migrations
                     b.ToTable("Servers", (string)null);
                 });
 
-            modelBuilder.Entity("ServerDashboard.Data.ServerRunState", b =>
-                {
-                    b.Property<int>("ServerId")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<long?>("LastExitAt")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<int?>("LastExitCode")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<string>("LastExitDescription")
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("LastExitKind")
-                        .HasMaxLength(16)
-                        .HasColumnType("TEXT");
-
-                    b.Property<bool>("LastExitRequested")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<int?>("LastExitSignal")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<bool>("ShouldRun")
-                        .HasColumnType("INTEGER");
-
-                    b.HasKey("ServerId");
-
-                    b.ToTable("ServerRunStates");
-                });
-
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityRoleClaim<string>", b =>
                 {
                     b.HasOne("Microsoft.AspNetCore.Identity.IdentityRole", null)
@@ -476,15 +393,6 @@ namespace ServerDashboard.Data.Migrations
                     b.HasOne("Microsoft.AspNetCore.Identity.IdentityUser", null)
                         .WithMany()
                         .HasForeignKey("UserId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
-                });
-
-            modelBuilder.Entity("ServerDashboard.Data.ServerRunState", b =>
-                {
-                    b.HasOne("ServerDashboard.Data.ServerDefinition", null)
-                        .WithOne()
-                        .HasForeignKey("ServerDashboard.Data.ServerRunState", "ServerId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

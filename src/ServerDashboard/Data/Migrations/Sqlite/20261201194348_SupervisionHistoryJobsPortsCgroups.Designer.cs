@@ -7,11 +7,11 @@ using ServerDashboard.Data;
 
 #nullable disable
 
-namespace ServerDashboard.Data.Migrations
+namespace ServerDashboard.Data.Migrations.Sqlite
 {
-    [DbContext(typeof(DashboardDbContext))]
-    [Migration("20261122001622_ServerRunState")]
-    partial class ServerRunState
+    [DbContext(typeof(SqliteDashboardDbContext))]
+    [Migration("20261201194348_SupervisionHistoryJobsPortsCgroups")]
+    partial class SupervisionHistoryJobsPortsCgroups
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -223,6 +223,9 @@ namespace ServerDashboard.Data.Migrations
                     b.Property<string>("CreatedBy")
                         .HasColumnType("TEXT");
 
+                    b.Property<long?>("ExpiresAt")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("Hash")
                         .IsRequired()
                         .HasColumnType("TEXT");
@@ -252,10 +255,219 @@ namespace ServerDashboard.Data.Migrations
                     b.ToTable("ApiKeys");
                 });
 
+            modelBuilder.Entity("ServerDashboard.Data.AuditEntry", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Action")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Actor")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("At")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Detail")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Result")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("ServerId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ServerName")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("SourceIp")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("Success")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("At");
+
+                    b.HasIndex("ServerId", "At");
+
+                    b.ToTable("AuditLog", (string)null);
+                });
+
+            modelBuilder.Entity("ServerDashboard.Data.CrashRecord", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("At")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Classification")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Description")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("ExitCode")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("LastLines")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("ServerId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("Signal")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<double?>("UptimeSeconds")
+                        .HasColumnType("REAL");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ServerId", "Id");
+
+                    b.ToTable("CrashRecords", (string)null);
+                });
+
+            modelBuilder.Entity("ServerDashboard.Data.JobType", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Argv")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Environment")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("MaxConcurrent")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .UseCollation("NOCASE");
+
+                    b.Property<int?>("ServerId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("TimeoutSeconds")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("WorkingDirectory")
+                        .HasMaxLength(4096)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Name")
+                        .IsUnique();
+
+                    b.HasIndex("ServerId");
+
+                    b.ToTable("JobTypes", (string)null);
+                });
+
+            modelBuilder.Entity("ServerDashboard.Data.ManagedPort", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Note")
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Port")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Protocol")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Port", "Protocol")
+                        .IsUnique();
+
+                    b.ToTable("ManagedPorts", (string)null);
+                });
+
+            modelBuilder.Entity("ServerDashboard.Data.ResourceSample", b =>
+                {
+                    b.Property<int>("ServerId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("ResolutionSeconds")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("AtUnixMs")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<double?>("CpuPercent")
+                        .HasColumnType("REAL");
+
+                    b.Property<long?>("MemoryBytes")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("OpenFiles")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("Threads")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("ServerId", "ResolutionSeconds", "AtUnixMs");
+
+                    b.HasIndex("ResolutionSeconds", "AtUnixMs");
+
+                    b.ToTable("ResourceSamples", (string)null);
+                });
+
             modelBuilder.Entity("ServerDashboard.Data.ServerDefinition", b =>
                 {
                     b.Property<int>("Id")
                         .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("BrowserLinesPerSecond")
                         .HasColumnType("INTEGER");
 
                     b.PrimitiveCollection<string>("Command")
@@ -272,14 +484,27 @@ namespace ServerDashboard.Data.Migrations
                         .IsRequired()
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("LimitAction")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasDefaultValue("Warn");
+
                     b.PrimitiveCollection<string>("LogFiles")
                         .IsRequired()
                         .HasColumnType("TEXT");
+
+                    b.Property<int?>("MaxCpuPercent")
+                        .HasColumnType("INTEGER");
 
                     b.Property<int?>("MaxMemoryMb")
                         .HasColumnType("INTEGER");
 
                     b.Property<int?>("MaxOpenFiles")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("MaxProcesses")
                         .HasColumnType("INTEGER");
 
                     b.Property<string>("Name")
@@ -307,6 +532,9 @@ namespace ServerDashboard.Data.Migrations
                     b.Property<string>("ReadyPattern")
                         .HasColumnType("TEXT");
 
+                    b.Property<bool>("RestartOnUnhealthy")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("RestartPolicy")
                         .IsRequired()
                         .HasMaxLength(16)
@@ -318,6 +546,9 @@ namespace ServerDashboard.Data.Migrations
                     b.PrimitiveCollection<string>("SecretEnvironmentKeys")
                         .IsRequired()
                         .HasColumnType("TEXT");
+
+                    b.Property<int?>("StartupTimeoutSeconds")
+                        .HasColumnType("INTEGER");
 
                     b.Property<string>("StopCommand")
                         .IsRequired()
@@ -378,6 +609,44 @@ namespace ServerDashboard.Data.Migrations
                     b.ToTable("ServerRunStates");
                 });
 
+            modelBuilder.Entity("ServerDashboard.Data.ServerTransitionRecord", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Actor")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("At")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("From")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Reason")
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("ServerId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("To")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ServerId", "Id");
+
+                    b.ToTable("ServerTransitions", (string)null);
+                });
+
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityRoleClaim<string>", b =>
                 {
                     b.HasOne("Microsoft.AspNetCore.Identity.IdentityRole", null)
@@ -429,11 +698,37 @@ namespace ServerDashboard.Data.Migrations
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("ServerDashboard.Data.CrashRecord", b =>
+                {
+                    b.HasOne("ServerDashboard.Data.ServerDefinition", null)
+                        .WithMany()
+                        .HasForeignKey("ServerId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("ServerDashboard.Data.JobType", b =>
+                {
+                    b.HasOne("ServerDashboard.Data.ServerDefinition", null)
+                        .WithMany()
+                        .HasForeignKey("ServerId")
+                        .OnDelete(DeleteBehavior.Cascade);
+                });
+
             modelBuilder.Entity("ServerDashboard.Data.ServerRunState", b =>
                 {
                     b.HasOne("ServerDashboard.Data.ServerDefinition", null)
                         .WithOne()
                         .HasForeignKey("ServerDashboard.Data.ServerRunState", "ServerId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("ServerDashboard.Data.ServerTransitionRecord", b =>
+                {
+                    b.HasOne("ServerDashboard.Data.ServerDefinition", null)
+                        .WithMany()
+                        .HasForeignKey("ServerId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
