@@ -464,6 +464,13 @@ namespace ServerDashboard.Data.Migrations
                         .ValueGeneratedOnAdd()
                         .HasColumnType("INTEGER");
 
+                    b.PrimitiveCollection<string>("BackupPaths")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("BackupStopServer")
+                        .HasColumnType("INTEGER");
+
                     b.Property<int?>("BrowserLinesPerSecond")
                         .HasColumnType("INTEGER");
 
