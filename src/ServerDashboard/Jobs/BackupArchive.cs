@@ -1,6 +1,7 @@
 using System.Formats.Tar;
 using System.Globalization;
 using System.IO.Compression;
+using System.Text.Json;
 using ServerDashboard.Processes;
 
 namespace ServerDashboard.Jobs;
@@ -38,7 +39,7 @@ public static class BackupArchive
         {
             if (paths.Count > 0)
             {
-                await tar.WriteEntryAsync(new PaxGlobalExtendedAttributesTarEntry(new Dictionary<string, string> { [PathsAttribute] = string.Join('\n', paths) }), cancellationToken);
+                await tar.WriteEntryAsync(new PaxGlobalExtendedAttributesTarEntry(new Dictionary<string, string> { [PathsAttribute] = JsonSerializer.Serialize(paths) }), cancellationToken);
             }
 
             foreach (var entry in entries)
@@ -99,18 +100,144 @@ public static class BackupArchive
         await using var reader = new TarReader(gzip);
         var first = await reader.GetNextEntryAsync(copyData: false, cancellationToken);
         return first is PaxGlobalExtendedAttributesTarEntry global && global.GlobalExtendedAttributes.TryGetValue(PathsAttribute, out var list)
-            ? list.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            ? JsonSerializer.Deserialize<string[]>(list) ?? []
             : [];
     }
 
-    /// <summary>Extracts into <paramref name="destination"/>, which must not exist yet. Entries leaving it are refused.</summary>
-    public static async Task ExtractAsync(string archivePath, string destination, CancellationToken cancellationToken)
+    /// <summary>
+    /// Extracts into <paramref name="destination"/>, a new directory. Entries must stay inside it (no absolute name, no
+    /// <c>..</c>); symbolic links are recreated as links (wherever they point: they are data, never followed here) and
+    /// nothing is ever written through one: an entry below a link the archive made is refused. Other entry types
+    /// (hard links, devices, FIFOs) are skipped. <see cref="TarFile.ExtractToDirectoryAsync(Stream, string, bool, CancellationToken)"/>
+    /// is not used because it refuses a whole archive for one link pointing outside (a game's absolute link to a library).
+    /// </summary>
+    /// <param name="progress">Called with (archive bytes read, archive size).</param>
+    public static async Task ExtractAsync(string archivePath, string destination, CancellationToken cancellationToken, Action<long, long>? progress = null)
     {
+        destination = Path.TrimEndingDirectorySeparator(Path.GetFullPath(destination));
         Directory.CreateDirectory(destination, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         await using var file = File.OpenRead(archivePath);
-        await using var gzip = new GZipStream(file, CompressionMode.Decompress);
-        // ExtractToDirectory refuses entries (and link targets) that would land outside the destination.
-        await TarFile.ExtractToDirectoryAsync(gzip, destination, overwriteFiles: false, cancellationToken);
+        await using var counted = new ReadProgressStream(file, progress ?? ((_, _) => { }));
+        await using var gzip = new GZipStream(counted, CompressionMode.Decompress);
+        await using var reader = new TarReader(gzip);
+        var directoryModes = new List<(string Path, UnixFileMode Mode)>();
+        while (await reader.GetNextEntryAsync(copyData: false, cancellationToken) is { } entry)
+        {
+            if (entry.EntryType is TarEntryType.GlobalExtendedAttributes or TarEntryType.ExtendedAttributes)
+            {
+                continue;
+            }
+
+            var parts = entry.Name.Split('/', StringSplitOptions.RemoveEmptyEntries);
+            if (parts.Length == 0)
+            {
+                continue;
+            }
+
+            if (entry.Name.StartsWith('/') || parts.Any(p => p is ".." or "."))
+            {
+                throw new InvalidDataException($"the archive entry '{entry.Name}' would leave the directory: refused");
+            }
+
+            var path = Path.Combine([destination, .. parts]);
+            EnsurePlainParents(destination, parts);
+            var mode = entry.Mode & (UnixFileMode)Convert.ToInt32("7777", 8);
+            switch (entry.EntryType)
+            {
+                case TarEntryType.Directory:
+                    if (new FileInfo(path).LinkTarget is not null || File.Exists(path))
+                    {
+                        throw new InvalidDataException($"the archive entry '{entry.Name}' is a directory where it made something else");
+                    }
+
+                    Directory.CreateDirectory(path);
+                    directoryModes.Add((path, mode));
+                    break;
+                case TarEntryType.RegularFile or TarEntryType.V7RegularFile or TarEntryType.ContiguousFile:
+                    // CreateNew: never opens an existing name, so never a link (O_CREAT | O_EXCL does not follow one).
+                    await using (var output = new FileStream(path, new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, UnixCreateMode = mode | UnixFileMode.UserWrite }))
+                    {
+                        if (entry.DataStream is { } data)
+                        {
+                            await data.CopyToAsync(output, cancellationToken);
+                        }
+                    }
+
+                    File.SetUnixFileMode(path, mode);
+                    File.SetLastWriteTimeUtc(path, entry.ModificationTime.UtcDateTime);
+                    break;
+                case TarEntryType.SymbolicLink:
+                    File.CreateSymbolicLink(path, entry.LinkName);
+                    break;
+                default:
+                    break; // hard links, devices, FIFOs: never written by our backups
+            }
+        }
+
+        // Last, so a read-only directory does not stop its own contents from being extracted.
+        foreach (var (path, mode) in directoryModes.AsEnumerable().Reverse())
+        {
+            File.SetUnixFileMode(path, mode);
+        }
+    }
+
+    /// <summary>Creates the missing directories on the way to an entry; one that is a link (the archive made it) refuses the entry.</summary>
+    private static void EnsurePlainParents(string destination, string[] parts)
+    {
+        var current = destination;
+        foreach (var part in parts[..^1])
+        {
+            current = Path.Combine(current, part);
+            var info = new DirectoryInfo(current);
+            if (info.LinkTarget is not null || File.Exists(current))
+            {
+                throw new InvalidDataException($"the archive puts '{string.Join('/', parts)}' below '{Path.GetRelativePath(destination, current)}', which is not a directory: refused");
+            }
+
+            if (!info.Exists)
+            {
+                Directory.CreateDirectory(current);
+            }
+        }
+    }
+
+    /// <summary>Reports how far into the (compressed) archive the reader is: progress by bytes of the archive.</summary>
+    private sealed class ReadProgressStream(Stream inner, Action<long, long> progress) : Stream
+    {
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => inner.Length;
+
+        public override long Position
+        {
+            get => inner.Position;
+            set => throw new NotSupportedException();
+        }
+
+        public override int Read(byte[] buffer, int offset, int count)
+        {
+            int read = inner.Read(buffer, offset, count);
+            progress(inner.Position, inner.Length);
+            return read;
+        }
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            int read = await inner.ReadAsync(buffer, cancellationToken);
+            progress(inner.Position, inner.Length);
+            return read;
+        }
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 
     /// <summary>

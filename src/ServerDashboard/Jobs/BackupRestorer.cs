@@ -1,6 +1,4 @@
-using System.Formats.Tar;
 using System.Globalization;
-using System.IO.Compression;
 
 namespace ServerDashboard.Jobs;
 
@@ -26,7 +24,7 @@ public static class BackupRestorer
         var moves = new List<(string From, string To)>(); // done so far, undone in reverse on failure
         try
         {
-            await ExtractWithProgressAsync(archivePath, staging, progress, cancellationToken);
+            await BackupArchive.ExtractAsync(archivePath, staging, cancellationToken, progress);
             cancellationToken.ThrowIfCancellationRequested();
             if (paths.Count == 0)
             {
@@ -139,54 +137,5 @@ public static class BackupRestorer
         {
             File.Move(from, to);
         }
-    }
-
-    private static async Task ExtractWithProgressAsync(string archivePath, string destination, Action<long, long> progress, CancellationToken cancellationToken)
-    {
-        Directory.CreateDirectory(destination, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        await using var file = File.OpenRead(archivePath);
-        await using var counted = new ReadProgressStream(file, progress);
-        await using var gzip = new GZipStream(counted, CompressionMode.Decompress);
-        // ExtractToDirectory refuses entries (and link targets) that would land outside the destination.
-        await TarFile.ExtractToDirectoryAsync(gzip, destination, overwriteFiles: false, cancellationToken);
-    }
-
-    /// <summary>Reports how far into the (compressed) archive the reader is: progress by bytes of the archive.</summary>
-    private sealed class ReadProgressStream(Stream inner, Action<long, long> progress) : Stream
-    {
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => inner.Length;
-
-        public override long Position
-        {
-            get => inner.Position;
-            set => throw new NotSupportedException();
-        }
-
-        public override int Read(byte[] buffer, int offset, int count)
-        {
-            int read = inner.Read(buffer, offset, count);
-            progress(inner.Position, inner.Length);
-            return read;
-        }
-
-        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
-        {
-            int read = await inner.ReadAsync(buffer, cancellationToken);
-            progress(inner.Position, inner.Length);
-            return read;
-        }
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }

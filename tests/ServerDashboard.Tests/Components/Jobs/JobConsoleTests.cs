@@ -16,7 +16,8 @@ public sealed class JobConsoleTests : IDisposable
 
         var cut = ctx.Render<JobConsole>(p => p.Add(c => c.JobName, "nightly-render"));
 
-        var mount = cut.WaitForAssertion(() => module.VerifyInvoke("mount"));
+        JSRuntimeInvocation mount = default;
+        cut.WaitForAssertion(() => mount = module.VerifyInvoke("mount"));
         var options = mount.Arguments[1]!;
         Assert.Equal("nightly-render", options.GetType().GetProperty("jobName")!.GetValue(options));
         Assert.Equal("hubs/dashboard", options.GetType().GetProperty("hubUrl")!.GetValue(options));
