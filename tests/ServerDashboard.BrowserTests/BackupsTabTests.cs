@@ -3,7 +3,7 @@ using ServerDashboard.Servers;
 
 namespace ServerDashboard.BrowserTests;
 
-/// <summary>The server page's Backups tab: take a backup (a detached job) and see it listed.</summary>
+/// <summary>The server page's Backups tab: take a backup (a detached job), see it listed, restore it (a job too).</summary>
 [Collection(BrowserCollection.Name)]
 public sealed class BackupsTabTests(BrowserFixture fixture)
 {
@@ -34,6 +34,13 @@ public sealed class BackupsTabTests(BrowserFixture fixture)
             await Assertions.Expect(page.Locator("[data-testid=backup-row]")).ToHaveCountAsync(1, new() { Timeout = 60_000 });
             await Assertions.Expect(page.Locator("[data-testid=backup-row] [data-testid=restore-backup]")).ToBeVisibleAsync();
             await Assertions.Expect(page.Locator("[data-testid=take-backup]")).ToBeEnabledAsync();
+
+            // Restore runs as a background job with progress; the file deleted meanwhile comes back.
+            File.Delete(Path.Combine(serverDir, "world", "level.dat"));
+            await page.Locator("[data-testid=backup-row] [data-testid=restore-backup]").ClickAsync();
+            await Assertions.Expect(page.GetByText("Restore finished")).ToBeVisibleAsync(new() { Timeout = 60_000 });
+            Assert.Equal("level", await File.ReadAllTextAsync(Path.Combine(serverDir, "world", "level.dat")));
+            await Assertions.Expect(page.Locator("[data-testid=restore-running]")).ToHaveCountAsync(0);
         });
     }
 }

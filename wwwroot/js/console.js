@@ -1,6 +1,7 @@
 // The live server console: an xterm.js terminal fed straight from the dashboard hub (/hubs/dashboard), not through Blazor
 // render diffs, so a busy server costs one terminal write per batch and nothing on the circuit.
 // Imported by Components/Servers/ServerConsole.razor: mount(root, options) returns a handle whose dispose() closes it all.
+// Components/Jobs/JobConsole.razor mounts the same console for a job's log (options.jobName): hub method SubscribeJobLog.
 //
 // Resume rule: every line has a per-server seq. We remember the last one written and, after any break (the hub connection
 // reconnected, or the stream itself ended), subscribe again with afterSeq = lastSeq: the hub sends exactly the lines after
@@ -138,6 +139,8 @@ async function copyText(text) {
 export async function mount(root, options) {
   await loadAssets();
   const serverId = options.serverId;
+  const jobName = options.jobName ?? null;
+  const [streamMethod, streamKey] = jobName ? ['SubscribeJobLog', jobName] : ['SubscribeLogs', serverId];
   const find = testId => root.querySelector(`[data-testid="${testId}"]`);
   const host = root.querySelector('.console-terminal');
   const stateBadge = find('console-state');
@@ -256,7 +259,7 @@ export async function mount(root, options) {
     const mine = generation;
     subscribeCount++;
     setState('live', 'Live', `Streaming from the dashboard (after line ${lastSeq ?? 'start'})`);
-    subscription = connection.stream('SubscribeLogs', serverId, lastSeq).subscribe({
+    subscription = connection.stream(streamMethod, streamKey, lastSeq).subscribe({
       next: batch => {
         if (mine === generation) {
           streamFailures = 0;
@@ -276,11 +279,11 @@ export async function mount(root, options) {
       return;
     }
     const message = error?.message ?? 'The log stream ended.';
-    const permanent = /No server with id|Log streaming is not available/.test(message);
+    const permanent = /No server with id|No job named|Log streaming is not available|Jobs are not available/.test(message);
     const delay = permanent ? PERMANENT_RETRY_MS : STREAM_RETRY_DELAYS_MS[Math.min(streamFailures, STREAM_RETRY_DELAYS_MS.length - 1)];
     streamFailures++;
     if (permanent) {
-      setState('unavailable', /not available/.test(message) ? 'Log streaming unavailable' : 'Server not found', message);
+      setState('unavailable', /not available/.test(message) ? 'Log streaming unavailable' : jobName ? 'Job not found' : 'Server not found', message);
     } else {
       setState('resuming', 'Resuming…', message);
     }
@@ -400,6 +403,7 @@ export async function mount(root, options) {
 
   const api = {
     serverId,
+    jobName,
     text: () => bufferText(term),
     lastSeq: () => lastSeq,
     state: () => state,
@@ -407,7 +411,11 @@ export async function mount(root, options) {
     subscribeCount: () => subscribeCount,
     connection,
   };
-  window.__serverConsole = api;
+  if (jobName) {
+    (window.__jobConsoles ??= {})[jobName] = api;
+  } else {
+    window.__serverConsole = api;
+  }
 
   updateFollow();
   root.dataset.ready = 'true';
@@ -424,6 +432,9 @@ export async function mount(root, options) {
       }
       if (window.__serverConsole === api) {
         delete window.__serverConsole;
+      }
+      if (jobName && window.__jobConsoles?.[jobName] === api) {
+        delete window.__jobConsoles[jobName];
       }
       try {
         await connection.stop();

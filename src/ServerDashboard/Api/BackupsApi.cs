@@ -5,11 +5,10 @@ using ServerDashboard.Jobs;
 
 namespace ServerDashboard.Api;
 
-public sealed record BackupRestoreResult(string Message);
-
 /// <summary>
-/// <c>/api/v1/servers/{id}/backups</c>: list (Viewers), start a backup job (Operators; 202 with the job, 409 while one
-/// runs), download and delete (Admins), restore (Operators; 409 while the server runs).
+/// <c>/api/v1/servers/{id}/backups</c>: list (Viewers), start a backup job (Operators; body optional
+/// <c>{ "stopServer": true }</c>; 202 with the job, 409 while one runs), download and delete (Admins), restore
+/// (Operators; 202 with the restore job, 409 while the server or a backup/restore of it runs).
 /// </summary>
 public static class BackupsApi
 {
@@ -19,11 +18,11 @@ public static class BackupsApi
         backups.MapGet("", (int id, BackupService service) => TypedResults.Ok(service.List(id)))
             .RequireAuthorization(Policies.View).WithName("ListBackups");
 
-        backups.MapPost("", async Task<Results<Accepted<JobView>, ProblemHttpResult>> (int id, BackupService service, TimeProvider time, ClaimsPrincipal user, HttpContext http, CancellationToken cancellationToken) =>
+        backups.MapPost("", async Task<Results<Accepted<JobView>, ProblemHttpResult>> (int id, BackupRequest? body, BackupService service, TimeProvider time, ClaimsPrincipal user, HttpContext http, CancellationToken cancellationToken) =>
         {
             try
             {
-                var record = await service.StartAsync(id, AuditActor.From(user, http), cancellationToken);
+                var record = await service.StartAsync(id, body ?? new BackupRequest(), AuditActor.From(user, http), cancellationToken);
                 return TypedResults.Accepted($"/api/v1/jobs/{record.Name}", JobView.From(record, time.GetUtcNow()));
             }
             catch (JobNotFoundException)
@@ -55,16 +54,23 @@ public static class BackupsApi
             })
             .RequireAuthorization(Policies.Admin).WithName("DeleteBackup");
 
-        backups.MapPost("/{file}/restore", async Task<Results<Ok<BackupRestoreResult>, ProblemHttpResult>> (int id, string file, BackupService service, ClaimsPrincipal user, HttpContext http, CancellationToken cancellationToken) =>
+        backups.MapPost("/{file}/restore", async Task<Results<Accepted<JobView>, ProblemHttpResult>> (int id, string file, BackupService service, TimeProvider time, ClaimsPrincipal user, HttpContext http, CancellationToken cancellationToken) =>
         {
-            var (outcome, message) = await service.RestoreAsync(id, file, AuditActor.From(user, http), cancellationToken);
-            return outcome switch
+            try
             {
-                BackupOutcome.Done => TypedResults.Ok(new BackupRestoreResult(message)),
-                BackupOutcome.ServerRunning => Problem(StatusCodes.Status409Conflict, "Server running", message),
-                BackupOutcome.NotFound => Problem(StatusCodes.Status404NotFound, "Backup not found", message),
-                _ => Problem(StatusCodes.Status400BadRequest, "Restore failed", message),
-            };
+                var (outcome, message, job) = await service.RestoreAsync(id, file, AuditActor.From(user, http), cancellationToken);
+                return outcome switch
+                {
+                    BackupOutcome.Done when job is not null => TypedResults.Accepted($"/api/v1/jobs/{job.Name}", JobView.From(job, time.GetUtcNow())),
+                    BackupOutcome.ServerRunning => Problem(StatusCodes.Status409Conflict, "Cannot restore now", message),
+                    BackupOutcome.NotFound => Problem(StatusCodes.Status404NotFound, "Backup not found", message),
+                    _ => Problem(StatusCodes.Status400BadRequest, "Invalid backup name", "a backup name is <yyyyMMddTHHmmss.fffZ>.tar.gz"),
+                };
+            }
+            catch (JobInputException ex)
+            {
+                return Problem(StatusCodes.Status400BadRequest, "Cannot start the restore", ex.Message);
+            }
         }).RequireAuthorization(Policies.Operate).WithName("RestoreBackup");
     }
 

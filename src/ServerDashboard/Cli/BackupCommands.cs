@@ -25,7 +25,10 @@ public static class BackupCommands
         var noCommands = new Option<bool>("--no-save-commands") { Description = "Do not send the save commands over RCON" };
         var sourceDir = new Option<string?>("--source") { Description = "The directory to archive (default: the server's, from its definition)" };
         var rconPort = new Option<int?>("--rcon-port") { Description = $"RCON port for the save commands, with the password in ${BackupService.BackupRconPasswordVariable} (default: from the definition)" };
-        var create = new Command("create", "Archive a server's directory (.tar.gz) with ##progress lines") { server, backupDir, keep, noCommands, sourceDir, rconPort };
+        var paths = new Option<string[]>("--path") { Description = "A path to archive, relative to the server's directory (repeatable; default: the definition's backup paths, else everything)" };
+        var waitStopped = new Option<string?>("--wait-stopped") { Description = "PID:STARTTIME of the server's process: wait until it is gone first (a stop-first backup)" };
+        var waitTimeout = new Option<int>("--wait-timeout") { Description = "Seconds to wait for --wait-stopped (default 120)", DefaultValueFactory = _ => 120 };
+        var create = new Command("create", "Archive a server's directory (.tar.gz) with ##progress lines") { server, backupDir, keep, noCommands, sourceDir, rconPort, paths, waitStopped, waitTimeout };
         create.SetAction(async (result, cancellationToken) =>
         {
             await using var services = await DashboardHost.BuildOfflineServicesAsync(result.GetValue(dataDir), cancellationToken);
@@ -35,6 +38,7 @@ public static class BackupCommands
             string label = $"server {serverId}";
             string source;
             RconTarget? rcon = null;
+            IReadOnlyList<string> selected = result.GetValue(paths) ?? [];
             if (result.GetValue(sourceDir) is { } given)
             {
                 // Started by the dashboard: it handed over what the definition says (and the password in the environment).
@@ -55,6 +59,7 @@ public static class BackupCommands
 
                 label = definition.Name;
                 source = BackupService.SourceDirectoryOf(definition, data.Path);
+                selected = selected.Count > 0 ? selected : definition.BackupPaths;
                 rcon = await services.GetRequiredService<RconTargets>().FindAsync(serverId, cancellationToken);
             }
 
@@ -71,7 +76,15 @@ public static class BackupCommands
 
             string root = result.GetValue(backupDir) is { } dir ? Path.GetFullPath(dir) : BackupService.BackupRootOf(options, data.Path);
             string target = Path.Combine(root, serverId.ToString(CultureInfo.InvariantCulture), BackupArchive.TimestampName(DateTimeOffset.UtcNow));
-            Console.Out.WriteLine($"##progress 0 preparing backup of {label}");
+            if (result.GetValue(waitStopped) is { } process)
+            {
+                if (!await WaitStoppedAsync(services.GetRequiredService<Processes.ProcFs>(), process, TimeSpan.FromSeconds(result.GetValue(waitTimeout)), cancellationToken))
+                {
+                    return 2;
+                }
+            }
+
+            Console.Out.WriteLine($"##progress 0 preparing backup of {label}{(selected.Count > 0 ? $" ({string.Join(", ", selected)})" : "")}");
             if (rcon is not null)
             {
                 await SendAsync(rcon, options.BackupPreCommands, cancellationToken);
@@ -80,7 +93,7 @@ public static class BackupCommands
             try
             {
                 int lastPercent = -1;
-                long size = await BackupArchive.CreateAsync(source, target, (done, total, name) =>
+                long size = await BackupArchive.CreateAsync(source, selected, target, (done, total, name) =>
                 {
                     int percent = total == 0 ? 100 : (int)(done * 99 / total); // 100 only once the archive is complete
                     if (percent != lastPercent)
@@ -88,7 +101,7 @@ public static class BackupCommands
                         lastPercent = percent;
                         Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"##progress {percent} {name}"));
                     }
-                }, cancellationToken);
+                }, (name, why) => Console.Out.WriteLine($"skipped {name}: {why}"), cancellationToken);
                 Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Backup written: {target} ({size} bytes)"));
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
@@ -114,7 +127,101 @@ public static class BackupCommands
             return 0;
         });
 
-        return new Command("backup", "Server backups") { create };
+        return new Command("backup", "Server backups") { create, Restore(dataDir) };
+    }
+
+    /// <summary>
+    /// <c>backup restore --server ID --archive FILE</c>: extracts beside the server's directory, then swaps it in, moving
+    /// what it replaces aside (see <see cref="BackupRestorer"/>), with <c>##progress</c> lines. The dashboard runs it as the
+    /// job <c>restore-ID</c> after checking the server is stopped (and keeps it stopped meanwhile); run by hand, stop the
+    /// server first. Exit 0 restored, 1 unknown server or archive, 2 failed (everything put back).
+    /// </summary>
+    private static Command Restore(Option<string?> dataDir)
+    {
+        var server = new Option<int>("--server") { Description = "The server's id", Required = true };
+        var archive = new Option<string>("--archive") { Description = "The archive: a path, or a file name in the server's backup directory", Required = true };
+        var target = new Option<string?>("--target") { Description = "The directory to restore into (default: the server's, from its definition)" };
+        var restore = new Command("restore", "Restore a backup into the server's directory (what it replaces is moved aside)") { server, archive, target };
+        restore.SetAction(async (result, cancellationToken) =>
+        {
+            await using var services = await DashboardHost.BuildOfflineServicesAsync(result.GetValue(dataDir), cancellationToken);
+            var options = services.GetRequiredService<IOptions<JobOptions>>().Value;
+            var data = services.GetRequiredService<DataDirectory>();
+            int serverId = result.GetValue(server);
+            string? directory = result.GetValue(target) is { } given ? Path.GetFullPath(given) : null;
+            if (directory is null)
+            {
+                var definition = await services.GetRequiredService<ServerCatalog>().GetAsync(serverId, cancellationToken);
+                if (definition is null)
+                {
+                    await Console.Error.WriteLineAsync($"No server with id {serverId}.");
+                    return 1;
+                }
+
+                directory = BackupService.SourceDirectoryOf(definition, data.Path);
+            }
+
+            string name = result.GetValue(archive)!;
+            string file = name.Contains('/') ? Path.GetFullPath(name) : Path.Combine(BackupService.BackupRootOf(options, data.Path), serverId.ToString(CultureInfo.InvariantCulture), name);
+            if (!File.Exists(file))
+            {
+                await Console.Error.WriteLineAsync($"No archive {file}.");
+                return 1;
+            }
+
+            Console.Out.WriteLine($"##progress 0 restoring {Path.GetFileName(file)} into {directory}");
+            int lastPercent = -1;
+            try
+            {
+                var aside = await BackupRestorer.RestoreAsync(file, directory, DateTimeOffset.UtcNow, (done, total) =>
+                {
+                    int percent = total == 0 ? 99 : (int)(done * 99 / total);
+                    if (percent != lastPercent)
+                    {
+                        lastPercent = percent;
+                        Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"##progress {percent} extracting"));
+                    }
+                }, Console.Out.WriteLine, cancellationToken);
+                Console.Out.WriteLine(aside is null ? "Restored." : $"Restored; what it replaced is kept in {aside}");
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidDataException or OperationCanceledException)
+            {
+                await Console.Error.WriteLineAsync($"Restore failed: {ex.Message} (the previous files are back in place)");
+                return 2;
+            }
+
+            Console.Out.WriteLine("##progress 100 done");
+            return 0;
+        });
+        return restore;
+    }
+
+    /// <summary>A stop-first backup: the dashboard stops the server after starting us; archive only once its process is gone.</summary>
+    private static async Task<bool> WaitStoppedAsync(Processes.ProcFs procFs, string process, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var parts = process.Split(':');
+        if (parts.Length != 2 || !int.TryParse(parts[0], CultureInfo.InvariantCulture, out int pid) || !ulong.TryParse(parts[1], CultureInfo.InvariantCulture, out ulong start))
+        {
+            await Console.Error.WriteLineAsync($"--wait-stopped takes PID:STARTTIME, not '{process}'.");
+            return false;
+        }
+
+        var identity = new Processes.ProcessIdentity(procFs.BootId, pid, start);
+        Console.Out.WriteLine($"##progress 0 waiting for the server to stop (pid {pid})");
+        var deadline = DateTimeOffset.UtcNow + timeout;
+        while (procFs.Check(identity) == Processes.IdentityStatus.Alive)
+        {
+            if (DateTimeOffset.UtcNow > deadline)
+            {
+                await Console.Error.WriteLineAsync($"The server (pid {pid}) did not stop within {timeout.TotalSeconds:0} s: no backup taken.");
+                return false;
+            }
+
+            await Task.Delay(200, cancellationToken);
+        }
+
+        Console.Out.WriteLine("The server has stopped.");
+        return true;
     }
 
     /// <summary>Best effort: a server that is down or refuses RCON is backed up anyway (its files are at rest then).</summary>

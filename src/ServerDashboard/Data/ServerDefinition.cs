@@ -71,6 +71,12 @@ public sealed class ServerDefinition
     /// <summary>Extra log files to follow, relative to the working directory.</summary>
     public List<string> LogFiles { get; set; } = [];
 
+    /// <summary>What a backup archives, relative to the server's directory; empty: the whole directory.</summary>
+    public List<string> BackupPaths { get; set; } = [];
+
+    /// <summary>Backups stop the server first and start it again after (unless a request says otherwise).</summary>
+    public bool BackupStopServer { get; set; }
+
     public string Notes { get; set; } = "";
 
     public DateTimeOffset CreatedAt { get; set; }

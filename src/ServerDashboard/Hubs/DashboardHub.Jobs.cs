@@ -3,6 +3,7 @@ using System.Threading.Channels;
 using Microsoft.AspNetCore.SignalR;
 using ServerDashboard.Api;
 using ServerDashboard.Jobs;
+using ServerDashboard.Logs;
 
 namespace ServerDashboard.Hubs;
 
@@ -45,6 +46,26 @@ public sealed partial class DashboardHub
         finally
         {
             runner.Changed -= OnChanged;
+        }
+    }
+
+    /// <summary>
+    /// One job's log for the console component (docs/hub.md): the backlog (the last lines, or those after
+    /// <paramref name="afterSeq"/>), then live batches as the dashboard tails the log, like <see cref="SubscribeLogs"/>.
+    /// </summary>
+    public async IAsyncEnumerable<IReadOnlyList<LogLine>> SubscribeJobLog(string name, long? afterSeq, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var runner = services.GetService<JobRunner>() ?? throw new HubException("Jobs are not available");
+        var streams = services.GetRequiredService<JobLogStreams>();
+        if (!JobFiles.IsValidName(name) || (!streams.Has(name) && runner.Find(name) is null))
+        {
+            throw new HubException($"No job named '{name}'");
+        }
+
+        using var slot = AcquireStreamSlot();
+        await foreach (var batch in streams.SubscribeAsync(name, afterSeq, () => runner.LogTail(name, JobLogStreams.SeedLines), cancellationToken))
+        {
+            yield return batch;
         }
     }
 }

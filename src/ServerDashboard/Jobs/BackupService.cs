@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Options;
 using ServerDashboard.Audit;
@@ -18,19 +19,25 @@ public enum BackupOutcome
     Invalid,
 }
 
+/// <summary>How one backup runs; null fields take the server definition's defaults.</summary>
+/// <param name="StopServer">Stop the running server first and start it again after (default: the definition's <c>backup.stopServer</c>).</param>
+public sealed record BackupRequest(bool? StopServer = null);
+
 /// <summary>
-/// Backups of servers (docs/jobs.md, "Backups"): started as a detached job running our own executable
-/// (<c>ServerDashboard backup create --server ID</c>), listed, deleted, restored. Restores need the server stopped and
-/// move the current directory aside first (nothing is overwritten).
+/// Backups of servers (docs/jobs.md, "Backups"): taken and restored by detached jobs running our own executable
+/// (<c>ServerDashboard backup create|restore --server ID</c>), listed and deleted here. A backup may stop the server first:
+/// the job then waits for the server's process to be gone, and whoever records the job's end starts the server again
+/// (<see cref="BackupServerRestarter"/>). A restore needs the server stopped and keeps it from starting while it runs.
 /// </summary>
 public sealed partial class BackupService(
     JobService jobs,
+    JobRunner runner,
     ServerCatalog catalog,
     ServerSupervisor supervisor,
+    Processes.ProcFs procFs,
     DataDirectory dataDirectory,
     IOptions<JobOptions> options,
     AuditLog audit,
-    TimeProvider time,
     ILogger<BackupService> logger)
 {
     public const string BackupAction = "Backup";
@@ -40,12 +47,15 @@ public sealed partial class BackupService(
     /// <summary>How the dashboard hands the RCON password to <c>backup create</c>.</summary>
     public const string BackupRconPasswordVariable = "SERVERDASHBOARD_RCON_PASSWORD";
 
+    /// <summary>How long a stop-first backup waits for the server to go, beyond the server's own stop timeout.</summary>
+    public const int StopWaitMarginSeconds = 60;
+
     public string BackupRoot => BackupRootOf(options.Value, dataDirectory.Path);
 
     public static string BackupRootOf(JobOptions options, string dataDir) =>
         options.BackupDirectory is { Length: > 0 } dir ? Path.GetFullPath(dir) : Path.Combine(dataDir, "backups");
 
-    public string DirectoryOf(int serverId) => Path.Combine(BackupRoot, serverId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+    public string DirectoryOf(int serverId) => Path.Combine(BackupRoot, serverId.ToString(CultureInfo.InvariantCulture));
 
     public static bool IsValidFileName(string? name) => name is not null && FileNamePattern().IsMatch(name);
 
@@ -77,36 +87,83 @@ public sealed partial class BackupService(
         return info.Exists && info.LinkTarget is null ? path : null;
     }
 
-    /// <summary>Starts the backup job of a server (one at a time per server). Throws like <see cref="JobService.StartAsync"/>.</summary>
-    public async Task<JobStatusRecord> StartAsync(int serverId, AuditActor actor, CancellationToken cancellationToken)
+    /// <summary>The running backup or restore job of a server, if any.</summary>
+    public JobStatusRecord? RunningJobOf(int serverId) =>
+        RunningJob(BackupJobs.JobName(serverId)) ?? RunningJob(BackupJobs.RestoreJobName(serverId));
+
+    private JobStatusRecord? RunningJob(string name) => runner.Files.ReadStatus(name).Record is { Status: JobStates.Running } r ? r : null;
+
+    /// <summary>A backup with the definition's defaults.</summary>
+    public Task<JobStatusRecord> StartAsync(int serverId, AuditActor actor, CancellationToken cancellationToken) =>
+        StartAsync(serverId, new BackupRequest(), actor, cancellationToken);
+
+    /// <summary>
+    /// Starts the backup job of a server (one backup or restore at a time per server). With <see cref="BackupRequest.StopServer"/>
+    /// (or the definition's default) a running server is stopped after the job started; the job waits for it to be gone.
+    /// Throws like <see cref="JobService.StartAsync"/>.
+    /// </summary>
+    public async Task<JobStatusRecord> StartAsync(int serverId, BackupRequest request, AuditActor actor, CancellationToken cancellationToken)
     {
         var server = await catalog.GetAsync(serverId, cancellationToken) ?? throw new JobNotFoundException($"server {serverId}");
+        if (RunningJob(BackupJobs.RestoreJobName(serverId)) is { } restoring)
+        {
+            throw new JobConflictException($"a restore of server {server.Name} is running (job {restoring.Name})");
+        }
+
         var argv = new List<string>
         {
-            BackupExecutable(), "backup", "create", "--server", serverId.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            BackupExecutable(), "backup", "create", "--server", serverId.ToString(CultureInfo.InvariantCulture),
             "--data-dir", dataDirectory.Path, "--backup-dir", BackupRoot,
-            "--keep", options.Value.BackupRetention.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--keep", options.Value.BackupRetention.ToString(CultureInfo.InvariantCulture),
             // What the job needs from the definition is handed over, so it never decrypts secrets from the store itself.
             "--source", SourceDirectoryOf(server, dataDirectory.Path),
         };
-        var environment = new Dictionary<string, string>
+        foreach (var path in server.BackupPaths)
         {
-            ["PATH"] = Environment.GetEnvironmentVariable("PATH") ?? "/usr/bin:/bin",
-            ["LANG"] = "C.UTF-8",
-            ["HOME"] = Environment.GetEnvironmentVariable("HOME") ?? "/",
-            ["DOTNET_NOLOGO"] = "1",
-        };
-        if (server is { RconEnabled: true, RconPort: { } rconPort, RconPassword: { Length: > 0 } rconPassword })
+            argv.AddRange(["--path", path]);
+        }
+
+        var environment = JobEnvironment();
+        bool stop = request.StopServer ?? server.BackupStopServer;
+        var status = supervisor.GetStatus(serverId);
+        Processes.ProcessIdentity? serverProcess = null;
+        if (stop && status.State.IsActive())
         {
-            argv.AddRange(["--rcon-port", rconPort.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+            serverProcess = status.Pid is { } pid ? procFs.TryGetIdentity(pid) : null;
+            if (serverProcess is null)
+            {
+                throw new JobConflictException($"server {server.Name} is {status.State} without a process to wait for; try again when it is Running or Stopped");
+            }
+
+            argv.AddRange(["--wait-stopped", $"{serverProcess.Pid}:{serverProcess.StartTime.ToString(CultureInfo.InvariantCulture)}",
+                "--wait-timeout", (server.StopTimeoutSeconds + StopWaitMarginSeconds).ToString(CultureInfo.InvariantCulture)]);
+        }
+        else if (server is { RconEnabled: true, RconPort: { } rconPort, RconPassword: { Length: > 0 } rconPassword })
+        {
+            // Save commands only for a backup of a live server: one stopped first is archived at rest.
+            argv.AddRange(["--rcon-port", rconPort.ToString(CultureInfo.InvariantCulture)]);
             // In the environment, not argv: /proc/<pid>/environ is readable by the job's user only, cmdline by everyone.
             environment[BackupRconPasswordVariable] = rconPassword;
         }
 
-        var request = new JobStartRequest(BackupJobs.JobName(serverId), argv, actor.Name, WorkingDirectory: dataDirectory.Path,
-            Environment: environment, Type: BackupJobs.TypeName, ServerId: serverId);
-        var record = await jobs.StartAsync(request, actor, $"backup of server {server.Name}", cancellationToken);
-        await audit.RecordAsync(actor, BackupAction, serverId, server.Name, $"job {record.Name}", true, "started");
+        var jobRequest = new JobStartRequest(BackupJobs.JobName(serverId), argv, actor.Name, WorkingDirectory: dataDirectory.Path,
+            Environment: environment, Type: BackupJobs.TypeName, ServerId: serverId, RestartServerAfter: serverProcess is not null);
+        var record = await jobs.StartAsync(jobRequest, actor, $"backup of server {server.Name}", cancellationToken);
+        var detail = serverProcess is null ? "started" : "started; stopping the server first";
+        if (serverProcess is not null)
+        {
+            var stopped = await supervisor.StopAsync(serverId, wait: false, actor, cancellationToken);
+            if (stopped.Outcome != PowerOutcome.Accepted)
+            {
+                // The job waits for a stop that will not come: end it now rather than after its wait timeout.
+                logger.LogWarning("Backup of server {ServerId}: the stop was refused ({Reason}); cancelling job {Job}", serverId, stopped.Reason, record.Name);
+                await runner.CancelAsync(record.Name, TimeSpan.FromSeconds(5), "backup: the server could not be stopped", CancellationToken.None);
+                await audit.RecordAsync(actor, BackupAction, serverId, server.Name, $"job {record.Name}", false, $"the server could not be stopped: {stopped.Reason}");
+                throw new JobConflictException($"the server could not be stopped for the backup: {stopped.Reason}");
+            }
+        }
+
+        await audit.RecordAsync(actor, BackupAction, serverId, server.Name, $"job {record.Name}", true, detail);
         return record;
     }
 
@@ -123,57 +180,54 @@ public sealed partial class BackupService(
     }
 
     /// <summary>
-    /// Restores an archive into the server's directory: refused while the server runs; the current directory is renamed to
-    /// <c>&lt;dir&gt;.before-restore-&lt;timestamp&gt;</c> first, so nothing is lost.
+    /// Starts the restore job of an archive (<c>restore-&lt;id&gt;</c>): refused while the server runs or a backup or
+    /// restore of it runs; while the job runs the server cannot start. The job moves what it replaces aside
+    /// (<c>&lt;dir&gt;.before-restore-&lt;time&gt;</c>), so nothing is lost.
     /// </summary>
-    public async Task<(BackupOutcome Outcome, string Message)> RestoreAsync(int serverId, string fileName, AuditActor actor, CancellationToken cancellationToken)
+    public async Task<(BackupOutcome Outcome, string Message, JobStatusRecord? Job)> RestoreAsync(int serverId, string fileName, AuditActor actor, CancellationToken cancellationToken)
     {
         var server = await catalog.GetAsync(serverId, cancellationToken);
         if (server is null || PathOf(serverId, fileName) is not { } archive)
         {
-            return (server is null || IsValidFileName(fileName) ? BackupOutcome.NotFound : BackupOutcome.Invalid, "no such backup");
+            return (server is null || IsValidFileName(fileName) ? BackupOutcome.NotFound : BackupOutcome.Invalid, "no such backup", null);
         }
 
-        if (supervisor.GetStatus(serverId).State.IsActive())
+        string? refusal = supervisor.GetStatus(serverId).State.IsActive()
+            ? "the server must be stopped before a restore"
+            : RunningJobOf(serverId) is { } busy ? $"job {busy.Name} of this server is running" : null;
+        if (refusal is not null)
         {
-            const string running = "the server must be stopped before a restore";
-            await audit.RecordAsync(actor, RestoreAction, serverId, server.Name, fileName, false, running);
-            return (BackupOutcome.ServerRunning, running);
+            await audit.RecordAsync(actor, RestoreAction, serverId, server.Name, fileName, false, refusal);
+            return (BackupOutcome.ServerRunning, refusal, null);
         }
 
-        string target = SourceDirectoryOf(server, dataDirectory.Path);
-        string aside = $"{target.TrimEnd('/')}.before-restore-{time.GetUtcNow().UtcDateTime:yyyyMMddTHHmmssZ}";
-        if (Directory.Exists(target))
+        var argv = new List<string>
         {
-            Directory.Move(target, aside);
-        }
-
+            BackupExecutable(), "backup", "restore", "--server", serverId.ToString(CultureInfo.InvariantCulture),
+            "--data-dir", dataDirectory.Path, "--archive", archive, "--target", SourceDirectoryOf(server, dataDirectory.Path),
+        };
+        var request = new JobStartRequest(BackupJobs.RestoreJobName(serverId), argv, actor.Name, WorkingDirectory: dataDirectory.Path,
+            Environment: JobEnvironment(), Type: BackupJobs.RestoreTypeName, ServerId: serverId);
         try
         {
-            await BackupArchive.ExtractAsync(archive, target, cancellationToken);
+            var record = await jobs.StartAsync(request, actor, $"restore of {fileName} into server {server.Name}", cancellationToken);
+            await audit.RecordAsync(actor, RestoreAction, serverId, server.Name, fileName, true, $"job {record.Name} started");
+            return (BackupOutcome.Done, $"restore started (job {record.Name})", record);
         }
-        catch (Exception ex) when (ex is IOException or InvalidDataException or UnauthorizedAccessException)
+        catch (JobConflictException ex)
         {
-            // Put the previous directory back: a failed restore must leave the server as it was.
-            if (Directory.Exists(target))
-            {
-                Directory.Delete(target, recursive: true);
-            }
-
-            if (Directory.Exists(aside))
-            {
-                Directory.Move(aside, target);
-            }
-
-            logger.LogWarning(ex, "Restore of {Archive} for server {ServerId} failed", fileName, serverId);
             await audit.RecordAsync(actor, RestoreAction, serverId, server.Name, fileName, false, ex.Message);
-            return (BackupOutcome.Invalid, "the archive could not be restored: " + ex.Message);
+            return (BackupOutcome.ServerRunning, ex.Message, null);
         }
-
-        var message = Directory.Exists(aside) ? $"restored; the previous directory is kept as {aside}" : "restored";
-        await audit.RecordAsync(actor, RestoreAction, serverId, server.Name, fileName, true, message);
-        return (BackupOutcome.Done, message);
     }
+
+    private static Dictionary<string, string> JobEnvironment() => new()
+    {
+        ["PATH"] = Environment.GetEnvironmentVariable("PATH") ?? "/usr/bin:/bin",
+        ["LANG"] = "C.UTF-8",
+        ["HOME"] = Environment.GetEnvironmentVariable("HOME") ?? "/",
+        ["DOTNET_NOLOGO"] = "1",
+    };
 
     /// <summary>What a backup archives: the working directory of the definition, else the server's own directory.</summary>
     public static string SourceDirectoryOf(Data.ServerDefinition server, string dataDir) =>

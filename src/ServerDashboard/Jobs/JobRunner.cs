@@ -17,7 +17,8 @@ public sealed record JobStartRequest(
     int? ServerId = null,
     int? TimeoutSeconds = null,
     int? MaxConcurrentOfType = null,
-    IReadOnlyList<string>? DisplayCommand = null);
+    IReadOnlyList<string>? DisplayCommand = null,
+    bool RestartServerAfter = false);
 
 /// <summary>A job's status changed, or its log grew (<see cref="Lines"/>, without progress lines' special meaning removed).</summary>
 public sealed record JobEvent(string Name, JobStatusRecord? Record, IReadOnlyList<string> Lines, bool Finished);
@@ -34,6 +35,7 @@ public sealed class JobRunner(
     ProcFs procFs,
     ProcessGroupSignaller signaller,
     ChildReaper reaper,
+    JobLogStreams logStreams,
     IOptions<JobOptions> options,
     TimeProvider time,
     ILogger<JobRunner> logger)
@@ -149,10 +151,12 @@ public sealed class JobRunner(
                 StartedBy = request.StartedBy,
                 WorkingDirectory = cwd,
                 TimeoutSeconds = request.TimeoutSeconds,
+                RestartServerAfter = request.RestartServerAfter ? true : null,
             };
             files.WriteStatus(record);
             files.WritePid(request.Name, launched.Pid);
             _watches[request.Name] = new JobWatch(launched.Identity, IsOurChild: true) { LastWritten = record };
+            logStreams.Begin(request.Name);
             logger.LogInformation("Started job {Job} (pid {Pid}) for {User}", request.Name, launched.Pid, Text.LogText.Escape(request.StartedBy));
             Changed?.Invoke(new JobEvent(request.Name, record, [], false));
             return record;
@@ -351,6 +355,7 @@ public sealed class JobRunner(
             var identity = record.BootId is { } boot && record.ProcessStartTime is { } start ? new ProcessIdentity(boot, record.Pid, start) : null;
             watch = new JobWatch(identity, IsOurChild: false) { LastWritten = record };
             _watches[name] = watch;
+            logStreams.Begin(name);
             if (identity is null)
             {
                 logger.LogWarning("Job {Job}'s status file carries no identity (boot_id, process_start_time): it is never signalled", name);
@@ -368,6 +373,8 @@ public sealed class JobRunner(
             return record;
         }
 
+        // What it printed between the read above and its exit belongs to this run's log stream too.
+        record = ReadNewLogLines(name, record, watch);
         var (status, how, code) = ended.Value;
         if (watch.Cancel is { } cancel)
         {
@@ -450,6 +457,7 @@ public sealed class JobRunner(
         };
         var archived = files.Archive(final, now, options.Value.HistoryLogTailLines);
         files.PruneHistory(options.Value.HistoryKeep);
+        logStreams.Finished(name);
         logger.LogInformation("Job {Job} ended {Status}: {How} (archived as {Archive})", name, status, how, Path.GetFileName(archived));
         Changed?.Invoke(new JobEvent(name, final, [], true));
         return final;
@@ -517,6 +525,7 @@ public sealed class JobRunner(
             watch.LastWritten = updated;
         }
 
+        logStreams.Append(name, lines);
         if (lines.Count > 0 || !ReferenceEquals(updated, record))
         {
             Changed?.Invoke(new JobEvent(name, updated, lines, false));

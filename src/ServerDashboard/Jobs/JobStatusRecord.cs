@@ -40,6 +40,11 @@ public sealed record JobStatusRecord
     [JsonPropertyName("working_directory")] public string? WorkingDirectory { get; init; }
     /// <summary>The job type's time limit: a run still going after it is cancelled.</summary>
     [JsonPropertyName("timeout_seconds")] public int? TimeoutSeconds { get; init; }
+    /// <summary>
+    /// A backup that stopped its server: whoever records the end (the dashboard, or the next one to start) starts the
+    /// server again. Kept in the file so the promise survives a dashboard restart.
+    /// </summary>
+    [JsonPropertyName("restart_server_after")] public bool? RestartServerAfter { get; init; }
     [JsonPropertyName("end_time")] public double? EndTime { get; init; }
     /// <summary>How it ended, in words ("exit code 0", "SIGTERM, ended within 2 s", "SIGKILL after 30 s").</summary>
     [JsonPropertyName("ended")] public string? Ended { get; init; }

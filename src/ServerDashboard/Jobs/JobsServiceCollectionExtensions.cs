@@ -18,9 +18,13 @@ public static class JobsServiceCollectionExtensions
                 "Dashboard:Jobs: DefaultCancelTimeoutSeconds, PollIntervalSeconds, HistoryKeep and BackupRetention must be positive.")
             .ValidateOnStart();
         services.TryAddSingleton(sp => new JobFiles(PidDirectoryOf(sp)));
+        services.TryAddSingleton<JobLogStreams>();
         services.TryAddSingleton<JobRunner>();
         services.TryAddSingleton<JobService>();
         services.TryAddSingleton<BackupService>();
+        services.AddSingleton<Servers.IServerStartVeto, BackupStartVeto>();
+        // Before the monitor: subscribed to job ends before its first pass records what ended while the dashboard was down.
+        services.AddHostedService<BackupServerRestarter>();
         services.AddHostedService<JobMonitorService>();
         return services;
     }

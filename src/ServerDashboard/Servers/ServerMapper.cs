@@ -39,6 +39,7 @@ public static class ServerMapper
         StartupTimeoutSeconds = entity.StartupTimeoutSeconds,
         RestartOnUnhealthy = entity.RestartOnUnhealthy,
         LogFiles = [.. entity.LogFiles],
+        Backup = new BackupModel { Paths = [.. entity.BackupPaths], StopServer = entity.BackupStopServer },
         Notes = entity.Notes,
         CreatedAt = entity.CreatedAt,
         UpdatedAt = entity.UpdatedAt,
@@ -86,6 +87,8 @@ public static class ServerMapper
         entity.StartupTimeoutSeconds = model.StartupTimeoutSeconds;
         entity.RestartOnUnhealthy = model.RestartOnUnhealthy;
         entity.LogFiles = model.LogFiles.Where(f => !string.IsNullOrWhiteSpace(f)).Select(f => f.Trim()).ToList();
+        entity.BackupPaths = model.Backup.Paths.Where(f => !string.IsNullOrWhiteSpace(f)).Select(f => f.Trim().TrimEnd('/')).Where(f => f.Length > 0).Distinct().ToList();
+        entity.BackupStopServer = model.Backup.StopServer;
         entity.Notes = model.Notes ?? "";
     }
 }

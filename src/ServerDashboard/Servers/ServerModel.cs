@@ -49,6 +49,9 @@ public sealed class ServerModel
 
     public List<string> LogFiles { get; set; } = [];
 
+    /// <summary>What backups archive and whether they stop the server first (docs/jobs.md, "Backups").</summary>
+    public BackupModel Backup { get; set; } = new();
+
     public string Notes { get; set; } = "";
 
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
@@ -73,6 +76,8 @@ public sealed class ServerModel
         Stop.Command ??= "stop";
         Limits ??= new();
         LogFiles ??= [];
+        Backup ??= new();
+        Backup.Paths ??= [];
         Notes ??= "";
         return this;
     }
@@ -95,10 +100,20 @@ public sealed class ServerModel
         StartupTimeoutSeconds = StartupTimeoutSeconds,
         RestartOnUnhealthy = RestartOnUnhealthy,
         LogFiles = [.. LogFiles],
+        Backup = Backup with { Paths = [.. Backup.Paths] },
         Notes = Notes,
         CreatedAt = CreatedAt,
         UpdatedAt = UpdatedAt,
     };
+}
+
+public sealed record BackupModel
+{
+    /// <summary>Paths to archive, relative to the server's directory (no <c>..</c>, not absolute); empty: the whole directory.</summary>
+    public List<string> Paths { get; set; } = [];
+
+    /// <summary>Stop the server before a backup and start it again after (the default of each backup request).</summary>
+    public bool StopServer { get; set; }
 }
 
 public sealed record RconModel

@@ -33,7 +33,8 @@ public sealed class ServerSupervisor(
     Audit.AuditLog audit,
     SupervisorWork work,
     TimeProvider time,
-    ILogger<ServerSupervisor> logger)
+    ILogger<ServerSupervisor> logger,
+    IEnumerable<IServerStartVeto> startVetoes)
 {
     public ServerStatus GetStatus(int serverId) => board.Get(serverId);
 
@@ -339,6 +340,11 @@ public sealed class ServerSupervisor(
         if (FindDaemon(serverId) is { } running)
         {
             return PowerResult.Conflict(board.Get(serverId), $"Server '{server.Name}' is already running (pid {running.Pid}).");
+        }
+
+        if (startVetoes.Select(v => v.WhyNot(serverId)).FirstOrDefault(r => r is not null) is { } veto)
+        {
+            return PowerResult.Conflict(board.Get(serverId), $"Server '{server.Name}' cannot start now: {veto}");
         }
 
         if (PortConflict(server) is { } conflict)

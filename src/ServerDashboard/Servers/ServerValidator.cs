@@ -40,6 +40,7 @@ public sealed partial class ServerValidator(
         ValidateRunAsUser(model, errors);
         ValidateReadyPattern(model, errors);
         ValidateLogFiles(model, workingDirectory, errors);
+        ValidateBackupPaths(model, errors);
         if (model.Notes.Length > 4000)
         {
             errors.Add("notes", "Notes must be at most 4000 characters.");
@@ -338,6 +339,38 @@ public sealed partial class ServerValidator(
                      || !Path.GetFullPath(file, root).StartsWith(root + "/", StringComparison.Ordinal))
             {
                 errors.Add("logFiles", $"Log file '{file}' must be relative to the working directory and stay inside it (no '..').");
+            }
+        }
+    }
+
+    /// <summary>
+    /// Backup paths are relative to the server's directory and stay inside it: not absolute, no <c>..</c> component, no
+    /// control characters. Links are checked when the backup runs (a path whose component is a link is refused then):
+    /// the game can plant one at any time, so a check here would prove nothing.
+    /// </summary>
+    private static void ValidateBackupPaths(ServerModel model, ValidationErrors errors)
+    {
+        if (model.Backup.Paths.Count > 100)
+        {
+            errors.Add("backup.paths", "At most 100 backup paths.");
+        }
+
+        foreach (var entry in model.Backup.Paths)
+        {
+            if (string.IsNullOrWhiteSpace(entry))
+            {
+                errors.Add("backup.paths", "Backup paths must be relative paths, not null or empty.");
+                continue;
+            }
+
+            var path = entry.Trim();
+            if (path.Any(char.IsControl))
+            {
+                errors.Add("backup.paths", "Backup paths must not contain control characters (NUL, newline...).");
+            }
+            else if (path.StartsWith('/') || path.StartsWith('~') || path.Split('/').Any(part => part is ".." or "."))
+            {
+                errors.Add("backup.paths", $"Backup path '{path}' must be relative to the server's directory and stay inside it (no '..', not absolute).");
             }
         }
     }

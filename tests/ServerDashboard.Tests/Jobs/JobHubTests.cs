@@ -3,6 +3,7 @@ using ServerDashboard.Audit;
 using ServerDashboard.Auth;
 using ServerDashboard.Jobs;
 using ServerDashboard.Tests.Hubs;
+using ServerDashboard.Tests.Infrastructure;
 
 namespace ServerDashboard.Tests.Jobs;
 
@@ -46,5 +47,56 @@ public sealed class JobHubTests(HubFixture fixture) : IClassFixture<HubFixture>
 
         Assert.Equal(JobStates.Succeeded, status);
         File.Delete(go);
+    }
+
+    [Fact]
+    public async Task SubscribeJobLog_gives_the_console_the_backlog_then_live_lines_in_order_with_ANSI_colours_kept()
+    {
+        var service = fixture.Factory.Services.GetRequiredService<JobService>();
+        string go = Path.Combine(Path.GetTempPath(), $"sd-hublog-{Guid.NewGuid():N}");
+        await using var client = await fixture.ConnectWithAccessTokenAsync(await fixture.CreateApiKeyAsync(Roles.Viewer));
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await service.StartAdhocAsync("hublog", ["sh", "-c", $"printf 'early 1\\n\\033[31mred\\033[0m\\n'; while [ ! -e {go} ]; do sleep 0.05; done; echo late"], null, AuditActor.System, CancellationToken.None);
+        await Eventually.TrueAsync(() => (File.Exists(fixture.Factory.Services.GetRequiredService<JobRunner>().Files.LogPath("hublog"))
+            && File.ReadAllText(fixture.Factory.Services.GetRequiredService<JobRunner>().Files.LogPath("hublog")).Contains("red", StringComparison.Ordinal)),
+            TimeSpan.FromSeconds(10), "the job's first lines");
+
+        await using var batches = client.StreamAsync("SubscribeJobLog", ["hublog", null], cts.Token).GetAsyncEnumerator(cts.Token);
+        var lines = new List<(long Seq, string Text)>();
+        async Task ReadUntilAsync(string text)
+        {
+            while (!lines.Any(l => l.Text == text))
+            {
+                Assert.True(await batches.MoveNextAsync());
+                lines.AddRange(batches.Current.EnumerateArray().Select(l => (l.GetProperty("seq").GetInt64(), l.GetProperty("text").GetString()!)));
+            }
+        }
+
+        await ReadUntilAsync("\u001b[31mred\u001b[0m");
+        await File.WriteAllTextAsync(go, "");
+        await ReadUntilAsync("late");
+        Assert.Equal(["early 1", "\u001b[31mred\u001b[0m", "late"], lines.Select(l => l.Text).Where(t => !t.StartsWith("##", StringComparison.Ordinal)));
+        Assert.Equal(lines.Select(l => l.Seq).Order(), lines.Select(l => l.Seq)); // in order, each once
+        Assert.Equal(lines.Count, lines.Select(l => l.Seq).Distinct().Count());
+
+        // After the end the same log is still there for a console opened late, from its last seq on nothing is repeated.
+        await Eventually.TrueAsync(() => fixture.Factory.Services.GetRequiredService<JobRunner>().Find("hublog")?.Status == JobStates.Succeeded, TimeSpan.FromSeconds(10), "the job to end");
+        await using var again = client.StreamAsync("SubscribeJobLog", ["hublog", null], cts.Token).GetAsyncEnumerator(cts.Token);
+        Assert.True(await again.MoveNextAsync());
+        Assert.Contains("late", again.Current.EnumerateArray().Select(l => l.GetProperty("text").GetString()));
+        File.Delete(go);
+    }
+
+    [Fact]
+    public async Task SubscribeJobLog_of_an_unknown_job_says_so()
+    {
+        await using var client = await fixture.ConnectWithAccessTokenAsync(await fixture.CreateApiKeyAsync(Roles.Viewer));
+        var error = await Assert.ThrowsAsync<HubErrorException>(async () =>
+        {
+            await foreach (var _ in client.StreamAsync("SubscribeJobLog", ["no-such-job", null], CancellationToken.None))
+            {
+            }
+        });
+        Assert.Contains("No job named 'no-such-job'", error.Message);
     }
 }

@@ -16,6 +16,7 @@ public sealed class ServerFormState
         Model = model;
         CommandLines = string.Join('\n', model.Command);
         LogFileLines = string.Join('\n', model.LogFiles);
+        BackupPathLines = string.Join('\n', model.Backup.Paths);
         Environment = model.Environment
             .Select(kv => new EnvironmentRow { Key = kv.Key, Value = kv.Value, Secret = model.SecretEnvironmentKeys.Contains(kv.Key) })
             .ToList();
@@ -28,6 +29,7 @@ public sealed class ServerFormState
         MaxCpuText = Text(model.Limits.MaxCpuPercent);
         MaxProcessesText = Text(model.Limits.MaxProcesses);
         BrowserLinesText = Text(model.Limits.BrowserLinesPerSecond);
+        StartupTimeoutText = Text(model.StartupTimeoutSeconds);
     }
 
     public ServerModel Model { get; }
@@ -35,6 +37,10 @@ public sealed class ServerFormState
     public string CommandLines { get; set; }
 
     public string LogFileLines { get; set; }
+
+    public string BackupPathLines { get; set; }
+
+    public string StartupTimeoutText { get; set; }
 
     public List<EnvironmentRow> Environment { get; }
 
@@ -66,6 +72,7 @@ public sealed class ServerFormState
         model = Model.Clone();
         model.Command = SplitLines(CommandLines);
         model.LogFiles = SplitLines(LogFileLines);
+        model.Backup.Paths = SplitLines(BackupPathLines);
         var rows = Environment.Where(r => !string.IsNullOrWhiteSpace(r.Key)).ToList();
         model.Environment = rows.GroupBy(r => r.Key.Trim()).ToDictionary(g => g.Key, g => g.Last().Value);
         model.SecretEnvironmentKeys = rows.Where(r => r.Secret).Select(r => r.Key.Trim()).Distinct().ToList();
@@ -78,6 +85,7 @@ public sealed class ServerFormState
         model.Limits.MaxCpuPercent = Number(MaxCpuText, "limits.maxCpuPercent", "Max CPU", errors);
         model.Limits.MaxProcesses = Number(MaxProcessesText, "limits.maxProcesses", "Max processes", errors);
         model.Limits.BrowserLinesPerSecond = Number(BrowserLinesText, "limits.browserLinesPerSecond", "The browser throttle", errors);
+        model.StartupTimeoutSeconds = Number(StartupTimeoutText, "startupTimeoutSeconds", "The startup timeout", errors);
         return errors.Count == 0;
     }
 

@@ -18,6 +18,12 @@ public sealed class MonitoringOptions
     /// <summary>Consecutive failed checks before a Running server is flagged Unhealthy.</summary>
     public int UnhealthyAfterChecks { get; set; } = 3;
 
+    /// <summary>
+    /// The RCON health check's command, sent on the server's kept-open RCON connection (any reply counts: the server
+    /// authenticated us and answered). Empty: authenticate only, on a fresh connection each check.
+    /// </summary>
+    public string RconCheckCommand { get; set; } = "list";
+
     public ResourceHistoryOptions History { get; set; } = new();
 
     public CrashRecordOptions Crashes { get; set; } = new();

@@ -10,8 +10,10 @@ namespace ServerDashboard.Servers.Monitoring;
 
 /// <summary>
 /// Health checks on every monitoring tick, for Running servers: the process is alive and still ours (from the tick's
-/// /proc pass), the game port accepts a TCP connection on 127.0.0.1 (when the definition has one), the RCON port accepts
-/// one (when RCON is on). Probes run concurrently with a short connect timeout, so a tick never waits long. After
+/// /proc pass), the game port accepts a TCP connection on 127.0.0.1 (when the definition has one), RCON answers (when RCON
+/// is on: <see cref="MonitoringOptions.RconCheckCommand"/> on the server's kept-open, authenticated connection, or a fresh
+/// authentication when that is empty; within the RCON connect and command timeouts, retried per
+/// <c>Rcon:RetryAttempts</c>). Probes run concurrently, one per server per tick, so a tick waits at most one timeout. After
 /// <see cref="MonitoringOptions.UnhealthyAfterChecks"/> failed checks in a row the server is flagged Unhealthy (a flag
 /// beside the state, on the board and so pushed live); one passing check clears it. With the definition's
 /// <c>restartOnUnhealthy</c> the server is then restarted.
@@ -53,7 +55,7 @@ public sealed class ServerHealthChecks(
                 .ToListAsync(cancellationToken);
         }
 
-        var verdicts = await Task.WhenAll(targets.Select(t => CheckAsync(t, running[t.Id].Pid, tick, cancellationToken)));
+        var verdicts = await Task.WhenAll(targets.Select(t => CheckAsync(t, running[t.Id].Pid, tick, RconFailureAsync, cancellationToken)));
         foreach (var (target, failure) in targets.Zip(verdicts))
         {
             await ApplyAsync(target, running[target.Id].Pid, failure, cancellationToken);
@@ -61,7 +63,8 @@ public sealed class ServerHealthChecks(
     }
 
     /// <returns>What failed, or null when every check passed.</returns>
-    private static async Task<string?> CheckAsync(HealthTarget target, int? pid, MonitoringTick tick, CancellationToken cancellationToken)
+    private static async Task<string?> CheckAsync(HealthTarget target, int? pid, MonitoringTick tick,
+        Func<HealthTarget, int, CancellationToken, Task<string?>> rconCheck, CancellationToken cancellationToken)
     {
         if (tick.For(target.Id) is not { Alive: true } sample || sample.Pid != pid)
         {
@@ -73,12 +76,42 @@ public sealed class ServerHealthChecks(
             return $"game port {port} refused";
         }
 
-        if (target.RconPort is { } rconPort && !await AcceptsAsync(rconPort, cancellationToken))
-        {
-            return $"RCON port {rconPort} refused";
-        }
+        return target.RconPort is { } rconPort ? await rconCheck(target, rconPort, cancellationToken) : null;
+    }
 
-        return null;
+    /// <summary>
+    /// A real RCON check: the configured command on the kept-open connection (reconnecting and authenticating when it is
+    /// gone, so a wrong password or a server that stopped answering shows), or authentication alone.
+    /// </summary>
+    private async Task<string?> RconFailureAsync(HealthTarget target, int rconPort, CancellationToken cancellationToken)
+    {
+        var rcon = rconOptions.Value;
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(rcon.ConnectTimeout + rcon.CommandTimeout);
+        try
+        {
+            if (options.CurrentValue.RconCheckCommand is { Length: > 0 } command && !string.IsNullOrWhiteSpace(command))
+            {
+                await services.GetRequiredService<Rcon.RconConnections>().ExecuteAsync(target.Id, command, rcon.CommandTimeout, deadline.Token);
+            }
+            else if (await services.GetRequiredService<RconTargets>().FindAsync(target.Id, deadline.Token) is { } endpoint)
+            {
+                await using var client = new Rcon.RconClient(rcon, time);
+                await client.ConnectAsync(endpoint.Host, endpoint.Port, endpoint.Password, deadline.Token);
+            }
+
+            return null;
+        }
+        catch (Rcon.RconAuthenticationException)
+        {
+            return $"RCON port {rconPort} refused the password";
+        }
+        catch (Exception ex) when (ex is Rcon.RconException or IOException or SocketException
+                                   || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+        {
+            logger.LogDebug("RCON check of server {ServerId} failed: {Error}", target.Id, LogText.Escape(ex.Message));
+            return $"RCON port {rconPort} did not answer";
+        }
     }
 
     private async Task ApplyAsync(HealthTarget target, int? pid, string? failure, CancellationToken cancellationToken)

@@ -5,6 +5,7 @@ using ServerDashboard.Auth;
 using ServerDashboard.Components.Pages;
 using ServerDashboard.Components.Servers;
 using ServerDashboard.Servers;
+using ServerDashboard.Tests.Infrastructure;
 
 namespace ServerDashboard.Tests.Components.Servers;
 
@@ -124,6 +125,54 @@ public sealed class ServerFormTests : IDisposable
 
         Assert.Equal(["RCON_PASSWORD", "JAVA_OPTS__EXTRA"], names);
         Assert.Equal(["RCON_PASSWORD", "JAVA_OPTS__EXTRA"], state.ToModel().Environment.Keys);
+    }
+
+    [Fact]
+    public async Task The_supervision_and_backup_fields_are_in_the_form_with_help_text_and_are_saved()
+    {
+        var state = new ServerFormState(new ServerModel { Name = "supervised", Command = ["/bin/sh"] })
+        {
+            StartupTimeoutText = "45",
+            BackupPathLines = "world\nserver.properties\n",
+        };
+        state.Model.RestartOnUnhealthy = true;
+        state.Model.Backup.StopServer = true;
+        var cut = RenderForm(state);
+
+        foreach (var field in new[] { "field-startup-timeout", "field-restart-on-unhealthy", "field-backup-paths", "field-backup-stop" })
+        {
+            Assert.NotNull(cut.Find($"[data-testid={field}]"));
+        }
+
+        Assert.Contains("Seconds to become ready", cut.Markup);
+        Assert.Contains("flagged Unhealthy", cut.Markup);
+        Assert.Contains("a path that passes through a link is refused", cut.Markup);
+        cut.Find("form").Submit();
+
+        var saved = await Eventually.ReturnsAsync(async () => await ctx.Services.GetRequiredService<ServerCatalog>().ListAsync(CancellationToken.None),
+            list => list.Count == 1, TimeSpan.FromSeconds(10), "the server to be saved");
+        var model = ServerMapper.ToModel(saved[0], includeSecrets: true);
+        Assert.Equal(45, model.StartupTimeoutSeconds);
+        Assert.True(model.RestartOnUnhealthy);
+        Assert.Equal(["world", "server.properties"], model.Backup.Paths);
+        Assert.True(model.Backup.StopServer);
+        Assert.Equal("45", new ServerFormState(model).StartupTimeoutText); // and back into the form for an edit
+        Assert.Equal("world\nserver.properties", new ServerFormState(model).BackupPathLines);
+    }
+
+    [Theory]
+    [InlineData("abc", "", "startupTimeoutSeconds", "The startup timeout must be a whole number")]
+    [InlineData("0", "", "startupTimeoutSeconds", "")]
+    [InlineData("", "../etc", "backup.paths", "must be relative to the server's directory")]
+    public async Task A_bad_startup_timeout_or_backup_path_is_refused_beside_its_field(string timeout, string paths, string field, string message)
+    {
+        var state = new ServerFormState(new ServerModel { Name = "bad", Command = ["/bin/sh"] }) { StartupTimeoutText = timeout, BackupPathLines = paths };
+        var cut = RenderForm(state);
+
+        cut.Find("form").Submit();
+
+        cut.WaitForAssertion(() => Assert.Contains(message, cut.Find($"[data-testid='error-{field}']").TextContent));
+        Assert.Empty(await ctx.Services.GetRequiredService<ServerCatalog>().ListAsync(CancellationToken.None));
     }
 
     /// <summary>The value of a MudTextField's input, found by the test id MudBlazor passes to it.</summary>
