@@ -4,8 +4,7 @@ namespace ServerDashboard.Logs;
 /// Wakes a tailer when its file (or the directory entry naming it) changes, and at the latest after a poll interval:
 /// inotify can miss events (queue overflow, a directory created after the watch, bind mounts, NFS), and each
 /// FileSystemWatcher costs an inotify watch, so polling is the safety net. While the watch is up the safety net is the
-/// caller's longer interval (<see cref="IsWatching"/>); a wake by timeout that finds new bytes tells the caller the
-/// watch missed them (<see cref="Rewatch"/>).
+/// caller's longer interval (<see cref="IsWatching"/>); <see cref="WaitAsync"/> says whether a change or the timeout woke it.
 /// </summary>
 /// <remarks>
 /// A wait is one <see cref="TaskCompletionSource"/> and one <see cref="ITimer"/>: no linked token source, no
@@ -56,28 +55,20 @@ internal sealed class FileChangeSignal(string path, ILogger logger) : IDisposabl
         }
     }
 
-    /// <summary>
-    /// The watch missed a change (the safety poll found bytes no event announced: the directory was replaced, or a
-    /// filesystem that sends no events): drop it and watch afresh; the caller polls at the short interval meanwhile.
-    /// </summary>
-    public void Rewatch()
-    {
-        watcher?.Dispose();
-        watcher = null;
-        EnsureWatching();
-    }
-
     public void Notify()
     {
-        TaskCompletionSource<bool>? wake;
         lock (gate)
         {
-            wake = waiter;
+            var wake = waiter;
             waiter = null;
-            pending = wake is null;
+            // A waiter its timer already woke has not read yet: its read will see this change too, but the flag keeps the
+            // next wait from sleeping through it if that read started earlier. (Continuations run asynchronously: no
+            // tailer code runs under the lock.)
+            if (wake is null || !wake.TrySetResult(true))
+            {
+                pending = true;
+            }
         }
-
-        wake?.TrySetResult(true);
     }
 
     /// <summary>Returns true when a change was signalled, false when <paramref name="timeout"/> passed first.</summary>

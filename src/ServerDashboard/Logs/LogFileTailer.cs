@@ -36,8 +36,8 @@ public sealed class LogFileTailer(string path, TailStart start, TimeProvider tim
     public TimeSpan PollInterval { get; init; } = TimeSpan.FromMilliseconds(250);
 
     /// <summary>
-    /// The safety-net poll while inotify watches the directory. A poll that finds bytes no event announced renews the
-    /// watch, so a missed event delays lines by at most this long and never loses them. Polling every
+    /// The safety-net poll while inotify watches the directory. A poll that finds bytes no event announced switches to
+    /// <see cref="PollInterval"/> until a poll finds nothing, so a missed event delays lines by at most this long. Polling every
     /// <see cref="PollInterval"/> regardless cost 400 wake-ups a second with 100 servers (docs/PERFORMANCE.md).
     /// </summary>
     public TimeSpan WatchedPollInterval { get; init; } = TimeSpan.FromSeconds(2);
@@ -87,15 +87,13 @@ public sealed class LogFileTailer(string path, TailStart start, TimeProvider tim
                     continue; // switched files: read the new one at once
                 }
 
-                if (!signalled && signal.IsWatching && (reader.Offset != offsetBefore || reader.IsOpen != wasOpen))
-                {
-                    // The safety poll found a change no inotify event announced: the watch is stale (e.g. its directory was replaced).
-                    signal.Rewatch();
-                }
+                // A wake by timeout that found a change no inotify event announced: the watch is missing events (its
+                // directory was replaced, a filesystem without events): poll at the short interval until a poll finds nothing.
+                var missedEvents = !signalled && (reader.Offset != offsetBefore || reader.IsOpen != wasOpen);
 
                 Drain(draining);
-                // A rotated-away file still being drained raises no event under our file's name: poll it at the short interval.
-                var interval = signal.IsWatching && draining.Count == 0 ? WatchedPollInterval : PollInterval;
+                // A rotated-away file still being drained raises no event under our file's name: poll it at the short interval too.
+                var interval = signal.IsWatching && draining.Count == 0 && !missedEvents ? WatchedPollInterval : PollInterval;
                 signalled = await signal.WaitAsync(interval, time, cancellationToken);
             }
         }
