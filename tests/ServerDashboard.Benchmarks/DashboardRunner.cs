@@ -78,8 +78,9 @@ public sealed class DashboardRunner(string dataDirectory) : IAsyncDisposable
                     return started.Elapsed.TotalMilliseconds;
                 }
             }
-            catch (HttpRequestException)
+            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
             {
+                // Not listening yet, or (under load) the first answer took longer than the client's timeout.
             }
 
             if (process.HasExited)
@@ -91,14 +92,24 @@ public sealed class DashboardRunner(string dataDirectory) : IAsyncDisposable
         }
     }
 
-    public double RssMb() => ReadStatusKb("VmRSS") / 1024.0;
+    public double RssMb() => ProcReader.RssMb(Pid);
+
+    /// <summary>Seconds of CPU (utime + stime) the dashboard has used so far.</summary>
+    public double CpuSeconds() => ProcReader.CpuTicks(Pid) / 100.0;
+
+    /// <summary>SIGKILL, as a crash or the OOM killer would: no shutdown code runs; the servers keep running.</summary>
+    public async Task KillAsync()
+    {
+        process!.Kill();
+        await process.WaitForExitAsync();
+    }
 
     /// <summary>CPU % of one core used by the dashboard over <paramref name="window"/>.</summary>
     public async Task<double> CpuPercentAsync(TimeSpan window)
     {
-        var before = CpuTicks();
+        var before = ProcReader.CpuTicks(Pid);
         await Task.Delay(window);
-        var after = CpuTicks();
+        var after = ProcReader.CpuTicks(Pid);
         return (after - before) / 100.0 / window.TotalSeconds * 100;
     }
 
@@ -125,20 +136,25 @@ public sealed class DashboardRunner(string dataDirectory) : IAsyncDisposable
 
     private static string Executable => Path.Combine(AppContext.BaseDirectory, "ServerDashboard");
 
-    private long CpuTicks()
-    {
-        var stat = File.ReadAllText($"/proc/{Pid}/stat");
-        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-        return long.Parse(fields[11]) + long.Parse(fields[12]); // utime + stime (fields 14 and 15)
-    }
-
-    private double ReadStatusKb(string key) =>
-        double.Parse(File.ReadLines($"/proc/{Pid}/status").First(l => l.StartsWith(key + ":")).Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]);
-
-    private static int FreePort()
+    public static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
+}
+
+/// <summary>A process's CPU ticks and RSS from /proc (both figures load distorts little, unlike wall-clock time).</summary>
+public static class ProcReader
+{
+    /// <summary>utime + stime (fields 14 and 15 of /proc/PID/stat), in clock ticks (100 a second).</summary>
+    public static long CpuTicks(int pid)
+    {
+        var stat = File.ReadAllText($"/proc/{pid}/stat");
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        return long.Parse(fields[11]) + long.Parse(fields[12]);
+    }
+
+    public static double RssMb(int pid) =>
+        double.Parse(File.ReadLines($"/proc/{pid}/status").First(l => l.StartsWith("VmRSS:")).Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) / 1024.0;
 }

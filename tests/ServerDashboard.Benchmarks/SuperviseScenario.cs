@@ -76,7 +76,7 @@ public sealed class SuperviseScenario(BenchmarkOptions options, BenchmarkReport 
     {
         foreach (var (peer, prefix) in new[] { ("supervisord", "supervisord"), ("pm2", "pm2_daemon") })
         {
-            var theirs = report.Get($"{peer}: {prefix}_cpu_pct_over_{(int)(report.Get("cpu window") ?? 60)}s");
+            var theirs = report.Get($"{peer}: CPU");
             if (report.Get(CpuName) is { } ours && theirs is > 0)
             {
                 report.Add($"supervise: CPU ratio vs {peer}", ours / theirs.Value, "×", "≤ 0.5");

@@ -1,19 +1,28 @@
-using System.Threading.Channels;
-
 namespace ServerDashboard.Logs;
 
 /// <summary>
 /// Wakes a tailer when its file (or the directory entry naming it) changes, and at the latest after a poll interval:
 /// inotify can miss events (queue overflow, a directory created after the watch, bind mounts, NFS), and each
-/// FileSystemWatcher costs an inotify instance (max_user_instances defaults to 128), so polling is the safety net.
+/// FileSystemWatcher costs an inotify watch, so polling is the safety net. While the watch is up the safety net is the
+/// caller's longer interval (<see cref="IsWatching"/>); <see cref="WaitAsync"/> says whether a change or the timeout woke it.
 /// </summary>
+/// <remarks>
+/// A wait is one <see cref="TaskCompletionSource"/> and one <see cref="ITimer"/>: no linked token source, no
+/// <c>Task.WhenAny</c> and no cancelled channel read (which threw an OperationCanceledException inside the runtime on
+/// every timed-out wait: 400 first-chance exceptions a second with 100 servers polled every 250 ms).
+/// </remarks>
 internal sealed class FileChangeSignal(string path, ILogger logger) : IDisposable
 {
-    private readonly Channel<bool> pending = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+    private readonly Lock gate = new();
     private readonly string directory = Path.GetDirectoryName(Path.GetFullPath(path)) ?? "/";
     private readonly string fileName = Path.GetFileName(path);
     private FileSystemWatcher? watcher;
     private bool watchFailed;
+    private bool pending;
+    private TaskCompletionSource<bool>? waiter;
+
+    /// <summary>inotify is watching the file's directory: changes wake the tailer at once.</summary>
+    public bool IsWatching => watcher is not null;
 
     /// <summary>Starts watching once the directory exists (it may be created later, e.g. a game's logs/ folder).</summary>
     public void EnsureWatching()
@@ -40,29 +49,59 @@ internal sealed class FileChangeSignal(string path, ILogger logger) : IDisposabl
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException)
         {
-            // Typically the inotify instance limit: polling alone still works, just with more latency.
+            // Typically the inotify instance or watch limit: polling alone still works, just with more latency.
             watchFailed = true;
             logger.LogWarning("Cannot watch {Directory} for log changes ({Error}); polling it instead", directory, ex.Message);
         }
     }
 
-    public void Notify() => pending.Writer.TryWrite(true);
-
-    /// <summary>Returns when a change was signalled or <paramref name="timeout"/> passed.</summary>
-    public async Task WaitAsync(TimeSpan timeout, TimeProvider time, CancellationToken cancellationToken)
+    public void Notify()
     {
-        if (pending.Reader.TryRead(out _))
+        lock (gate)
         {
-            return;
+            var wake = waiter;
+            waiter = null;
+            // A waiter its timer already woke has not read yet: its read will see this change too, but the flag keeps the
+            // next wait from sleeping through it if that read started earlier. (Continuations run asynchronously: no
+            // tailer code runs under the lock.)
+            if (wake is null || !wake.TrySetResult(true))
+            {
+                pending = true;
+            }
+        }
+    }
+
+    /// <summary>Returns true when a change was signalled, false when <paramref name="timeout"/> passed first.</summary>
+    public async Task<bool> WaitAsync(TimeSpan timeout, TimeProvider time, CancellationToken cancellationToken)
+    {
+        TaskCompletionSource<bool> wait;
+        lock (gate)
+        {
+            if (pending)
+            {
+                pending = false;
+                return true;
+            }
+
+            // RunContinuationsAsynchronously: the inotify thread that completes it must not run the tailer's read.
+            wait = waiter = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
         }
 
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var delay = Task.Delay(timeout, time, stop.Token);
-        var signal = pending.Reader.WaitToReadAsync(stop.Token).AsTask();
-        await Task.WhenAny(delay, signal);
-        await stop.CancelAsync();
-        pending.Reader.TryRead(out _);
-        cancellationToken.ThrowIfCancellationRequested();
+        await using (time.CreateTimer(static state => ((TaskCompletionSource<bool>)state!).TrySetResult(false), wait, timeout, Timeout.InfiniteTimeSpan))
+        await using (cancellationToken.UnsafeRegister(static state => ((TaskCompletionSource<bool>)state!).TrySetResult(false), wait))
+        {
+            var signalled = await wait.Task;
+            lock (gate)
+            {
+                if (waiter == wait)
+                {
+                    waiter = null;
+                }
+            }
+
+            cancellationToken.ThrowIfCancellationRequested();
+            return signalled;
+        }
     }
 
     private void OnChange(object sender, FileSystemEventArgs e)

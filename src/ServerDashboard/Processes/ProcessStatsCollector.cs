@@ -33,6 +33,11 @@ public sealed record ProcessRegistryStats(
 public sealed class ProcessStatsCollector(ProcessRegistry registry, PidFileStore store, ProcFs procFs, Cgroups.CgroupManager cgroups, TimeProvider time)
 {
     private static readonly TimeSpan MinCpuWindow = TimeSpan.FromSeconds(1);
+
+    /// <summary>How long a process's open-file count is reused before /proc/PID/fd is listed again.</summary>
+    public static readonly TimeSpan FdCountMaxAge = TimeSpan.FromSeconds(30);
+
+    private readonly ConcurrentDictionary<(int Pid, ulong StartTime), (int Count, DateTimeOffset At)> _fdCounts = new();
     private readonly ConcurrentDictionary<ProcessIdentity, List<CpuSample>> _previous = new();
 
     public ProcessRegistryStats Collect()
@@ -40,7 +45,7 @@ public sealed class ProcessStatsCollector(ProcessRegistry registry, PidFileStore
         registry.PollExits();
         IReadOnlyCollection<TrackedProcess> entries = registry.Entries;
         // One pass over /proc for all servers, grouped by process group and by session.
-        IReadOnlyList<ProcStat> all = procFs.ReadAllStats();
+        var all = new ProcSnapshot(procFs.ReadAllStats());
         var stats = entries.OrderBy(e => e.ServerId, StringComparer.Ordinal).Select(e => Measure(e, all)).ToList();
 
         foreach (ProcessIdentity stale in _previous.Keys.Except(entries.Select(e => e.Identity)))
@@ -48,11 +53,13 @@ public sealed class ProcessStatsCollector(ProcessRegistry registry, PidFileStore
             _previous.TryRemove(stale, out _);
         }
 
+        ForgetFdCounts(all);
+
         int alive = stats.Count(s => s.Alive);
         return new ProcessRegistryStats(entries.Count, alive, entries.Count - alive, store.ListServerIds().Count, store.RunDirectory, stats);
     }
 
-    private ProcessStats Measure(TrackedProcess entry, IReadOnlyList<ProcStat> all)
+    private ProcessStats Measure(TrackedProcess entry, ProcSnapshot all)
     {
         bool alive = !entry.HasExited && procFs.IsAlive(entry.Identity);
         bool pidFileExists = File.Exists(entry.PidFilePath);
@@ -63,8 +70,9 @@ public sealed class ProcessStatsCollector(ProcessRegistry registry, PidFileStore
         }
 
         // The tree: process group and session, and with a cgroup all its members (a setsid() escaper included).
-        HashSet<int> inCgroup = entry.Cgroup is { } cgroup ? [.. cgroups.Members(cgroup)] : [];
-        var members = all.Where(s => (s.ProcessGroupId == entry.Pid || s.SessionId == entry.Pid || inCgroup.Contains(s.Pid)) && !s.IsZombieOrDead).ToList();
+        // Looked up in the pass's indexes (not a scan of every process per server, which grew as servers × processes).
+        var members = all.Members(entry.Pid, entry.Cgroup is { } cgroup ? cgroups.Members(cgroup) : []);
+        DateTimeOffset now = time.GetUtcNow();
         ulong ticks = 0;
         long rssPages = 0;
         int threads = 0, fds = 0;
@@ -73,12 +81,11 @@ public sealed class ProcessStatsCollector(ProcessRegistry registry, PidFileStore
             ticks += member.UserTicks + member.SystemTicks;
             rssPages += member.RssPages;
             threads += member.ThreadCount;
-            fds += procFs.CountOpenFds(member.Pid) ?? 0;
+            fds += OpenFds(member, now);
         }
 
         // Memory as the kernel charges it to the cgroup where there is one (the figure its limit is measured against).
         long memoryBytes = entry.Cgroup is { } charged && cgroups.Usage(charged).MemoryBytes is { } usage ? usage : rssPages * Environment.SystemPageSize;
-        DateTimeOffset now = time.GetUtcNow();
         DateTimeOffset started = procFs.StartTimeOf(entry.Identity.StartTime);
         double cpu = CpuPercent(entry, ticks, now, started);
         return new ProcessStats(
@@ -119,5 +126,90 @@ public sealed class ProcessStatsCollector(ProcessRegistry registry, PidFileStore
         return Math.Min(percent, Environment.ProcessorCount * 100.0);
     }
 
+    /// <summary>
+    /// A process's open-file count, counted again when older than <see cref="FdCountMaxAge"/>: listing /proc/PID/fd is a
+    /// directory read per process per tick (the kernel has no cheaper count: FDSize in /proc/PID/status is the table's
+    /// size, not its use), and an fd count is a slow-moving figure.
+    /// </summary>
+    private int OpenFds(ProcStat member, DateTimeOffset now)
+    {
+        var key = (member.Pid, member.StartTime);
+        if (_fdCounts.TryGetValue(key, out var cached) && now - cached.At < FdCountMaxAge)
+        {
+            return cached.Count;
+        }
+
+        int count = procFs.CountOpenFds(member.Pid) ?? 0;
+        _fdCounts[key] = (count, now);
+        return count;
+    }
+
+    private void ForgetFdCounts(ProcSnapshot all)
+    {
+        foreach (var key in _fdCounts.Keys)
+        {
+            if (all.ByPid(key.Pid) is not { } stat || stat.StartTime != key.StartTime)
+            {
+                _fdCounts.TryRemove(key, out _);
+            }
+        }
+    }
+
     private sealed record CpuSample(ulong Ticks, DateTimeOffset At);
+
+    /// <summary>One /proc pass indexed by pid, process group and session.</summary>
+    private sealed class ProcSnapshot
+    {
+        private readonly Dictionary<int, ProcStat> byPid = [];
+        private readonly Dictionary<int, List<ProcStat>> byGroupOrSession = [];
+
+        public ProcSnapshot(IReadOnlyList<ProcStat> stats)
+        {
+            foreach (ProcStat stat in stats)
+            {
+                byPid[stat.Pid] = stat;
+                Index(stat.ProcessGroupId, stat);
+                if (stat.SessionId != stat.ProcessGroupId)
+                {
+                    Index(stat.SessionId, stat);
+                }
+            }
+        }
+
+        public ProcStat? ByPid(int pid) => byPid.GetValueOrDefault(pid);
+
+        /// <summary>Live processes in the group or session <paramref name="leader"/>, and the cgroup's members, each once.</summary>
+        public List<ProcStat> Members(int leader, IReadOnlyList<int> cgroupMembers)
+        {
+            var members = new List<ProcStat>();
+            var seen = new HashSet<int>();
+            foreach (ProcStat stat in byGroupOrSession.GetValueOrDefault(leader) ?? [])
+            {
+                if (!stat.IsZombieOrDead && seen.Add(stat.Pid))
+                {
+                    members.Add(stat);
+                }
+            }
+
+            foreach (int pid in cgroupMembers)
+            {
+                if (byPid.TryGetValue(pid, out var stat) && !stat.IsZombieOrDead && seen.Add(pid))
+                {
+                    members.Add(stat);
+                }
+            }
+
+            return members;
+        }
+
+        private void Index(int id, ProcStat stat)
+        {
+            if (!byGroupOrSession.TryGetValue(id, out var list))
+            {
+                byGroupOrSession[id] = list = [];
+            }
+
+            list.Add(stat);
+        }
+    }
 }
