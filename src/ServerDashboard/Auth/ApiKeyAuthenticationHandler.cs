@@ -6,7 +6,7 @@ using Microsoft.Extensions.Options;
 namespace ServerDashboard.Auth;
 
 /// <summary>
-/// Authenticates scripts by the <c>X-Api-Key</c> header, or on hub requests by an <c>Authorization: Bearer</c> header (the
+/// Authenticates scripts by the <c>X-Api-Key</c> header, or on <c>/metrics</c> and hub requests by an <c>Authorization: Bearer</c> header (the
 /// SignalR client's negotiate and long polling) or, on the WebSocket and SSE requests only, the <c>access_token</c> query
 /// parameter (browsers cannot send headers there).
 /// </summary>
@@ -30,6 +30,12 @@ public sealed class ApiKeyAuthenticationHandler(
             return header.ToString();
         }
 
+        // Prometheus (2.x) sends credentials only as "Authorization: Bearer" (scrape config `authorization:`).
+        if (request.Path.StartsWithSegments("/metrics"))
+        {
+            return BearerToken(request);
+        }
+
         if (!request.Path.StartsWithSegments("/hubs"))
         {
             return null;
@@ -44,6 +50,11 @@ public sealed class ApiKeyAuthenticationHandler(
 
         // @microsoft/signalr's accessTokenFactory sends the key as a bearer token on its HTTP requests (negotiate, long
         // polling) and as access_token only on the WebSocket: both must authenticate the same script.
+        return BearerToken(request);
+    }
+
+    private static string? BearerToken(HttpRequest request)
+    {
         var authorization = request.Headers.Authorization.ToString();
         return authorization.StartsWith(BearerPrefix, StringComparison.OrdinalIgnoreCase) && authorization.Length > BearerPrefix.Length
             ? authorization[BearerPrefix.Length..].Trim()

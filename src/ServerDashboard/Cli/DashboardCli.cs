@@ -52,7 +52,10 @@ public static class DashboardCli
         root.TreatUnmatchedTokensAsErrors = false;
         root.SetAction((result, cancellationToken) => ServeAsync(result, dataDir, urls, cancellationToken));
         // Exceptions propagate: the host's own abort signals (used by dotnet-ef and the test host) must not be swallowed.
-        return await root.Parse(args).InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+        // ProcessTerminationTimeout = null: System.CommandLine's own SIGTERM/SIGINT handling gives the action 2 s and then
+        // exits with 143, which cut the dashboard's graceful shutdown short (servers not all stopped, run state not
+        // flushed, lock not released). The web host's console lifetime handles those signals and waits for shutdown.
+        return await root.Parse(args).InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null });
     }
 
     private static async Task<int> ServeAsync(ParseResult result, Option<string?> dataDir, Option<string?> urls, CancellationToken cancellationToken)

@@ -4,6 +4,7 @@ using ServerDashboard.Api;
 using ServerDashboard.Auth;
 using ServerDashboard.Components;
 using ServerDashboard.Hubs;
+using ServerDashboard.Metrics;
 
 namespace ServerDashboard.Hosting;
 
@@ -57,6 +58,7 @@ public static class DashboardPipeline
         app.MapStaticAssets().AllowAnonymous();
         app.MapOpenApi("/openapi/{documentName}.json").RequireAuthorization(Policies.View);
         app.MapDashboardApi();
+        app.MapDashboardMetrics();
         app.MapAccountEndpoints();
         app.MapHub<DashboardHub>(DashboardHub.Path).RequireAuthorization(Policies.View);
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();

@@ -15,6 +15,7 @@ using ServerDashboard.Components.Layout;
 using ServerDashboard.Data;
 using ServerDashboard.Jobs;
 using ServerDashboard.Logs;
+using ServerDashboard.Metrics;
 using ServerDashboard.Ports;
 using ServerDashboard.Processes;
 using ServerDashboard.Rcon;
@@ -84,6 +85,7 @@ public static class DashboardServices
         services.AddPorts(); // after the supervisor: the start-up port check needs the re-adopted daemons
         services.AddJobs();
         services.AddSchedules(); // after the jobs: schedules start backups and job types
+        services.AddDashboardMetrics(); // GET /metrics (docs/metrics.md)
         services.AddDashboardRateLimiting();
         services.AddHostedService<AuditRetentionService>();
         services.AddDashboardShutdown();

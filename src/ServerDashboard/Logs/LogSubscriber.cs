@@ -21,10 +21,13 @@ internal sealed class LogSubscriber
     private readonly Channel<LogLine> queue;
     private readonly long maxBytes;
     private long queuedBytes;
+    private readonly Action<long>? onDropped;
     private long expectedSeq;
 
-    public LogSubscriber(int capacity, long maxBytes = long.MaxValue)
+    /// <param name="onDropped">Told how many lines were lost each time a gap is found (metrics).</param>
+    public LogSubscriber(int capacity, long maxBytes = long.MaxValue, Action<long>? onDropped = null)
     {
+        this.onDropped = onDropped;
         this.maxBytes = Math.Max(1, maxBytes);
         // Not SingleReader: Offer takes the oldest line out itself when the byte budget is spent.
         queue = Channel.CreateBounded<LogLine>(
@@ -77,6 +80,7 @@ internal sealed class LogSubscriber
             if (line.Seq > expectedSeq)
             {
                 delivered.Add(LogMarkers.Dropped(line.Seq - expectedSeq, line.Seq - 1, time.GetUtcNow().ToUnixTimeMilliseconds()));
+                onDropped?.Invoke(line.Seq - expectedSeq);
             }
 
             delivered.Add(line);

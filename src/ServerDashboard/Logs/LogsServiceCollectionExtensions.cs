@@ -17,6 +17,8 @@ public static class LogsServiceCollectionExtensions
             .Validate(o => o.KeepFiles >= 0 && o.MaxSizeMb > 0 && o.SizeCheckSeconds > 0, "Dashboard:Logs rotation settings must be positive.")
             .ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
+        services.AddMetrics(); // IMeterFactory (the web host has it already; bUnit contexts do not)
+        services.TryAddSingleton<LogMetrics>();
         services.TryAddSingleton<ServerLogHub>();
         services.TryAddSingleton<IServerLogs>(sp => sp.GetRequiredService<ServerLogHub>());
         services.TryAddSingleton<ConsoleLogRotator>();

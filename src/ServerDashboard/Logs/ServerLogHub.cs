@@ -8,7 +8,7 @@ namespace ServerDashboard.Logs;
 /// Every server's <see cref="LogBuffer"/>, fed by the tailers, read by <see cref="IServerLogs"/> consumers: backlog
 /// first, then live batches per subscriber through a bounded drop-oldest queue.
 /// </summary>
-public sealed class ServerLogHub(IOptions<LogOptions> options, TimeProvider time) : IServerLogs
+public sealed class ServerLogHub(IOptions<LogOptions> options, TimeProvider time, LogMetrics? metrics = null) : IServerLogs
 {
     private const int BacklogBatchLines = 1_000;
 
@@ -16,8 +16,15 @@ public sealed class ServerLogHub(IOptions<LogOptions> options, TimeProvider time
     private readonly LogOptions settings = options.Value;
 
     /// <summary>Adds lines read from <paramref name="source"/> ("console" or an extra log file's relative path).</summary>
-    public IReadOnlyList<LogLine> Append(int serverId, string source, IReadOnlyList<string> texts) =>
-        BufferFor(serverId).Append(source, texts);
+    public IReadOnlyList<LogLine> Append(int serverId, string source, IReadOnlyList<string> texts)
+    {
+        if (source != LogMarkers.Source)
+        {
+            metrics?.LinesRead(serverId, texts.Count); // the server's own output, not the dashboard's markers
+        }
+
+        return BufferFor(serverId).Append(source, texts);
+    }
 
     /// <summary>Drops a deleted server's buffer and ends its subscriptions.</summary>
     public void Forget(int serverId)
@@ -38,7 +45,8 @@ public sealed class ServerLogHub(IOptions<LogOptions> options, TimeProvider time
     {
         // A subscription may come before the server's first line: the buffer is created here and filled later.
         var buffer = BufferFor(serverId);
-        var subscriber = new LogSubscriber(settings.SubscriberQueueLines, settings.SubscriberQueueBytes);
+        var subscriber = new LogSubscriber(settings.SubscriberQueueLines, settings.SubscriberQueueBytes,
+            metrics is null ? null : dropped => metrics.LinesDropped(serverId, dropped));
         var backlog = buffer.Subscribe(subscriber, afterSeq, settings.EffectiveBacklog);
         try
         {

@@ -61,7 +61,7 @@ public sealed class DaemonManager(
     Cgroups.CgroupManager cgroups,
     TimeProvider time,
     IOptions<ProcessOptions> options,
-    ILogger<DaemonManager> logger)
+    ILogger<DaemonManager> logger) : IServerLauncher
 {
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(20);
     private static readonly TimeSpan KillConfirmTimeout = TimeSpan.FromSeconds(5);

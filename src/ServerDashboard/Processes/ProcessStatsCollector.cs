@@ -4,6 +4,7 @@ namespace ServerDashboard.Processes;
 
 /// <summary>Resource use of one daemon, summed over its whole process group/session (a server's helpers count too).</summary>
 /// <param name="CpuPercent">Percent of one core over the last second or more (since start before that); up to 100 × cores.</param>
+/// <param name="CpuSeconds">User + system CPU time of the group's live members (a member that exits takes its share along).</param>
 public sealed record ProcessStats(
     int Pid,
     string ServerId,
@@ -19,7 +20,8 @@ public sealed record ProcessStats(
     DateTimeOffset? StartTime,
     double? UptimeSeconds,
     int ProcessCount,
-    string? LastExit);
+    string? LastExit,
+    double? CpuSeconds = null);
 
 public sealed record ProcessRegistryStats(
     int TotalTracked,
@@ -103,7 +105,8 @@ public sealed class ProcessStatsCollector(ProcessRegistry registry, PidFileStore
             started,
             Math.Max(0, Math.Round((now - started).TotalSeconds)),
             members.Count,
-            entry.LastExit?.ToString());
+            entry.LastExit?.ToString(),
+            (double)ticks / procFs.ClockTicksPerSecond);
     }
 
     private double CpuPercent(TrackedProcess entry, ulong ticks, DateTimeOffset now, DateTimeOffset started)

@@ -43,6 +43,7 @@ public static class ProcessesServiceCollectionExtensions
         services.TryAddSingleton<Cgroups.CgroupManager>();
         services.TryAddSingleton<ProcessGroupSignaller>();
         services.TryAddSingleton<DaemonManager>();
+        services.TryAddSingleton<IServerLauncher>(sp => sp.GetRequiredService<DaemonManager>()); // the launcher seam (docs/scale-out.md)
         services.TryAddSingleton<ProcessStatsCollector>();
         services.TryAddSingleton<PortOwnerLookup>();
         services.TryAddSingleton<LockFileReader>();

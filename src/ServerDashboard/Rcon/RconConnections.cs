@@ -12,7 +12,8 @@ public sealed class RconConnections(
     RconTargetLookup lookup,
     IOptions<RconOptions> options,
     TimeProvider time,
-    ILoggerFactory loggers) : IAsyncDisposable, IDisposable
+    ILoggerFactory loggers,
+    RconMetrics? metrics = null) : IAsyncDisposable, IDisposable
 {
     private static readonly TimeSpan FirstRetryDelay = TimeSpan.FromMilliseconds(100);
     private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(1);
@@ -27,6 +28,30 @@ public sealed class RconConnections(
     /// <summary>Runs a command on the server's connection, (re)connecting first if needed.</summary>
     /// <exception cref="RconUnavailableException">The server is unknown or has RCON disabled.</exception>
     public async Task<RconResponse> ExecuteAsync(int serverId, string command, TimeSpan? timeout, CancellationToken cancellationToken)
+    {
+        var started = time.GetTimestamp();
+        bool succeeded = false, attempted = true;
+        try
+        {
+            var response = await ExecuteUnmeasuredAsync(serverId, command, timeout, cancellationToken);
+            succeeded = true;
+            return response;
+        }
+        catch (RconUnavailableException)
+        {
+            attempted = false; // RCON is off for this server: no command was tried, nothing to count
+            throw;
+        }
+        finally
+        {
+            if (attempted)
+            {
+                metrics?.CommandFinished(serverId, time.GetElapsedTime(started), succeeded);
+            }
+        }
+    }
+
+    private async Task<RconResponse> ExecuteUnmeasuredAsync(int serverId, string command, TimeSpan? timeout, CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(disposed, this);
         if (!options.Value.Enabled)

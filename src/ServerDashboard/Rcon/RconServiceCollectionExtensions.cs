@@ -12,6 +12,8 @@ public static class RconServiceCollectionExtensions
             .Validate(o => o.ConnectTimeout > TimeSpan.Zero && o.CommandTimeout > TimeSpan.Zero && o.FragmentIdleTimeout > TimeSpan.Zero,
                 "Rcon timeouts must be positive.")
             .Validate(o => o.MaxReplyBytes > 0, "Rcon:MaxReplyBytes must be positive.");
+        services.AddMetrics(); // IMeterFactory for RconMetrics (host-less contexts lack it)
+        services.AddSingleton<RconMetrics>();
         services.AddSingleton<RconConnections>();
         return services;
     }

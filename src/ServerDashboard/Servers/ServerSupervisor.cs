@@ -17,7 +17,7 @@ namespace ServerDashboard.Servers;
 public sealed class ServerSupervisor(
     IDbContextFactory<DashboardDbContext> dbFactory,
     LaunchPlanner planner,
-    DaemonManager daemons,
+    IServerLauncher daemons, // DaemonManager: detached daemons on this host (docs/scale-out.md)
     ProcessRegistry registry,
     PortOwnerLookup ports,
     ServerStatusBoard board,

@@ -82,6 +82,7 @@ public sealed class RouteTableTests : IDisposable
         ("GET", "/api/v1/servers/{id:int}/schedules/{scheduleId:int}/runs", "/api/v1/servers/999999/schedules/999999/runs", Policies.View),
         ("GET", "/openapi/{documentName}.json", "/openapi/v1.json", Policies.View),
         ("POST", "/hubs/dashboard/negotiate", "/hubs/dashboard/negotiate?negotiateVersion=1", Policies.View),
+        ("GET", "/metrics", "/metrics", ServerDashboard.Metrics.MetricsApi.Policy), // an API key of any role (or an allow-listed address)
     ];
 
     /// <summary>Pages: (path, policy). null = anonymous; "" = any logged-in user (the fallback policy; Home forwards to /servers).</summary>
@@ -107,7 +108,7 @@ public sealed class RouteTableTests : IDisposable
     {
         _ = factory.CreateAnonymousClient();
         var endpoints = factory.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
-            .Where(e => e.RoutePattern.RawText is { } raw && (raw.StartsWith("/api", StringComparison.Ordinal) || raw.StartsWith("/openapi", StringComparison.Ordinal) || raw.StartsWith("/hubs", StringComparison.Ordinal)))
+            .Where(e => e.RoutePattern.RawText is { } raw && (raw.StartsWith("/api", StringComparison.Ordinal) || raw.StartsWith("/openapi", StringComparison.Ordinal) || raw.StartsWith("/hubs", StringComparison.Ordinal) || raw == "/metrics"))
             .SelectMany(e => (e.Metadata.GetMetadata<Microsoft.AspNetCore.Routing.HttpMethodMetadata>()?.HttpMethods ?? ["*"]).Select(m => (Method: m, Pattern: e.RoutePattern.RawText!)))
             .Where(e => e.Pattern != "/hubs/dashboard") // the connection itself: its methods are the HubMethods rows
             .ToList();
@@ -254,6 +255,11 @@ public sealed class RouteTableTests : IDisposable
         if (policy is null)
         {
             return null;
+        }
+
+        if (policy == ServerDashboard.Metrics.MetricsApi.Policy)
+        {
+            return caller.StartsWith("key:", StringComparison.Ordinal) ? null : HttpStatusCode.Unauthorized; // scrapers are scripts
         }
 
         var role = caller switch

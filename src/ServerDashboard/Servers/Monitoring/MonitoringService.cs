@@ -95,7 +95,7 @@ public sealed class MonitoringService(
             }
 
             samples.Add(new ServerSample(id, process.Pid, process.Alive, process.CpuPercent, process.MemoryBytes,
-                process.OpenFiles, process.Threads, process.ProcessCount));
+                process.OpenFiles, process.Threads, process.ProcessCount, process.CpuSeconds));
         }
 
         return new MonitoringTick(time.GetUtcNow(), samples);
