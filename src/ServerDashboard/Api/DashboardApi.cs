@@ -17,6 +17,7 @@ public static class DashboardApi
         v1.MapPortsApi();
         v1.MapJobsApi();
         v1.MapBackupsApi();
+        v1.MapWebhooksApi();
         return endpoints;
     }
 }

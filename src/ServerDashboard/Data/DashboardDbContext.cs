@@ -32,6 +32,10 @@ public sealed class DashboardDbContext(DbContextOptions<DashboardDbContext> opti
 
     public DbSet<JobType> JobTypes => Set<JobType>();
 
+    public DbSet<Webhook> Webhooks => Set<Webhook>();
+
+    public DbSet<WebhookDelivery> WebhookDeliveries => Set<WebhookDelivery>();
+
     protected override void OnModelCreating(ModelBuilder builder)
     {
         base.OnModelCreating(builder);
@@ -103,6 +107,7 @@ public sealed class DashboardDbContext(DbContextOptions<DashboardDbContext> opti
         });
 
         ManagedPort.Configure(builder);
+        Webhook.Configure(builder);
     }
 
     protected override void OnConfiguring(DbContextOptionsBuilder optionsBuilder) =>

@@ -15,6 +15,7 @@ using ServerDashboard.Components.Layout;
 using ServerDashboard.Data;
 using ServerDashboard.Jobs;
 using ServerDashboard.Logs;
+using ServerDashboard.Notifications;
 using ServerDashboard.Ports;
 using ServerDashboard.Processes;
 using ServerDashboard.Rcon;
@@ -82,6 +83,7 @@ public static class DashboardServices
         AddProcessesAndSupervision(services);
         services.AddPorts(); // after the supervisor: the start-up port check needs the re-adopted daemons
         services.AddJobs();
+        services.AddNotifications(); // webhooks: listens to servers, jobs and ports
         services.AddDashboardRateLimiting();
         services.AddHostedService<AuditRetentionService>();
         services.AddDashboardShutdown();
