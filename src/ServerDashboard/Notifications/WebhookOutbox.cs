@@ -22,7 +22,8 @@ public sealed class WebhookOutbox(
         {
             await foreach (var e in queue.Reader.ReadAllAsync(stoppingToken))
             {
-                await StoreAsync(e, stoppingToken);
+                // Not cancelled by shutdown: an event taken from memory is stored (a few milliseconds), never dropped half-way.
+                await StoreAsync(e, CancellationToken.None);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)

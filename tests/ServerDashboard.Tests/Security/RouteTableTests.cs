@@ -73,6 +73,13 @@ public sealed class RouteTableTests : IDisposable
         ("GET", "/api/v1/servers/{id:int}/backups/{file}", "/api/v1/servers/999999/backups/20260101T000000.000Z.tar.gz", Policies.Admin),
         ("DELETE", "/api/v1/servers/{id:int}/backups/{file}", "/api/v1/servers/999999/backups/20260101T000000.000Z.tar.gz", Policies.Admin),
         ("POST", "/api/v1/servers/{id:int}/backups/{file}/restore", "/api/v1/servers/999999/backups/20260101T000000.000Z.tar.gz/restore", Policies.Operate),
+        ("GET", "/api/v1/webhooks/", "/api/v1/webhooks", Policies.Admin),
+        ("POST", "/api/v1/webhooks/", "/api/v1/webhooks", Policies.Admin),
+        ("PUT", "/api/v1/webhooks/{id:int}", "/api/v1/webhooks/999999", Policies.Admin),
+        ("DELETE", "/api/v1/webhooks/{id:int}", "/api/v1/webhooks/999999", Policies.Admin),
+        ("GET", "/api/v1/webhooks/{id:int}/deliveries", "/api/v1/webhooks/999999/deliveries", Policies.Admin),
+        ("POST", "/api/v1/webhooks/{id:int}/deliveries/{deliveryId}/resend", "/api/v1/webhooks/999999/deliveries/no-such-delivery/resend", Policies.Admin),
+        ("POST", "/api/v1/webhooks/{id:int}/test", "/api/v1/webhooks/999999/test", Policies.Admin),
         ("GET", "/openapi/{documentName}.json", "/openapi/v1.json", Policies.View),
         ("POST", "/hubs/dashboard/negotiate", "/hubs/dashboard/negotiate?negotiateVersion=1", Policies.View),
     ];
