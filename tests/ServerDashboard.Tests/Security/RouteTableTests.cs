@@ -90,7 +90,7 @@ public sealed class RouteTableTests : IDisposable
         ("/account/login", null), ("/account/denied", null),
         ("/", ""), ("/servers", Policies.View), ("/servers/999999", Policies.View), ("/processes", Policies.View),
         ("/audit", Policies.View), ("/jobs", Policies.View), ("/ports", Policies.View), ("/settings", Policies.View),
-        ("/servers/new", Policies.Admin), ("/servers/999999/edit", Policies.Admin), ("/users", Policies.Admin),
+        ("/servers/new", Policies.Admin), ("/servers/999999/edit", Policies.Admin), ("/users", Policies.Admin), ("/webhooks", Policies.Admin),
     ];
 
     /// <summary>Hub methods and the policy each needs (the hub's own [Authorize] plus none stricter).</summary>

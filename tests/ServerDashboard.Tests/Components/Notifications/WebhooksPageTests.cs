@@ -19,6 +19,8 @@ public sealed class WebhooksPageTests : IDisposable
 
     public WebhooksPageTests()
     {
+        // Options bind from configuration: an empty one gives the defaults (5 s timeout, 2 quick retries).
+        ctx.Services.AddSingleton<Microsoft.Extensions.Configuration.IConfiguration>(new Microsoft.Extensions.Configuration.ConfigurationBuilder().Build());
         ctx.Services.AddNotifications(); // its hosted services never run here
         ctx.LogInAs("admin", Roles.Admin);
     }
