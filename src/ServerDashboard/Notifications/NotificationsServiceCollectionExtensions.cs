@@ -50,7 +50,8 @@ public static class NotificationsServiceCollectionExtensions
                         Delay = TimeSpan.FromMilliseconds(o.QuickRetryDelayMilliseconds),
                         BackoffType = DelayBackoffType.Exponential,
                         UseJitter = true,
-                        // A Retry-After of an hour is the queue's business, not a reason to hold a round open.
+                        // A Retry-After (possibly an hour) is the queue's business, not a reason to hold a round open.
+                        ShouldRetryAfterHeader = false,
                         MaxDelay = TimeSpan.FromSeconds(10),
                     });
                 }
