@@ -54,7 +54,7 @@ public sealed class WebhookDeliveryTests
         receiver.Answer = _ => Interlocked.Decrement(ref failures) >= 0 ? 500 : 200;
         using var factory = Create(); // 2 quick retries per round: round 1 gets 500 ×3, round 2 (1 s later) 500 then 200
         var admin = await AdminAsync(factory);
-        var hook = await RegisterAsync(admin, receiver.Url, [WebhookEvents.ServerState], secret: "retry-secret");
+        var hook = await RegisterAsync(admin, receiver.Url + "/t0ken-in-path", [WebhookEvents.ServerState], secret: "retry-secret");
 
         PublishState(factory, 7, "retried");
         await WaitAsync(() => receiver.Delivered.Count == 1, "the delivery to succeed");
@@ -70,6 +70,16 @@ public sealed class WebhookDeliveryTests
         Assert.Equal(200, entry.LastStatusCode);
         Assert.Equal(WebhookEvents.ServerState, entry.Event);
         Assert.Equal(7, entry.ServerId);
+
+        // The refusals were logged, naming the receiver by host and port only: never the path (a token) or the secret.
+        string logs = string.Join("\n", Directory.GetFiles(Path.Combine(factory.DataDirectory, "logs")).Select(f =>
+        {
+            using var reader = new StreamReader(new FileStream(f, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete));
+            return reader.ReadToEnd();
+        }));
+        Assert.Contains($"http://127.0.0.1:{receiver.Port}/…: HTTP 500", logs);
+        Assert.DoesNotContain("t0ken-in-path", logs);
+        Assert.DoesNotContain("retry-secret", logs);
     }
 
     [Fact]
