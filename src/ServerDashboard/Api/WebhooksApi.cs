@@ -59,7 +59,17 @@ public static class WebhooksApi
         hooks.MapPost("/{id:int}/test", async Task<Results<Ok<WebhookDeliveryView>, ProblemHttpResult>> (int id, WebhookDispatcher dispatcher, AuditLog audit, ClaimsPrincipal user, HttpContext http, CancellationToken cancellationToken) =>
         {
             var actor = AuditActor.From(user, http);
-            if (await dispatcher.TestAsync(id, actor.Name, cancellationToken) is not { } sent)
+            WebhookDeliveryView? sent;
+            try
+            {
+                sent = await dispatcher.TestAsync(id, actor.Name, cancellationToken);
+            }
+            catch (InvalidOperationException ex)
+            {
+                return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Cannot send", detail: ex.Message);
+            }
+
+            if (sent is null)
             {
                 return NotFound(id);
             }

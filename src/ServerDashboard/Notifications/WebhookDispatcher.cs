@@ -54,7 +54,11 @@ public sealed class WebhookDispatcher(
         }
     }
 
-    /// <summary>Sends every due head once. Returns how long until the next head is due: zero to look again now, null for none.</summary>
+    /// <summary>
+    /// Sends every due head once. Returns how long until the next head is due: zero to look again now (something moved),
+    /// null for nothing queued. When nothing due could be processed (a store error) it waits <see cref="StoreRetry"/>
+    /// rather than spinning.
+    /// </summary>
     internal async Task<TimeSpan?> DeliverDueAsync(CancellationToken cancellationToken)
     {
         var heads = await log.HeadsAsync(cancellationToken);
@@ -62,39 +66,69 @@ public sealed class WebhookDispatcher(
         var due = heads.Where(h => h.NextAttemptAt <= now).ToList();
         if (due.Count > 0)
         {
+            int moved = 0;
             await Parallel.ForEachAsync(due, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.CurrentValue.MaxParallel), CancellationToken = cancellationToken },
-                async (head, ct) => await DeliverAsync(head.Id, ct));
-            return TimeSpan.Zero;
+                async (head, ct) =>
+                {
+                    if (await DeliverAsync(head.Id, ct))
+                    {
+                        Interlocked.Increment(ref moved);
+                    }
+                });
+            return moved > 0 ? TimeSpan.Zero : StoreRetry;
         }
 
         return heads.Count == 0 ? null : heads.Min(h => h.NextAttemptAt) - now;
     }
 
-    private async Task DeliverAsync(long id, CancellationToken cancellationToken)
+    /// <summary>One round for one delivery; false when it could not be processed (it stays queued as it was).</summary>
+    private async Task<bool> DeliverAsync(long id, CancellationToken cancellationToken)
     {
         try
         {
             var delivery = await log.GetAsync(id, cancellationToken);
-            if (delivery is not { Status: WebhookDeliveryStatus.Pending } || await registry.LoadForSendingAsync(delivery.WebhookId, cancellationToken) is not { } target)
+            if (delivery is not { Status: WebhookDeliveryStatus.Pending })
             {
-                return;
+                return true; // finished or deleted meanwhile
             }
 
-            var result = await sender.SendAsync(target.Hook.Url, delivery.Event, delivery.DeliveryId, delivery.Body, target.Secret, cancellationToken);
+            (Webhook Hook, string? Secret)? target;
+            try
+            {
+                target = await registry.LoadForSendingAsync(delivery.WebhookId, cancellationToken);
+            }
+            catch (System.Security.Cryptography.CryptographicException)
+            {
+                // The data-protection keys under <dataDir>/keys changed: sending unsigned would mislead the receiver.
+                await log.RecordAsync(id, new SendResult(false, true, null, [], "the secret cannot be decrypted (data protection keys changed): set it again"),
+                    once: false, cancellationToken);
+                return true;
+            }
+
+            if (target is not { } found)
+            {
+                return false;
+            }
+
+            var result = await sender.SendAsync(found.Hook.Url, delivery.Event, delivery.DeliveryId, delivery.Body, found.Secret, cancellationToken);
             var after = await log.RecordAsync(id, result, once: false, cancellationToken);
             if (after is { Status: WebhookDeliveryStatus.Failed })
             {
                 logger.LogWarning("Webhook {WebhookId}: gave up delivery {DeliveryId} ({Event}) after {Rounds} rounds: {Error}",
                     after.WebhookId, after.DeliveryId, after.Event, after.Rounds, after.LastError);
             }
+
+            return true;
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             // Shutting down mid-round: the delivery stays pending and goes out again after the restart, same id.
+            return false;
         }
         catch (Exception ex)
         {
             logger.LogError(ex, "Webhook delivery {Id} could not be processed; it stays queued", id);
+            return false;
         }
     }
 
@@ -104,7 +138,17 @@ public sealed class WebhookDispatcher(
     /// </summary>
     public async Task<WebhookDeliveryView?> TestAsync(int webhookId, string requestedBy, CancellationToken cancellationToken)
     {
-        if (await registry.LoadForSendingAsync(webhookId, cancellationToken) is not { } target)
+        (Webhook Hook, string? Secret)? loaded;
+        try
+        {
+            loaded = await registry.LoadForSendingAsync(webhookId, cancellationToken);
+        }
+        catch (System.Security.Cryptography.CryptographicException)
+        {
+            throw new InvalidOperationException("The webhook's secret cannot be decrypted (data protection keys changed): set it again.");
+        }
+
+        if (loaded is not { } target)
         {
             return null;
         }

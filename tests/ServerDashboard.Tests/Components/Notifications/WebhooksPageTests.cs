@@ -87,7 +87,8 @@ public sealed class WebhooksPageTests : IDisposable
         Assert.Equal(3, receiver.Requests.Count);
         Assert.Equal(receiver.Requests.First().DeliveryId, row.GetAttribute("data-delivery"));
 
-        row.QuerySelector("[data-testid=resend]")!.Click();
+        // Found and clicked in one renderer turn: the page's refresh timer may re-render in between otherwise.
+        await cut.InvokeAsync(() => cut.Find("[data-testid=delivery-row] [data-testid=resend]").Click());
         cut.WaitForAssertion(() => Assert.Equal(2, cut.FindAll("[data-testid=delivery-row]").Count));
         var resent = cut.FindAll("[data-testid=delivery-row]")[0];
         Assert.Equal(WebhookDeliveryStatus.Pending, resent.GetAttribute("data-status"));
