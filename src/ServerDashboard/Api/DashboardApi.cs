@@ -18,6 +18,7 @@ public static class DashboardApi
         v1.MapJobsApi();
         v1.MapBackupsApi();
         v1.MapSchedulesApi();
+        v1.MapWebhooksApi();
         return endpoints;
     }
 }

@@ -44,6 +44,10 @@ public abstract class DashboardDbContext(DbContextOptions options, RconPasswordP
 
     public DbSet<JobType> JobTypes => Set<JobType>();
 
+    public DbSet<Webhook> Webhooks => Set<Webhook>();
+
+    public DbSet<WebhookDelivery> WebhookDeliveries => Set<WebhookDelivery>();
+
     protected override void OnModelCreating(ModelBuilder builder)
     {
         base.OnModelCreating(builder);
@@ -116,6 +120,7 @@ public abstract class DashboardDbContext(DbContextOptions options, RconPasswordP
 
         ManagedPort.Configure(builder);
         Schedules.Schedule.Configure(builder);
+        Webhook.Configure(builder);
     }
 
     protected override void OnConfiguring(DbContextOptionsBuilder optionsBuilder) =>

@@ -16,6 +16,7 @@ using ServerDashboard.Data;
 using ServerDashboard.Jobs;
 using ServerDashboard.Logs;
 using ServerDashboard.Metrics;
+using ServerDashboard.Notifications;
 using ServerDashboard.Ports;
 using ServerDashboard.Processes;
 using ServerDashboard.Rcon;
@@ -86,6 +87,7 @@ public static class DashboardServices
         services.AddJobs();
         services.AddSchedules(); // after the jobs: schedules start backups and job types
         services.AddDashboardMetrics(); // GET /metrics (docs/metrics.md)
+        services.AddNotifications(); // webhooks: listens to servers, jobs and ports
         services.AddDashboardRateLimiting();
         services.AddHostedService<AuditRetentionService>();
         services.AddDashboardShutdown();

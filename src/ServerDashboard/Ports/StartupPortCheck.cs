@@ -22,10 +22,14 @@ public sealed class PortFindings
 
     public DateTimeOffset? CheckedAt { get; private set; }
 
+    /// <summary>Raised after each check with what it found (webhooks report conflicts from here).</summary>
+    public event Action<IReadOnlyList<PortFinding>, DateTimeOffset>? Checked;
+
     public void Set(IReadOnlyList<PortFinding> value, DateTimeOffset at)
     {
         findings = value;
         CheckedAt = at;
+        Checked?.Invoke(value, at);
     }
 }
 

@@ -80,6 +80,13 @@ public sealed class RouteTableTests : IDisposable
         ("PUT", "/api/v1/servers/{id:int}/schedules/{scheduleId:int}", "/api/v1/servers/999999/schedules/999999", Policies.Operate),
         ("DELETE", "/api/v1/servers/{id:int}/schedules/{scheduleId:int}", "/api/v1/servers/999999/schedules/999999", Policies.Operate),
         ("GET", "/api/v1/servers/{id:int}/schedules/{scheduleId:int}/runs", "/api/v1/servers/999999/schedules/999999/runs", Policies.View),
+        ("GET", "/api/v1/webhooks/", "/api/v1/webhooks", Policies.Admin),
+        ("POST", "/api/v1/webhooks/", "/api/v1/webhooks", Policies.Admin),
+        ("PUT", "/api/v1/webhooks/{id:int}", "/api/v1/webhooks/999999", Policies.Admin),
+        ("DELETE", "/api/v1/webhooks/{id:int}", "/api/v1/webhooks/999999", Policies.Admin),
+        ("GET", "/api/v1/webhooks/{id:int}/deliveries", "/api/v1/webhooks/999999/deliveries", Policies.Admin),
+        ("POST", "/api/v1/webhooks/{id:int}/deliveries/{deliveryId}/resend", "/api/v1/webhooks/999999/deliveries/no-such-delivery/resend", Policies.Admin),
+        ("POST", "/api/v1/webhooks/{id:int}/test", "/api/v1/webhooks/999999/test", Policies.Admin),
         ("GET", "/openapi/{documentName}.json", "/openapi/v1.json", Policies.View),
         ("POST", "/hubs/dashboard/negotiate", "/hubs/dashboard/negotiate?negotiateVersion=1", Policies.View),
         ("GET", "/metrics", "/metrics", ServerDashboard.Metrics.MetricsApi.Policy), // an API key of any role (or an allow-listed address)
@@ -91,7 +98,7 @@ public sealed class RouteTableTests : IDisposable
         ("/account/login", null), ("/account/denied", null),
         ("/", ""), ("/servers", Policies.View), ("/servers/999999", Policies.View), ("/processes", Policies.View),
         ("/audit", Policies.View), ("/jobs", Policies.View), ("/schedules", Policies.View), ("/ports", Policies.View), ("/settings", Policies.View),
-        ("/servers/new", Policies.Admin), ("/servers/999999/edit", Policies.Admin), ("/users", Policies.Admin),
+        ("/servers/new", Policies.Admin), ("/servers/999999/edit", Policies.Admin), ("/users", Policies.Admin), ("/webhooks", Policies.Admin),
     ];
 
     /// <summary>Hub methods and the policy each needs (the hub's own [Authorize] plus none stricter).</summary>
