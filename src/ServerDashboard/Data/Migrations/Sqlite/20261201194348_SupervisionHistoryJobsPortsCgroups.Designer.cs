@@ -467,13 +467,6 @@ namespace ServerDashboard.Data.Migrations.Sqlite
                         .ValueGeneratedOnAdd()
                         .HasColumnType("INTEGER");
 
-                    b.PrimitiveCollection<string>("BackupPaths")
-                        .IsRequired()
-                        .HasColumnType("TEXT");
-
-                    b.Property<bool>("BackupStopServer")
-                        .HasColumnType("INTEGER");
-
                     b.Property<int?>("BrowserLinesPerSecond")
                         .HasColumnType("INTEGER");
 
