@@ -28,6 +28,9 @@ public sealed class DashboardComponentContext : BunitContext
     public DashboardComponentContext()
     {
         JSInterop.Mode = JSRuntimeMode.Loose;
+        // Component tests stay on SQLite in the PostgreSQL pass too: their WaitFor timeouts did not hold on a loaded machine
+        // while each context created and migrated a database of its own. Remove this line to run them on PostgreSQL.
+        TestStore.KeepOnSqlite(directory);
         Data = new DataDirectory(directory);
         Auth = AddAuthorization();
 
