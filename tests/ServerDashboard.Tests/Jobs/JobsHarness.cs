@@ -36,6 +36,7 @@ public sealed class JobsHarness : IAsyncDisposable
         services.AddProcesses(o => o.DataDirectory = dir.Path);
         services.AddSingleton(Options.Create(options));
         services.AddSingleton(new JobFiles(options.PidDirectory!));
+        services.AddSingleton<JobLogStreams>();
         services.AddSingleton<JobRunner>();
         _services = services.BuildServiceProvider();
         Runner.Changed += e =>
