@@ -67,6 +67,22 @@ public static class TestStore
         return value is DBNull ? null : value;
     }
 
+    /// <summary>
+    /// For harnesses that build a few services by hand on a SQLite file: the app's <see cref="IDbContextFactory{TContext}"/>
+    /// of <see cref="DashboardDbContext"/> (abstract: one model, a subclass per provider) backed by the SQLite subclass.
+    /// </summary>
+    public static IServiceCollection AddSqliteStore(this IServiceCollection services, string connectionString)
+    {
+        services.AddDbContextFactory<SqliteDashboardDbContext>(db => db.UseSqlite(connectionString));
+        services.AddSingleton<IDbContextFactory<DashboardDbContext>>(sp => new SqliteFactory(sp.GetRequiredService<IDbContextFactory<SqliteDashboardDbContext>>()));
+        return services;
+    }
+
+    private sealed class SqliteFactory(IDbContextFactory<SqliteDashboardDbContext> inner) : IDbContextFactory<DashboardDbContext>
+    {
+        public DashboardDbContext CreateDbContext() => inner.CreateDbContext();
+    }
+
     private static async Task<DbCommand> OpenCommandAsync(DashboardDbContext db, string sql)
     {
         var connection = db.Database.GetDbConnection();

@@ -32,7 +32,7 @@ public sealed class WebhookQueueTimingTests : IAsyncDisposable
             ["Dashboard:Webhooks:MaxRounds"] = "3",
         }).Build());
         string connection = $"Data Source={directory.Combine("dashboard.db")}";
-        collection.AddDbContextFactory<DashboardDbContext>(db => db.UseSqlite(connection));
+        collection.AddSqliteStore(connection);
         collection.AddDataProtection().UseEphemeralDataProtectionProvider();
         collection.AddSingleton<AuditLog>();
         collection.AddNotifications();

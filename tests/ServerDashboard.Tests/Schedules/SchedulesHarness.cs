@@ -46,7 +46,7 @@ public sealed class SchedulesHarness : IAsyncDisposable
         var collection = new ServiceCollection();
         collection.AddLogging();
         collection.AddSingleton<TimeProvider>(Time);
-        collection.AddDbContextFactory<DashboardDbContext>(db => db.UseSqlite(data.ConnectionString));
+        collection.AddSqliteStore(data.ConnectionString);
         collection.AddSingleton<AuditLog>();
         collection.AddSingleton(Options.Create(options));
         collection.AddSingleton<ScheduleService>();
