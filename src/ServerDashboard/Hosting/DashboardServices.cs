@@ -71,13 +71,18 @@ public static class DashboardServices
         services.AddRazorComponents().AddInteractiveServerComponents();
         AddUi(services);
         // Enums as strings on the hub too, like the REST API ("Running", not 2).
-        services.AddSignalR().AddJsonProtocol(json => json.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter()));
+        services.AddSignalR().AddJsonProtocol(json =>
+        {
+            json.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter());
+            json.PayloadSerializerOptions.Converters.Add(new Text.NulFreeStringConverter());
+        });
         services.AddOpenApi("v1");
         services.AddProblemDetails();
         services.AddErrorResponses();
         services.ConfigureHttpJsonOptions(json =>
         {
             json.SerializerOptions.Converters.Add(new JsonStringEnumConverter()); // strings out, case-insensitive in
+            json.SerializerOptions.Converters.Add(new Text.NulFreeStringConverter()); // a NUL is a 400, never a 500 from the store
         });
         // Hosted services start in this order, all before Kestrel accepts a request.
         services.AddHostedService<InstanceLockService>();

@@ -91,6 +91,11 @@ public sealed class BadRequestProblems(RequestDelegate next)
         var field = (json.Path ?? "$").TrimStart('$').TrimStart('.');
         var bracket = field.IndexOf('[');
         field = bracket >= 0 ? field[..bracket] : field;
+        if (json.Message == Text.NulFreeStringConverter.Message)
+        {
+            return (field.Length == 0 ? "body" : field, $"'{field}' must not contain NUL characters (\\u0000).");
+        }
+
         // Only "could not be converted" is about one field; anything else (truncated, not JSON) is about the document.
         if (field.Length == 0 || !json.Message.StartsWith("The JSON value could not be converted", StringComparison.Ordinal))
         {

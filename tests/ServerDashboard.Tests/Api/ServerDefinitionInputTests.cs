@@ -21,6 +21,23 @@ public sealed class ServerDefinitionInputTests : IClassFixture<DashboardFactoryF
     public ServerDefinitionInputTests(DashboardFactoryFixture fixture) => factory = fixture.Factory;
 
     [Theory]
+    [InlineData("name")]
+    [InlineData("readyPattern")]
+    [InlineData("notes")]
+    public async Task A_NUL_character_in_a_string_is_a_400_naming_the_field(string field)
+    {
+        // PostgreSQL cannot store a NUL in text: without the check this was a 500 on that store (found by the API fuzz test).
+        var admin = await factory.CreateClientWithRoleAsync(Roles.Admin);
+        var body = Valid($"nul-{field}");
+        body[field] = "a\u0000b";
+
+        var created = await PostAsync(admin, body);
+
+        Assert.Equal(HttpStatusCode.BadRequest, created.StatusCode);
+        Assert.Contains("NUL", await created.Content.ReadAsStringAsync());
+    }
+
+    [Theory]
     [InlineData("workingDirectory")]
     [InlineData("rcon")]
     [InlineData("stop")]
