@@ -6,7 +6,7 @@ using ServerDashboard.Benchmarks;
 //   scale        supervise 100 / 300 / 1,000 servers (--counts 100,300,1000): CPU, RSS, start-all, stop-all growth
 //   --supervise  issue 11's supervision benchmark only (with the peers, 60 s CPU window)
 //   --logs / --daemons / --rcon: only those scenarios; none of them (and no mode): all three without the verdicts.
-//   --no-peers skips the supervisord/PM2 baselines (slow); the log scenarios always run their tail -F floors (seconds).
+//   --no-peers skips the supervisord/PM2 baselines (slow; with --supervise too); the log scenarios always run their tail -F floors (seconds).
 var options = BenchmarkOptions.Parse(args);
 var report = new BenchmarkReport();
 if (options.Scale)
@@ -23,7 +23,11 @@ if (options.Supervise || options.All)
     report.Add("cpu window", options.CpuWindowSeconds, "s");
     if (options.Supervise)
     {
-        await new PeerBaselines(options, report).RunAsync();
+        if (!options.SkipPeers)
+        {
+            await new PeerBaselines(options, report).RunAsync();
+        }
+
         SuperviseScenario.AddRatios(report);
         await FinishAsync();
         return;

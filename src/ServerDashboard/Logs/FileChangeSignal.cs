@@ -1,9 +1,11 @@
+using ServerDashboard.Processes;
+
 namespace ServerDashboard.Logs;
 
 /// <summary>
 /// Wakes a tailer when its file (or the directory entry naming it) changes, and at the latest after a poll interval:
-/// inotify can miss events (queue overflow, a directory created after the watch, bind mounts, NFS), and each
-/// FileSystemWatcher costs an inotify watch, so polling is the safety net. While the watch is up the safety net is the
+/// inotify can miss events (queue overflow, bind mounts, NFS), so polling is the safety net. All signals share one
+/// inotify instance (<see cref="SharedInotify"/>). While the watch is up the safety net is the
 /// caller's longer interval (<see cref="IsWatching"/>); <see cref="WaitAsync"/> says whether a change or the timeout woke it.
 /// </summary>
 /// <remarks>
@@ -16,40 +18,53 @@ internal sealed class FileChangeSignal(string path, ILogger logger) : IDisposabl
     private readonly Lock gate = new();
     private readonly string directory = Path.GetDirectoryName(Path.GetFullPath(path)) ?? "/";
     private readonly string fileName = Path.GetFileName(path);
-    private FileSystemWatcher? watcher;
+    private SharedInotify.Subscription? watch;
+    private FileIdentity? watchedDirectory;
     private bool watchFailed;
     private bool pending;
     private TaskCompletionSource<bool>? waiter;
 
     /// <summary>inotify is watching the file's directory: changes wake the tailer at once.</summary>
-    public bool IsWatching => watcher is not null;
+    public bool IsWatching => watch is { IsAlive: true };
 
-    /// <summary>Starts watching once the directory exists (it may be created later, e.g. a game's logs/ folder).</summary>
+    /// <summary>
+    /// Starts watching once the directory exists (it may be created later, e.g. a game's logs/ folder), and again after the
+    /// directory was deleted or renamed (the old watch followed the old inode).
+    /// </summary>
     public void EnsureWatching()
     {
-        if (watcher is not null || watchFailed || !Directory.Exists(directory))
+        if (watchFailed)
         {
             return;
         }
 
+        // A directory deleted (or renamed away) while our file in it is still open stays pinned by that open file, so the
+        // kernel reports nothing until the tailer lets go of it: notice a new directory under the path by its identity.
+        var current = FileIdentity.OfPath(directory);
+        if (IsWatching && current == watchedDirectory)
+        {
+            return;
+        }
+
+        watch?.Dispose();
+        watch = null;
+        if (current is null)
+        {
+            return; // no directory (yet): the caller polls until one appears
+        }
+
         try
         {
-            var created = new FileSystemWatcher(directory)
-            {
-                NotifyFilter = NotifyFilters.FileName | NotifyFilters.LastWrite | NotifyFilters.Size,
-                IncludeSubdirectories = false,
-            };
-            created.Changed += OnChange;
-            created.Created += OnChange;
-            created.Deleted += OnChange;
-            created.Renamed += OnChange;
-            created.Error += (_, _) => Notify(); // overflow: something changed, we do not know what
-            created.EnableRaisingEvents = true;
-            watcher = created;
+            watch = SharedInotify.Instance.Watch(directory, fileName, Notify);
+            watchedDirectory = current;
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException)
+        catch (IOException ex) when (ex.HResult == ENOENT || ex.HResult == ENOTDIR)
         {
-            // Typically the inotify instance or watch limit: polling alone still works, just with more latency.
+            // Gone again between the check and the watch (or replaced by a file): try again on the next round.
+        }
+        catch (IOException ex)
+        {
+            // Typically the inotify watch limit (fs.inotify.max_user_watches): polling alone still works, with more latency.
             watchFailed = true;
             logger.LogWarning("Cannot watch {Directory} for log changes ({Error}); polling it instead", directory, ex.Message);
         }
@@ -104,13 +119,8 @@ internal sealed class FileChangeSignal(string path, ILogger logger) : IDisposabl
         }
     }
 
-    private void OnChange(object sender, FileSystemEventArgs e)
-    {
-        if (e.Name == fileName || (e is RenamedEventArgs renamed && renamed.OldName == fileName))
-        {
-            Notify();
-        }
-    }
+    private const int ENOENT = 2;
+    private const int ENOTDIR = 20;
 
-    public void Dispose() => watcher?.Dispose();
+    public void Dispose() => watch?.Dispose();
 }

@@ -7,10 +7,15 @@ namespace ServerDashboard.Logs;
 /// The first Seq is the buffer's creation time in Unix milliseconds × 1000 + 1 (below 2^53, so exact in JavaScript): a
 /// buffer made after a dashboard restart numbers above anything the previous one handed out, and a client resuming
 /// with an old Seq gets a "restarted" marker and the backlog instead of silence.
+/// The ring starts small and doubles as lines arrive, up to <see cref="Capacity"/>: a server that prints little costs
+/// little (a full 10,000-line ring of references is 80 KB per server before a single line arrives).
 /// </summary>
 public sealed class LogBuffer
 {
-    private readonly LogLine[] ring;
+    private const int InitialRingLines = 64;
+
+    private readonly int capacity;
+    private LogLine[] ring;
     private readonly Lock sync = new();
     private readonly TimeProvider time;
     private readonly long firstSeq;
@@ -19,13 +24,14 @@ public sealed class LogBuffer
 
     public LogBuffer(int capacity, TimeProvider time)
     {
-        ring = new LogLine[Math.Max(1, capacity)];
+        this.capacity = Math.Max(1, capacity);
+        ring = new LogLine[Math.Min(this.capacity, InitialRingLines)];
         this.time = time;
         firstSeq = time.GetUtcNow().ToUnixTimeMilliseconds() * 1000 + 1;
         newestSeq = firstSeq - 1;
     }
 
-    public int Capacity => ring.Length;
+    public int Capacity => capacity;
 
     /// <summary>Seq of the newest line; one below the first Seq when empty.</summary>
     public long NewestSeq
@@ -39,6 +45,7 @@ public sealed class LogBuffer
         }
     }
 
+    // While the ring is smaller than the capacity it has never wrapped (it grows first), so ring.Length is right either way.
     private long OldestSeq => Math.Max(firstSeq, newestSeq - ring.Length + 1);
 
     /// <summary>Adds lines from <paramref name="source"/>, numbers and timestamps them, and offers them to subscribers.</summary>
@@ -48,6 +55,7 @@ public sealed class LogBuffer
         var added = new LogLine[texts.Count];
         lock (sync)
         {
+            EnsureRoom(texts.Count);
             for (var i = 0; i < texts.Count; i++)
             {
                 var line = new LogLine(++newestSeq, texts[i], timestamp, source);
@@ -154,4 +162,28 @@ public sealed class LogBuffer
     }
 
     private int Index(long seq) => (int)((seq - 1) % ring.Length);
+
+    /// <summary>Grows the ring (doubling, up to the capacity) so <paramref name="adding"/> more lines overwrite none it holds.</summary>
+    private void EnsureRoom(int adding)
+    {
+        var held = newestSeq - firstSeq + 1;
+        if (ring.Length == capacity || held + adding <= ring.Length)
+        {
+            return;
+        }
+
+        var size = ring.Length;
+        while (size < capacity && size < held + adding)
+        {
+            size = (int)Math.Min(capacity, size * 2L);
+        }
+
+        var old = ring;
+        var oldLength = old.Length;
+        ring = new LogLine[size];
+        for (var seq = firstSeq; seq <= newestSeq; seq++)
+        {
+            ring[Index(seq)] = old[(int)((seq - 1) % oldLength)];
+        }
+    }
 }

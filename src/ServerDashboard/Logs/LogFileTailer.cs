@@ -1,3 +1,4 @@
+using System.Buffers;
 using Microsoft.Win32.SafeHandles;
 using ServerDashboard.Processes;
 
@@ -168,7 +169,6 @@ public sealed class LogFileTailer(string path, TailStart start, TimeProvider tim
     /// <summary>The open file, our offset in it and the partial line: the state that rotation handling switches.</summary>
     private sealed class Reader(string path, string directory, Action<IReadOnlyList<string>> onLines, Action<string>? onRefused)
     {
-        private readonly byte[] buffer = new byte[ReadChunkBytes];
         private readonly LogLineAssembler assembler = new();
         private readonly List<string> lines = [];
         private FileIdentity? identity;
@@ -295,17 +295,26 @@ public sealed class LogFileTailer(string path, TailStart start, TimeProvider tim
 
         private void ReadToEnd()
         {
-            while (true)
+            // Rented per read, not held per reader: 100 followed files each holding 64 KB cost 6.4 MB for nothing between writes.
+            var buffer = ArrayPool<byte>.Shared.Rent(ReadChunkBytes);
+            try
             {
-                var read = RandomAccess.Read(Handle!, buffer, Offset);
-                if (read <= 0)
+                while (true)
                 {
-                    return;
-                }
+                    var read = RandomAccess.Read(Handle!, buffer.AsSpan(0, ReadChunkBytes), Offset);
+                    if (read <= 0)
+                    {
+                        return;
+                    }
 
-                Offset += read;
-                assembler.Append(buffer.AsSpan(0, read), lines);
-                Emit();
+                    Offset += read;
+                    assembler.Append(buffer.AsSpan(0, read), lines);
+                    Emit();
+                }
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
             }
         }
 

@@ -14,7 +14,9 @@ public sealed class LogLineAssembler(int maxLineBytes = LogLineAssembler.MaxLine
     // Lenient: invalid sequences decode to the replacement character instead of throwing.
     private static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: false);
 
-    private readonly byte[] partial = new byte[maxLineBytes];
+    // Grows (doubling) to maxLineBytes only when a line is that long: most console lines are short, and a fixed 16 KB
+    // per followed file added 1.6 MB for 100 servers.
+    private byte[] partial = new byte[Math.Min(256, maxLineBytes)];
     private int partialLength;
     private long truncatedBytes;
 
@@ -44,7 +46,14 @@ public sealed class LogLineAssembler(int maxLineBytes = LogLineAssembler.MaxLine
 
     private void Keep(ReadOnlySpan<byte> chunk)
     {
-        var take = Math.Min(partial.Length - partialLength, chunk.Length);
+        var take = Math.Min(maxLineBytes - partialLength, chunk.Length);
+        if (partialLength + take > partial.Length)
+        {
+            var grown = new byte[Math.Min(maxLineBytes, Math.Max(partialLength + take, partial.Length * 2))];
+            partial.AsSpan(0, partialLength).CopyTo(grown);
+            partial = grown;
+        }
+
         chunk[..take].CopyTo(partial.AsSpan(partialLength));
         partialLength += take;
         truncatedBytes += chunk.Length - take;

@@ -11,11 +11,13 @@ internal sealed class TailerRun : IAsyncDisposable
     private readonly CancellationTokenSource stop = new();
     private readonly Task run;
 
-    public TailerRun(string path, TailStart start, TimeSpan? drainQuietPeriod = null)
+    public TailerRun(string path, TailStart start, TimeSpan? drainQuietPeriod = null, TimeSpan? pollInterval = null, TimeSpan? watchedPollInterval = null)
     {
         var tailer = new LogFileTailer(path, start, TimeProvider.System, NullLogger.Instance)
         {
             DrainQuietPeriod = drainQuietPeriod ?? TimeSpan.FromSeconds(10),
+            PollInterval = pollInterval ?? TimeSpan.FromMilliseconds(250),
+            WatchedPollInterval = watchedPollInterval ?? TimeSpan.FromSeconds(2),
         };
         run = Task.Run(() => tailer.RunAsync(batch =>
         {

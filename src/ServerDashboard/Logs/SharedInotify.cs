@@ -1,0 +1,207 @@
+using System.Text;
+using ServerDashboard.Processes.Native;
+
+namespace ServerDashboard.Logs;
+
+/// <summary>
+/// One inotify instance and one reader thread for the whole process, shared by every followed log file (Linux-only).
+/// </summary>
+/// <remarks>
+/// Not <see cref="FileSystemWatcher"/>: on Linux each one opens an inotify instance of its own (and a thread), and the
+/// kernel allows 128 instances per user by default (<c>fs.inotify.max_user_instances</c>) — shared with every other program
+/// of that user, which for a dashboard running as root means systemd and the rest of the host. 100 servers took 100 of
+/// them; past about 120 the tailers fell back to 250 ms polling and other root programs could no longer watch anything.
+/// Process-wide (a static) because the kernel resource it guards is per process, like the thread pool.
+/// </remarks>
+internal sealed class SharedInotify
+{
+    // Directory events: a write to, creation, deletion or rename of a file in it; the directory itself going away.
+    private const uint WatchMask = LinuxNative.IN_MODIFY | LinuxNative.IN_ATTRIB | LinuxNative.IN_CREATE | LinuxNative.IN_DELETE
+        | LinuxNative.IN_MOVED_FROM | LinuxNative.IN_MOVED_TO | LinuxNative.IN_DELETE_SELF | LinuxNative.IN_MOVE_SELF
+        | LinuxNative.IN_ONLYDIR | LinuxNative.IN_DONT_FOLLOW;
+
+    private const int EventHeaderBytes = 16; // struct inotify_event: int wd; uint32 mask, cookie, len; char name[len]
+
+    private static readonly Lock CreateGate = new();
+    private static SharedInotify? shared;
+
+    private readonly Lock gate = new();
+    private readonly Dictionary<int, List<Subscription>> watches = [];
+    private readonly int fd;
+
+    private SharedInotify()
+    {
+        fd = LinuxNative.InotifyInit();
+        new Thread(ReadLoop) { IsBackground = true, Name = "inotify reader" }.Start();
+    }
+
+    /// <summary>The process's instance, created on first use; throws <see cref="IOException"/> when the kernel refuses one.</summary>
+    public static SharedInotify Instance
+    {
+        get
+        {
+            lock (CreateGate)
+            {
+                return shared ??= new SharedInotify();
+            }
+        }
+    }
+
+    /// <summary>
+    /// Calls <paramref name="onChange"/> (on the reader thread: keep it short) whenever <paramref name="fileName"/> in
+    /// <paramref name="directory"/> is written, created, deleted or renamed, when the directory itself goes away (the
+    /// subscription then is no longer <see cref="Subscription.IsAlive"/>), and when the kernel's queue overflowed.
+    /// </summary>
+    /// <exception cref="IOException">The directory cannot be watched (gone, not a directory, the watch limit).</exception>
+    public Subscription Watch(string directory, string fileName, Action onChange)
+    {
+        lock (gate)
+        {
+            // The same directory (inode) gives the same watch descriptor: its subscribers share the kernel watch.
+            var wd = LinuxNative.InotifyAddWatch(fd, directory, WatchMask);
+            var subscription = new Subscription(this, wd, fileName, onChange);
+            if (!watches.TryGetValue(wd, out var list))
+            {
+                watches[wd] = list = [];
+            }
+
+            list.Add(subscription);
+            return subscription;
+        }
+    }
+
+    /// <summary>Open watch descriptors (for tests and diagnostics).</summary>
+    internal int WatchCount
+    {
+        get
+        {
+            lock (gate)
+            {
+                return watches.Count;
+            }
+        }
+    }
+
+    private void Unwatch(Subscription subscription)
+    {
+        lock (gate)
+        {
+            if (watches.TryGetValue(subscription.Wd, out var list) && list.Remove(subscription) && list.Count == 0)
+            {
+                watches.Remove(subscription.Wd);
+                LinuxNative.InotifyRemoveWatch(fd, subscription.Wd);
+            }
+        }
+    }
+
+    private void ReadLoop()
+    {
+        // 64 KB holds over a thousand events; the kernel queues the rest (and reports an overflow past its own limit).
+        var buffer = new byte[64 * 1024];
+        var woken = new List<Subscription>();
+        while (true)
+        {
+            int length;
+            try
+            {
+                length = LinuxNative.ReadEvents(fd, buffer);
+            }
+            catch (IOException)
+            {
+                // Cannot happen on a valid inotify fd short of a kernel bug; the tailers' safety poll still delivers.
+                Thread.Sleep(TimeSpan.FromSeconds(1));
+                continue;
+            }
+
+            lock (gate)
+            {
+                for (var offset = 0; offset + EventHeaderBytes <= length;)
+                {
+                    var wd = BitConverter.ToInt32(buffer, offset);
+                    var mask = BitConverter.ToUInt32(buffer, offset + 4);
+                    var nameBytes = BitConverter.ToInt32(buffer, offset + 12);
+                    var name = buffer.AsSpan(offset + EventHeaderBytes, nameBytes);
+                    offset += EventHeaderBytes + nameBytes;
+                    Collect(wd, mask, name.IndexOf((byte)0) is var end and >= 0 ? name[..end] : name, woken);
+                }
+            }
+
+            foreach (var subscription in woken)
+            {
+                subscription.OnChange();
+            }
+
+            woken.Clear();
+        }
+    }
+
+    private void Collect(int wd, uint mask, ReadOnlySpan<byte> name, List<Subscription> woken)
+    {
+        if ((mask & LinuxNative.IN_Q_OVERFLOW) != 0)
+        {
+            // Events were dropped: every subscriber may have missed its file's.
+            foreach (var list in watches.Values)
+            {
+                woken.AddRange(list);
+            }
+
+            return;
+        }
+
+        if (!watches.TryGetValue(wd, out var subscribers))
+        {
+            return; // a watch we removed (its IN_IGNORED) or one not yet recorded
+        }
+
+        if ((mask & (LinuxNative.IN_IGNORED | LinuxNative.IN_DELETE_SELF | LinuxNative.IN_MOVE_SELF)) != 0)
+        {
+            // The directory was deleted, renamed or unmounted: this watch no longer follows the path. Its subscribers
+            // are woken and re-watch the path once a directory exists there again.
+            watches.Remove(wd);
+            if ((mask & LinuxNative.IN_IGNORED) == 0)
+            {
+                LinuxNative.InotifyRemoveWatch(fd, wd);
+            }
+
+            foreach (var subscription in subscribers)
+            {
+                subscription.IsAlive = false;
+            }
+
+            woken.AddRange(subscribers);
+            return;
+        }
+
+        foreach (var subscription in subscribers)
+        {
+            if (subscription.Matches(name))
+            {
+                woken.Add(subscription);
+            }
+        }
+    }
+
+    /// <summary>One file's interest in its directory's watch.</summary>
+    internal sealed class Subscription(SharedInotify owner, int wd, string fileName, Action onChange) : IDisposable
+    {
+        private readonly byte[] fileNameBytes = Encoding.UTF8.GetBytes(fileName);
+        private int disposed;
+
+        internal int Wd { get; } = wd;
+
+        /// <summary>False once the directory went away: the owner should watch the path again.</summary>
+        public bool IsAlive { get; internal set; } = true;
+
+        internal bool Matches(ReadOnlySpan<byte> name) => name.SequenceEqual(fileNameBytes);
+
+        internal void OnChange() => onChange();
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref disposed, 1) == 0)
+            {
+                owner.Unwatch(this);
+            }
+        }
+    }
+}
