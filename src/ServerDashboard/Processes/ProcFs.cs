@@ -279,18 +279,7 @@ public sealed class ProcFs
     /// <summary>Wall-clock time at which a process started.</summary>
     public DateTimeOffset StartTimeOf(ulong startTimeTicks) => BootTime.AddSeconds((double)startTimeTicks / ClockTicksPerSecond);
 
-    private static string? TryReadText(string path)
-    {
-        try
-        {
-            return File.ReadAllText(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            // The process exited between listing and reading, or belongs to a user we may not inspect.
-            return null;
-        }
-    }
+    private static string? TryReadText(string path) => ProcFileReader.TryReadAllText(path);
 
     private static DateTimeOffset ReadBootTime()
     {

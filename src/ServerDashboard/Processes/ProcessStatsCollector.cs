@@ -63,7 +63,11 @@ public sealed class ProcessStatsCollector(ProcessRegistry registry, PidFileStore
 
     private ProcessStats Measure(TrackedProcess entry, ProcSnapshot all)
     {
-        bool alive = !entry.HasExited && procFs.IsAlive(entry.Identity);
+        // Identity from the pass that was just taken (the same pid and start time, not a zombie) instead of reading
+        // /proc/PID/stat once more per server; a pid the pass did not see is checked directly.
+        bool alive = !entry.HasExited && (all.ByPid(entry.Pid) is { } seen
+            ? seen.StartTime == entry.Identity.StartTime && !seen.IsZombieOrDead && string.Equals(entry.Identity.BootId, procFs.BootId, StringComparison.OrdinalIgnoreCase)
+            : procFs.IsAlive(entry.Identity));
         bool pidFileExists = File.Exists(entry.PidFilePath);
         if (!alive)
         {

@@ -446,15 +446,5 @@ public sealed class CgroupManager
         return null;
     }
 
-    private static string? ReadText(string file)
-    {
-        try
-        {
-            return File.ReadAllText(file);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return null;
-        }
-    }
+    private static string? ReadText(string file) => ProcFileReader.TryReadAllText(file);
 }
