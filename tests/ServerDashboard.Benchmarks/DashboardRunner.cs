@@ -4,7 +4,7 @@ using System.Net.Sockets;
 
 namespace ServerDashboard.Benchmarks;
 
-/// <summary>Starts the dashboard executable from this folder on a free port and measures its RSS and CPU from /proc.</summary>
+/// <summary>Starts the published dashboard (<see cref="PublishedDashboard"/>) on a free port and measures its RSS and CPU from /proc.</summary>
 public sealed class DashboardRunner(string dataDirectory) : IAsyncDisposable
 {
     private Process? process;
@@ -134,7 +134,7 @@ public sealed class DashboardRunner(string dataDirectory) : IAsyncDisposable
         process?.Dispose();
     }
 
-    private static string Executable => Path.Combine(AppContext.BaseDirectory, "ServerDashboard");
+    private static string Executable => PublishedDashboard.Executable;
 
     public static int FreePort()
     {
