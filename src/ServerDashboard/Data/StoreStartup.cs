@@ -28,8 +28,8 @@ public static class StoreStartup
             // builds the migrations' snapshot model to diff against the context's (EF's pending-model-changes check): about
             // a tenth of a cold start (docs/PERFORMANCE.md). Reading the history table answers "anything to apply?" at the
             // cost of one query; any migration missing from it (a new build, a half-migrated store) goes through Migrate as
-            // before, which applies it under the lock. The pending-model-changes check is a developer's check: CI runs
-            // `dotnet ef migrations has-pending-model-changes` for both providers, and every fresh store still migrates.
+            // before, which applies it under the lock. The pending-model-changes check is a developer's check: a unit test
+            // (StoreStartupTests) asserts it for both providers, and every fresh store still migrates.
             var applied = (await db.Database.GetAppliedMigrationsAsync(cancellationToken)).ToHashSet(StringComparer.Ordinal);
             if (db.Database.GetMigrations().All(applied.Contains))
             {
