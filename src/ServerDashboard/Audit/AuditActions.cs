@@ -1,6 +1,7 @@
 namespace ServerDashboard.Audit;
 
-/// <summary>The action names stored in <see cref="Data.AuditEntry.Action"/> (strings, so old rows survive new names).</summary>
+/// <summary>The action names stored in <see cref="Data.AuditEntry.Action"/> (strings, so old rows survive new names). Every
+/// area's names are here, so <see cref="All"/> (the Audit page's filter) lists them all; areas refer to them by their own names.</summary>
 public static class AuditActions
 {
     public const string Start = "Start";
@@ -27,11 +28,28 @@ public static class AuditActions
     public const string FreePort = "FreePort";
     public const string AddManagedPort = "AddManagedPort";
     public const string RemoveManagedPort = "RemoveManagedPort";
+    public const string JobStart = "JobStart";
+    public const string JobCancel = "JobCancel";
+    public const string JobType = "JobType";
+    public const string Backup = "Backup";
+    public const string Restore = "Restore";
+    public const string DeleteBackup = "DeleteBackup";
+    public const string CreateSchedule = "CreateSchedule";
+    public const string UpdateSchedule = "UpdateSchedule";
+    public const string DeleteSchedule = "DeleteSchedule";
+    public const string ScheduledRun = "ScheduledRun";
+    public const string CreateWebhook = "CreateWebhook";
+    public const string UpdateWebhook = "UpdateWebhook";
+    public const string DeleteWebhook = "DeleteWebhook";
+    public const string ResendWebhook = "ResendWebhook";
+    public const string TestWebhook = "TestWebhook";
 
     public static readonly IReadOnlyList<string> All =
     [
         Start, Stop, Restart, Kill, Command, CreateServer, UpdateServer, DeleteServer, ShutdownAll, ForceCleanup, CleanupAll,
         AutoRestart, CreateUser, DeleteUser, SetRole, ResetPassword, CreateApiKey, RevokeApiKey, Login, LoginFailed,
-        FreePort, AddManagedPort, RemoveManagedPort,
+        FreePort, AddManagedPort, RemoveManagedPort, JobStart, JobCancel, JobType, Backup, Restore, DeleteBackup,
+        CreateSchedule, UpdateSchedule, DeleteSchedule, ScheduledRun, CreateWebhook, UpdateWebhook, DeleteWebhook, ResendWebhook,
+        TestWebhook, LimitWarning,
     ];
 }

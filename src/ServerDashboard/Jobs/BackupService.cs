@@ -40,9 +40,9 @@ public sealed partial class BackupService(
     AuditLog audit,
     ILogger<BackupService> logger)
 {
-    public const string BackupAction = "Backup";
-    public const string RestoreAction = "Restore";
-    public const string DeleteAction = "DeleteBackup";
+    public const string BackupAction = AuditActions.Backup;
+    public const string RestoreAction = AuditActions.Restore;
+    public const string DeleteAction = AuditActions.DeleteBackup;
 
     /// <summary>How the dashboard hands the RCON password to <c>backup create</c>.</summary>
     public const string BackupRconPasswordVariable = "SERVERDASHBOARD_RCON_PASSWORD";

@@ -21,7 +21,6 @@ public sealed class JobLogStreams(IOptions<LogOptions> logOptions, TimeProvider 
     public const int SeedLines = 1_000;
 
     private const int KeepFinished = 16;
-    private const int BacklogBatchLines = 1_000;
 
     private readonly ConcurrentDictionary<string, Entry> entries = new(StringComparer.Ordinal);
 
@@ -80,22 +79,9 @@ public sealed class JobLogStreams(IOptions<LogOptions> logOptions, TimeProvider 
         });
         var settings = logOptions.Value;
         var subscriber = new LogSubscriber(settings.SubscriberQueueLines, settings.SubscriberQueueBytes);
-        var backlog = entry.Buffer.Subscribe(subscriber, afterSeq, BufferLines);
-        try
+        await foreach (var batch in entry.Buffer.StreamAsync(subscriber, afterSeq, BufferLines, cancellationToken))
         {
-            foreach (var chunk in backlog.Chunk(BacklogBatchLines))
-            {
-                yield return chunk;
-            }
-
-            await foreach (var batch in subscriber.ReadBatchesAsync(time, cancellationToken))
-            {
-                yield return batch;
-            }
-        }
-        finally
-        {
-            entry.Buffer.Unsubscribe(subscriber);
+            yield return batch;
         }
     }
 

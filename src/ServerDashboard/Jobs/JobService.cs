@@ -20,9 +20,9 @@ public sealed class JobService(
     AuditLog audit,
     TimeProvider time)
 {
-    public const string StartAction = "JobStart";
-    public const string CancelAction = "JobCancel";
-    public const string TypeAction = "JobType";
+    public const string StartAction = AuditActions.JobStart;
+    public const string CancelAction = AuditActions.JobCancel;
+    public const string TypeAction = AuditActions.JobType;
 
     public JobRunner Runner => runner;
 

@@ -128,6 +128,35 @@ public sealed class LogBuffer
         }
     }
 
+    /// <summary>
+    /// What a live view reads: the backlog after <paramref name="afterSeq"/> (in batches of at most
+    /// <see cref="StreamBatchLines"/>), then every new line, exactly once, until the caller stops enumerating.
+    /// </summary>
+    internal async IAsyncEnumerable<IReadOnlyList<LogLine>> StreamAsync(LogSubscriber subscriber, long? afterSeq, int backlogLines,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var backlog = Subscribe(subscriber, afterSeq, backlogLines);
+        try
+        {
+            foreach (var chunk in backlog.Chunk(StreamBatchLines))
+            {
+                yield return chunk;
+            }
+
+            await foreach (var batch in subscriber.ReadBatchesAsync(time, cancellationToken))
+            {
+                yield return batch;
+            }
+        }
+        finally
+        {
+            Unsubscribe(subscriber);
+        }
+    }
+
+    /// <summary>Backlog lines per batch handed to a new subscriber (one hub message each).</summary>
+    internal const int StreamBatchLines = 1_000;
+
     internal void Unsubscribe(LogSubscriber subscriber)
     {
         lock (sync)

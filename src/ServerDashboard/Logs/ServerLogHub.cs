@@ -10,7 +10,6 @@ namespace ServerDashboard.Logs;
 /// </summary>
 public sealed class ServerLogHub(IOptions<LogOptions> options, TimeProvider time, LogMetrics? metrics = null) : IServerLogs
 {
-    private const int BacklogBatchLines = 1_000;
 
     private readonly ConcurrentDictionary<int, LogBuffer> buffers = new();
     private readonly LogOptions settings = options.Value;
@@ -47,22 +46,9 @@ public sealed class ServerLogHub(IOptions<LogOptions> options, TimeProvider time
         var buffer = BufferFor(serverId);
         var subscriber = new LogSubscriber(settings.SubscriberQueueLines, settings.SubscriberQueueBytes,
             metrics is null ? null : dropped => metrics.LinesDropped(serverId, dropped));
-        var backlog = buffer.Subscribe(subscriber, afterSeq, settings.EffectiveBacklog);
-        try
+        await foreach (var batch in buffer.StreamAsync(subscriber, afterSeq, settings.EffectiveBacklog, cancellationToken))
         {
-            foreach (var chunk in backlog.Chunk(BacklogBatchLines))
-            {
-                yield return chunk;
-            }
-
-            await foreach (var batch in subscriber.ReadBatchesAsync(time, cancellationToken))
-            {
-                yield return batch;
-            }
-        }
-        finally
-        {
-            buffer.Unsubscribe(subscriber);
+            yield return batch;
         }
     }
 

@@ -35,11 +35,11 @@ public sealed record WebhookChange(WebhookView? Webhook, Dictionary<string, stri
 /// <summary>The audit action names of webhooks.</summary>
 public static class WebhookAuditActions
 {
-    public const string Create = "CreateWebhook";
-    public const string Update = "UpdateWebhook";
-    public const string Delete = "DeleteWebhook";
-    public const string Resend = "ResendWebhook";
-    public const string Test = "TestWebhook";
+    public const string Create = AuditActions.CreateWebhook;
+    public const string Update = AuditActions.UpdateWebhook;
+    public const string Delete = AuditActions.DeleteWebhook;
+    public const string Resend = AuditActions.ResendWebhook;
+    public const string Test = AuditActions.TestWebhook;
 }
 
 /// <summary>Registers, changes and removes webhooks (Admins only), with the secret protected at rest.</summary>

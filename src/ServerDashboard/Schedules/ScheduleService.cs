@@ -16,12 +16,12 @@ public sealed class ScheduleService(
     TimeProvider time,
     ILogger<ScheduleService> logger)
 {
-    public const string CreateAction = "CreateSchedule";
-    public const string UpdateAction = "UpdateSchedule";
-    public const string DeleteAction = "DeleteSchedule";
+    public const string CreateAction = AuditActions.CreateSchedule;
+    public const string UpdateAction = AuditActions.UpdateSchedule;
+    public const string DeleteAction = AuditActions.DeleteSchedule;
 
     /// <summary>The audit action of every run (actor <c>system</c>, detail the schedule's name).</summary>
-    public const string RunAction = "ScheduledRun";
+    public const string RunAction = AuditActions.ScheduledRun;
 
     public const int MaxRunsTake = 1000;
 

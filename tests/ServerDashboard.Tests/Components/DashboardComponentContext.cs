@@ -106,7 +106,7 @@ public sealed class DashboardComponentContext : BunitContext
     }
 
     /// <summary>A component beside MudBlazor's popover, dialog and snackbar providers, as MainLayout hosts them.</summary>
-    public IRenderedComponent<Microsoft.AspNetCore.Components.IComponent> RenderWithProviders<TComponent>()
+    public IRenderedComponent<Microsoft.AspNetCore.Components.IComponent> RenderWithProviders<TComponent>(params (string Name, object Value)[] parameters)
         where TComponent : Microsoft.AspNetCore.Components.IComponent => Render(builder =>
     {
         builder.OpenComponent<MudBlazor.MudPopoverProvider>(0);
@@ -116,6 +116,11 @@ public sealed class DashboardComponentContext : BunitContext
         builder.OpenComponent<MudBlazor.MudSnackbarProvider>(2);
         builder.CloseComponent();
         builder.OpenComponent<TComponent>(3);
+        foreach (var (name, value) in parameters)
+        {
+            builder.AddAttribute(4, name, value);
+        }
+
         builder.CloseComponent();
     });
 

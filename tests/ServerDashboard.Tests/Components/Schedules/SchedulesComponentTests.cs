@@ -156,18 +156,8 @@ public sealed class SchedulesComponentTests : IDisposable
         Assert.Empty(cut.FindAll("[data-testid=schedule-edit]"));
     }
 
-    private IRenderedComponent<IComponent> RenderTab(int serverId) => context.Render(builder =>
-    {
-        builder.OpenComponent<MudBlazor.MudPopoverProvider>(0);
-        builder.CloseComponent();
-        builder.OpenComponent<MudBlazor.MudDialogProvider>(1);
-        builder.CloseComponent();
-        builder.OpenComponent<MudBlazor.MudSnackbarProvider>(2);
-        builder.CloseComponent();
-        builder.OpenComponent<ServerSchedules>(3);
-        builder.AddAttribute(4, nameof(ServerSchedules.ServerId), serverId);
-        builder.CloseComponent();
-    });
+    private IRenderedComponent<IComponent> RenderTab(int serverId) =>
+        context.RenderWithProviders<ServerSchedules>((nameof(ServerSchedules.ServerId), serverId));
 
     private async Task<int> AddServerAsync(string name)
     {
