@@ -279,16 +279,64 @@ public sealed class ProcFs
     /// <summary>Wall-clock time at which a process started.</summary>
     public DateTimeOffset StartTimeOf(ulong startTimeTicks) => BootTime.AddSeconds((double)startTimeTicks / ClockTicksPerSecond);
 
-    private static string? TryReadText(string path)
+    /// <summary>
+    /// A small /proc file as text; null when it cannot be read (the process exited between listing and reading, or
+    /// belongs to a user we may not inspect). open/read/close directly, not File.ReadAllText: a /proc pass reads every
+    /// process's stat, and a process that exits meanwhile would cost a thrown FileNotFoundException each; when a hundred
+    /// servers stop at once most of the pass is such processes.
+    /// </summary>
+    private static unsafe string? TryReadText(string path)
     {
+        int fd = LinuxNative.open(path, LinuxNative.O_RDONLY | LinuxNative.O_CLOEXEC, 0);
+        if (fd < 0)
+        {
+            return null;
+        }
+
+        byte[] buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(4096);
         try
         {
-            return File.ReadAllText(path);
+            int length = 0;
+            while (true)
+            {
+                if (length == buffer.Length)
+                {
+                    byte[] larger = System.Buffers.ArrayPool<byte>.Shared.Rent(buffer.Length * 2);
+                    buffer.AsSpan(0, length).CopyTo(larger);
+                    System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = larger;
+                }
+
+                nint read;
+                fixed (byte* p = &buffer[length])
+                {
+                    read = LinuxNative.read(fd, p, (nuint)(buffer.Length - length));
+                }
+
+                if (read == 0)
+                {
+                    break;
+                }
+
+                if (read < 0)
+                {
+                    if (System.Runtime.InteropServices.Marshal.GetLastPInvokeError() == LinuxNative.EINTR)
+                    {
+                        continue;
+                    }
+
+                    return null; // e.g. ESRCH: the process is gone
+                }
+
+                length += (int)read;
+            }
+
+            return System.Text.Encoding.UTF8.GetString(buffer, 0, length);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        finally
         {
-            // The process exited between listing and reading, or belongs to a user we may not inspect.
-            return null;
+            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+            LinuxNative.close(fd);
         }
     }
 

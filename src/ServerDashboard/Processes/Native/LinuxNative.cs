@@ -149,6 +149,21 @@ internal static unsafe partial class LinuxNative
     [LibraryImport(Libc, SetLastError = true)]
     public static partial int fsync(int fd);
 
+    public const uint SYNC_FILE_RANGE_WRITE = 2;
+
+    /// <summary>Starts writeback of a file's dirty pages without waiting (a hint: the fsync that follows is what makes it durable).</summary>
+    [LibraryImport(Libc, SetLastError = true)]
+    public static partial int sync_file_range(Microsoft.Win32.SafeHandles.SafeFileHandle fd, long offset, long count, uint flags);
+
+    [LibraryImport(Libc, SetLastError = true)]
+    public static partial nint read(int fd, byte* buffer, nuint count);
+
+    public const int EFD_CLOEXEC = 0x80000;
+    public const int EFD_NONBLOCK = 0x800;
+
+    [LibraryImport(Libc, SetLastError = true)]
+    public static partial int eventfd(uint initialValue, int flags);
+
     [LibraryImport(Libc, SetLastError = true)]
     public static partial int ftruncate(int fd, long length);
 
