@@ -37,8 +37,8 @@ public static class ServerPowerApi
 
         servers.MapGet("/status", async (ServerCatalog catalog, ServerSupervisor supervisor, CancellationToken cancellationToken) =>
         {
-            var all = await catalog.ListAsync(cancellationToken);
-            return TypedResults.Ok(all.Select(s => supervisor.GetStatus(s.Id)).ToList());
+            var ids = await catalog.ListIdsAsync(cancellationToken);
+            return TypedResults.Ok(ids.Select(supervisor.GetStatus).ToList());
         }).RequireAuthorization(Policies.View).WithName("ListServerStatuses");
 
         servers.MapGet("/{id:int}/status", async Task<Results<Ok<ServerStatus>, ProblemHttpResult>> (

@@ -113,10 +113,13 @@ public sealed class DaemonLauncher(
             if (exe is null || time.GetTimestamp() > deadline)
             {
                 // exe is unreadable once the process is a zombie: it exited before we looked (the exit is recorded later).
+                // /proc/<pid>/exe will name the program with every symlink resolved (sh → /usr/bin/dash): record that, or
+                // a dashboard restart would find "ProgramChanged" and drop a daemon that is exactly what we started.
+                string resolved = LinuxNative.RealPath(program) ?? program;
                 logger.LogWarning(
                     "Daemon pid {Pid} {What}; recording {Program} as its executable (see its log for details)",
-                    pid, exe is null ? "exited right after launch" : $"is still running wrapper {exe} after {ExecSettleTimeout.TotalSeconds:0}s", program);
-                return program;
+                    pid, exe is null ? "exited right after launch" : $"is still running wrapper {exe} after {ExecSettleTimeout.TotalSeconds:0}s", resolved);
+                return resolved;
             }
 
             await Task.Delay(ExecSettlePoll, time, cancellationToken);

@@ -287,6 +287,62 @@ public sealed class DaemonManager(
         return true;
     }
 
+    /// <summary>
+    /// <see cref="RecordStopIntent"/> for many servers at once (shutdown-all): one batched durable write
+    /// (<see cref="PidFileStore.WriteMany"/>) instead of two fsyncs per server. Returns how many were recorded; a batch
+    /// that fails falls back to one write per server (each failure logged as with a single stop).
+    /// </summary>
+    public int RecordStopIntents(IReadOnlyList<(string ServerId, StopSignal Signal, TimeSpan Timeout)> stops)
+    {
+        var pending = new List<(TrackedProcess Entry, PidFileRecord WithStop, bool WriteFile)>();
+        foreach ((string serverId, StopSignal signal, TimeSpan timeout) in stops)
+        {
+            if (registry.GetRunning(serverId) is not { } entry || entry.Record.StopRequestedAt is not null)
+            {
+                continue; // not running, or a stop is already recorded (PersistStopIntent takes that one over)
+            }
+
+            PidFileRecord withStop = entry.Record with
+            {
+                StopRequestedAt = time.GetUtcNow(),
+                StopSignal = (int)signal,
+                StopTimeoutSeconds = timeout.TotalSeconds,
+            };
+            try
+            {
+                // Only if the file still names this daemon (a legacy or refused file is left alone).
+                pending.Add((entry, withStop, store.Read(entry.ServerId).Record?.Pid == entry.Pid));
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                logger.LogWarning("Could not record the stop of server {ServerId} in its PID file: {Error}", entry.ServerId, e.Message);
+            }
+        }
+
+        try
+        {
+            store.WriteMany(pending.Where(p => p.WriteFile).Select(p => p.WithStop).ToList());
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            logger.LogWarning("Could not record {Count} stops in one batch ({Error}); writing them one by one", pending.Count, e.Message);
+            foreach ((TrackedProcess entry, PidFileRecord withStop, _) in pending)
+            {
+                PersistStopIntent(entry, (StopSignal)withStop.StopSignal!.Value, TimeSpan.FromSeconds(withStop.StopTimeoutSeconds!.Value));
+            }
+
+            return pending.Count;
+        }
+
+        foreach ((TrackedProcess entry, PidFileRecord withStop, _) in pending)
+        {
+            entry.Record = withStop;
+            entry.StopIntentIsOurs = true;
+        }
+
+        return pending.Count;
+    }
+
     /// <summary>Writes the stop request into the PID file, or takes over the one already there. Returns what is left of the timeout.</summary>
     private (StopSignal Signal, TimeSpan Remaining, bool Resumed) PersistStopIntent(TrackedProcess entry, StopSignal signal, TimeSpan timeout)
     {
@@ -401,7 +457,16 @@ public sealed class DaemonManager(
                 return false;
             }
 
-            await Task.Delay(PollInterval, time, cancellationToken);
+            if (leaderGoneAt is null)
+            {
+                // The exit watcher completes Exited the moment the leader exits; the short poll is the fallback without it.
+                await Task.WhenAny(entry.Exited, Task.Delay(PollInterval, time, cancellationToken));
+                cancellationToken.ThrowIfCancellationRequested();
+            }
+            else
+            {
+                await Task.Delay(PollInterval, time, cancellationToken);
+            }
         }
     }
 

@@ -5,12 +5,15 @@ using Microsoft.Extensions.Options;
 namespace ServerDashboard.Processes;
 
 /// <summary>
-/// Hosted service: at start-up loads the PID files (before the app serves requests), then checks tracked daemons for
-/// exits every <see cref="ProcessOptions.ExitPollInterval"/> so our children never linger as zombies. Stopping servers
+/// Hosted service: at start-up loads the PID files (before the app serves requests), then starts
+/// <see cref="PidfdExitWatcher"/> (exits noticed the moment they happen, through the daemons' pidfds) and checks the
+/// daemons it cannot watch (no pidfd) every <see cref="ProcessOptions.ExitPollInterval"/>, so our children never linger
+/// as zombies. Stopping servers
 /// at shutdown (<see cref="ProcessOptions.StopServersOnShutdown"/>) is the supervisor's, through its one stop-all path.
 /// </summary>
 public sealed class ExitMonitor(
     ProcessRegistry registry,
+    PidfdExitWatcher watcher,
     TimeProvider time,
     IOptions<ProcessOptions> options,
     ILogger<ExitMonitor> logger) : BackgroundService
@@ -22,12 +25,14 @@ public sealed class ExitMonitor(
             await registry.LoadFromDiskAsync(cancellationToken: cancellationToken);
         }
 
+        watcher.Start();
         await base.StartAsync(cancellationToken);
     }
 
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         await base.StopAsync(cancellationToken);
+        watcher.Dispose();
         // With StopServersOnShutdown the supervisor (stopped before this service) has already stopped every server,
         // each by its own stop mode and timeout; whatever is still alive here is left running either way.
         int alive = registry.Entries.Count(e => !e.HasExited);
@@ -46,7 +51,7 @@ public sealed class ExitMonitor(
             {
                 try
                 {
-                    registry.PollExits();
+                    registry.PollExits(skipWatched: watcher.IsRunning);
                 }
                 catch (Exception e) when (e is IOException or UnauthorizedAccessException)
                 {

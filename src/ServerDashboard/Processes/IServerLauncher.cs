@@ -20,4 +20,7 @@ public interface IServerLauncher
 
     /// <summary>Records a stop before it is carried out, so a dashboard that dies meanwhile still carries it out at its next start.</summary>
     bool RecordStopIntent(string serverId, StopSignal signal, TimeSpan timeout);
+
+    /// <summary><see cref="RecordStopIntent"/> for many servers in one durable batch (shutdown-all). Returns how many were recorded.</summary>
+    int RecordStopIntents(IReadOnlyList<(string ServerId, StopSignal Signal, TimeSpan Timeout)> stops);
 }

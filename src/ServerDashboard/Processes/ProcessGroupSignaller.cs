@@ -29,8 +29,11 @@ public sealed class ProcessGroupSignaller(ProcFs procFs, ProcessHandles handles,
                 {
                     logger.LogDebug("Sent signal {Signal} to process group {Pgid} of {Entry}", signal, entry.Pid, entry);
                     // Members that left the group but not the session were not reached; signal only them (a second
-                    // SIGTERM means "force quit" to some servers, so group members must not get it twice).
-                    return 1 + SignalStragglers(entry, signal, skipGroupMembers: true);
+                    // SIGTERM means "force quit" to some servers, so group members must not get it twice). A /proc
+                    // snapshot begun after this kill sees every member a fresh scan would, and concurrent stops
+                    // (shutdown-all) share it instead of scanning /proc once each.
+                    long afterKill = System.Diagnostics.Stopwatch.GetTimestamp();
+                    return 1 + SignalMembers(entry.Pid, entry.Cgroup, LiveMembers(entry, afterKill), signal, skipGroupMembers: true);
                 }
 
                 int errno = Marshal.GetLastPInvokeError();
@@ -45,11 +48,24 @@ public sealed class ProcessGroupSignaller(ProcFs procFs, ProcessHandles handles,
     }
 
     /// <summary>
-    /// Live processes of the server's tree (zombies and the dashboard excluded): its process group and session, and with a
-    /// cgroup every member of it too, so a child that called setsid() or double-forked is still found.
+    /// Live processes of the server's tree (zombies and the dashboard excluded): with a readable cgroup its members (a
+    /// child that called setsid() or double-forked is still one); otherwise its process group and session.
     /// </summary>
     public IReadOnlyList<ProcStat> LiveMembers(TrackedProcess entry, long? notBefore = null)
     {
+        if (entry.Cgroup is { } own && cgroups.TryMembers(own) is { } inCgroup)
+        {
+            // The cgroup is the exact tree: every process the daemon starts is born in it (cgexec joined it before the
+            // server's first instruction), setsid() and double forks included, and only a privileged write to cgroupfs
+            // takes one out; such a process could as well have left the session. So its member list answers without the
+            // /proc pass over every process, which a hundred concurrent stops would otherwise make a hundred times.
+            return inCgroup.Where(pid => pid != Environment.ProcessId)
+                .Select(procFs.TryReadStat)
+                .OfType<ProcStat>()
+                .Where(s => !s.IsZombieOrDead)
+                .ToList();
+        }
+
         var members = LiveMembers(entry.Pid, notBefore).ToList();
         if (entry.Cgroup is { } cgroup)
         {

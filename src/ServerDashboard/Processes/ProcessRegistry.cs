@@ -32,6 +32,9 @@ public sealed class ProcessRegistry(
 
     public string PidDirectory => store.RunDirectory;
 
+    /// <summary>Raised when a daemon is tracked (launched or adopted): <see cref="PidfdExitWatcher"/> adds its pidfd.</summary>
+    public event Action? Changed;
+
     public IReadOnlyCollection<TrackedProcess> Entries => _entries.Values.ToList();
 
     public TrackedProcess? Get(string serverId) => _entries.GetValueOrDefault(serverId);
@@ -156,11 +159,14 @@ public sealed class ProcessRegistry(
     }
 
     /// <summary>Checks every tracked daemon for an exit (called periodically by <see cref="ExitMonitor"/>).</summary>
-    public void PollExits()
+    /// <param name="skipWatched">
+    /// True while <see cref="PidfdExitWatcher"/> runs: daemons with an open pidfd are its own, only the others are polled.
+    /// </param>
+    public void PollExits(bool skipWatched = false)
     {
         foreach (TrackedProcess entry in _entries.Values)
         {
-            if (!entry.HasExited)
+            if (!entry.HasExited && !(skipWatched && entry.Pidfd is { IsClosed: false }))
             {
                 PollExit(entry);
             }
@@ -368,6 +374,7 @@ public sealed class ProcessRegistry(
 
             return entry;
         });
+        Changed?.Invoke();
     }
 
     private ExitStatus? DetectExit(TrackedProcess entry)

@@ -40,6 +40,7 @@ public static class ProcessesServiceCollectionExtensions
         services.TryAddSingleton<LaunchRecordReconciler>();
         services.TryAddSingleton<DaemonExitFeed>();
         services.TryAddSingleton<ProcessRegistry>();
+        services.TryAddSingleton<PidfdExitWatcher>();
         services.TryAddSingleton<Cgroups.CgroupManager>();
         services.TryAddSingleton<ProcessGroupSignaller>();
         services.TryAddSingleton<DaemonManager>();

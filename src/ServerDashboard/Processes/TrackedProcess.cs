@@ -63,6 +63,11 @@ public sealed class TrackedProcess
     /// <summary>A pidfd opened and then verified against <see cref="Identity"/>: it can only ever refer to this process.</summary>
     internal SafeFileHandle? Pidfd { get; }
 
+    /// <summary>Completes when the exit is recorded (<see cref="LastExit"/> set): a stop waits on it instead of polling.</summary>
+    internal Task Exited => exited.Task;
+
+    private readonly TaskCompletionSource exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
     internal bool TryMarkExited(ExitStatus status, DateTimeOffset at)
     {
         if (LastExit is not null)
@@ -73,6 +78,7 @@ public sealed class TrackedProcess
         LastExit = status;
         ExitedAt = at;
         Pidfd?.Dispose();
+        exited.TrySetResult();
         return true;
     }
 

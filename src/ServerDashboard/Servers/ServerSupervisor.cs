@@ -112,7 +112,8 @@ public sealed class ServerSupervisor(
     }
 
     /// <summary>Unaudited: see the audited overload. During Backoff a stop cancels the pending restart.</summary>
-    internal Task<PowerResult> StopAsync(int serverId, bool wait, CancellationToken cancellationToken) =>
+    /// <param name="known">The definition when the caller has just read it (shutdown-all reads all of them in one query).</param>
+    internal Task<PowerResult> StopAsync(int serverId, bool wait, CancellationToken cancellationToken, ServerDefinition? known = null) =>
         RunInBackgroundAsync(serverId, wait, cancellationToken,
             server =>
             {
@@ -133,7 +134,8 @@ public sealed class ServerSupervisor(
             {
                 await StopDaemonAsync(server);
                 return new PowerResult(PowerOutcome.Accepted, board.Get(serverId));
-            });
+            },
+            known);
 
     /// <summary>Unaudited: see the audited overload.</summary>
     internal Task<PowerResult> RestartAsync(int serverId, bool wait, CancellationToken cancellationToken) =>
@@ -161,14 +163,15 @@ public sealed class ServerSupervisor(
         bool wait,
         CancellationToken cancellationToken,
         Func<ServerDefinition, Task<PowerResult?>> check,
-        Func<ServerDefinition, Task<PowerResult>> action)
+        Func<ServerDefinition, Task<PowerResult>> action,
+        ServerDefinition? known = null)
     {
         var gate = locks.For(serverId);
         await gate.WaitAsync(cancellationToken);
         Task<PowerResult> background;
         try
         {
-            var server = await FindAsync(serverId, cancellationToken);
+            var server = known ?? await FindAsync(serverId, cancellationToken);
             if (server is null)
             {
                 gate.Release();
@@ -294,8 +297,29 @@ public sealed class ServerSupervisor(
             .Concat(board.All.Where(s => s.State == ServerState.Backoff).Select(s => s.ServerId))
             .Distinct()
             .ToList();
-        var results = await Task.WhenAll(ids.Select(id => StopAsync(id, wait: true, cancellationToken)));
+        var servers = await RecordStopIntentsAsync(ids, cancellationToken);
+        var results = await Task.WhenAll(ids.Select(id => StopAsync(id, wait: true, cancellationToken, servers.GetValueOrDefault(id))));
         return (ids.Count, results);
+    }
+
+    /// <summary>
+    /// Every running server's stop intent, durable in one batch before any of them is signalled: each stop then finds its
+    /// intent recorded and writes nothing (one directory fsync for all instead of two fsyncs per server, which the stops
+    /// would otherwise pay one after another). Returns the definitions, read in one query for the stops too.
+    /// </summary>
+    private async Task<Dictionary<int, ServerDefinition>> RecordStopIntentsAsync(List<int> ids, CancellationToken cancellationToken)
+    {
+        Dictionary<int, ServerDefinition> servers;
+        await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
+        {
+            servers = await db.Servers.AsNoTracking().Where(s => ids.Contains(s.Id)).ToDictionaryAsync(s => s.Id, cancellationToken);
+        }
+
+        daemons.RecordStopIntents(servers.Values
+            .Where(s => registry.Get(Key(s.Id)) is { HasExited: false })
+            .Select(s => (Key(s.Id), s.StopMode == StopMode.SigInt ? StopSignal.SigInt : StopSignal.SigTerm, TimeSpan.FromSeconds(s.StopTimeoutSeconds)))
+            .ToList());
+        return servers;
     }
 
     /// <summary>True when a tracked daemon of the server is alive. A pure query: it adopts nothing (see <see cref="Rescan"/>).</summary>

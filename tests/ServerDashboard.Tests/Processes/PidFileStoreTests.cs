@@ -57,6 +57,36 @@ public sealed class PidFileStoreTests : IAsyncLifetime
     }
 
     [Fact]
+    public void A_batch_write_leaves_every_file_complete_private_and_no_temporary_file()
+    {
+        _h.Store.Write(new PidFileRecord { Pid = 1111, ServerId = "1" });
+        PidFileRecord[] records = [new() { Pid = 1234, ServerId = "1", StopSignal = 15 }, new() { Pid = 2345, ServerId = "2" }, new() { Pid = 3456, ServerId = "3" }];
+
+        _h.Store.WriteMany(records);
+
+        Assert.Equal(["1.pid", "2.pid", "3.pid"], Directory.GetFileSystemEntries(_h.Store.RunDirectory).Select(Path.GetFileName).Order());
+        foreach (PidFileRecord record in records)
+        {
+            PidFileReadResult read = _h.Store.Read(record.ServerId);
+            Assert.Equal(PidFileReadStatus.Ok, read.Status);
+            Assert.Equal(record.Pid, read.Record!.Pid);
+            Assert.Equal(LinuxNative.Mode0600, (uint)LinuxNative.TryStatNoFollow(read.Path, directory: false)!.Value.Permissions);
+        }
+
+        Assert.Equal(15, _h.Store.Read("1").Record!.StopSignal);
+    }
+
+    [Fact]
+    public async Task Concurrent_writes_sharing_directory_fsyncs_each_land_complete()
+    {
+        await Task.WhenAll(Enumerable.Range(1, 16).Select(i => Task.Run(() =>
+            _h.Store.Write(new PidFileRecord { Pid = 1000 + i, ServerId = i.ToString(System.Globalization.CultureInfo.InvariantCulture) }))));
+
+        Assert.Equal(16, Directory.GetFileSystemEntries(_h.Store.RunDirectory).Length);
+        Assert.All(Enumerable.Range(1, 16), i => Assert.Equal(1000 + i, _h.Store.Read(i.ToString(System.Globalization.CultureInfo.InvariantCulture)).Record!.Pid));
+    }
+
+    [Fact]
     public void A_legacy_file_holding_just_a_number_is_read()
     {
         _h.Store.EnsureRunDirectory();

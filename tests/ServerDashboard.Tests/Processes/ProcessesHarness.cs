@@ -61,7 +61,7 @@ public sealed class ProcessesHarness : IAsyncDisposable
     public T Get<T>() where T : notnull => _services.GetRequiredService<T>();
 
     /// <summary>A second dashboard "process" on the same data directory, as after a restart (processes are shared for cleanup).</summary>
-    public ProcessesHarness Restarted() => new(Dir, _spawned, ownsDirectory: false);
+    public ProcessesHarness Restarted(Action<ProcessOptions>? configure = null) => new(Dir, _spawned, ownsDirectory: false, configure);
 
     /// <summary>Starts the hosted <see cref="ExitMonitor"/> (loads PID files, then reaps exits every 50 ms).</summary>
     public async Task StartMonitorAsync()

@@ -136,6 +136,32 @@ public sealed class CgroupManager
         return [.. pids];
     }
 
+    /// <summary>
+    /// <see cref="Members"/>, or null when a <c>cgroup.procs</c> of the group cannot be read (removed, or unreadable):
+    /// the caller then cannot take the list as the whole tree.
+    /// </summary>
+    public IReadOnlyList<int>? TryMembers(ServerCgroup cgroup)
+    {
+        var pids = new SortedSet<int>();
+        foreach (var directory in cgroup.Directories)
+        {
+            if (ReadText(Path.Combine(directory, "cgroup.procs")) is not { } text)
+            {
+                return null;
+            }
+
+            foreach (var line in text.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+            {
+                if (int.TryParse(line, NumberStyles.None, CultureInfo.InvariantCulture, out var pid))
+                {
+                    pids.Add(pid);
+                }
+            }
+        }
+
+        return [.. pids];
+    }
+
     /// <summary>True when /proc/&lt;pid&gt;/cgroup places the process in <paramref name="cgroup"/> (re-adoption, before a signal).</summary>
     public bool Contains(ServerCgroup cgroup, int pid)
     {

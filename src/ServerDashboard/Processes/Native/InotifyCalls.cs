@@ -28,9 +28,6 @@ internal static partial class LinuxNative
     [LibraryImport(Libc, SetLastError = true)]
     private static partial int inotify_rm_watch(int fd, int wd);
 
-    [LibraryImport(Libc, SetLastError = true)]
-    private static unsafe partial nint read(int fd, byte* buffer, nuint count);
-
     /// <summary>A blocking, close-on-exec inotify instance (a spawned server must not inherit it).</summary>
     public static int InotifyInit() => inotify_init1(IN_CLOEXEC) is var fd and >= 0 ? fd : throw LastIOError("inotify_init1");
 

@@ -149,6 +149,46 @@ internal static unsafe partial class LinuxNative
     [LibraryImport(Libc, SetLastError = true)]
     public static partial int fsync(int fd);
 
+    [LibraryImport(Libc, EntryPoint = "realpath", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial nint realpath_native(string path, nint resolved);
+
+    [LibraryImport(Libc)]
+    private static partial void free(nint pointer);
+
+    /// <summary>realpath(3): every symlink in the path resolved, as /proc/&lt;pid&gt;/exe shows it; null if it fails.</summary>
+    public static string? RealPath(string path)
+    {
+        nint resolved = realpath_native(path, 0);
+        if (resolved == 0)
+        {
+            return null;
+        }
+
+        try
+        {
+            return Marshal.PtrToStringUTF8(resolved);
+        }
+        finally
+        {
+            free(resolved);
+        }
+    }
+
+    public const uint SYNC_FILE_RANGE_WRITE = 2;
+
+    /// <summary>Starts writeback of a file's dirty pages without waiting (a hint: the fsync that follows is what makes it durable).</summary>
+    [LibraryImport(Libc, SetLastError = true)]
+    public static partial int sync_file_range(Microsoft.Win32.SafeHandles.SafeFileHandle fd, long offset, long count, uint flags);
+
+    [LibraryImport(Libc, SetLastError = true)]
+    public static partial nint read(int fd, byte* buffer, nuint count);
+
+    public const int EFD_CLOEXEC = 0x80000;
+    public const int EFD_NONBLOCK = 0x800;
+
+    [LibraryImport(Libc, SetLastError = true)]
+    public static partial int eventfd(uint initialValue, int flags);
+
     [LibraryImport(Libc, SetLastError = true)]
     public static partial int ftruncate(int fd, long length);
 
