@@ -60,23 +60,29 @@ public sealed class RotationUnderLoadTests(ITestOutputHelper output)
         var rotateEvery = total / (rotations + 1);
         var clock = Stopwatch.StartNew();
         var rotation = Task.CompletedTask;
-        for (var n = 1; n <= total; n++)
+        // The writer stands for a daemon (another process): it runs on a thread of its own, not on the thread pool the
+        // tailer uses. As a pool work item its busy loop held one of the two pool threads of a 2-core machine, and the
+        // tailer's wake-ups waited for the pool to grow (≈ 0.5 s per thread), long enough to sleep through two rotations.
+        await Task.Factory.StartNew(() =>
         {
-            writer.Write(n);
-            if (n % rotateEvery == 0)
+            for (var n = 1; n <= total; n++)
             {
-                await rotation;
-                var index = n / rotateEvery;
-                // Concurrently: the writer keeps writing (to the old file) while the rotation waits for its "SIGHUP".
-                rotation = Task.Run(() => RotateAsync(style, path, writer, index));
-            }
+                writer.Write(n);
+                if (n % rotateEvery == 0)
+                {
+                    rotation.GetAwaiter().GetResult();
+                    var index = n / rotateEvery;
+                    // Concurrently: the writer keeps writing (to the old file) while the rotation waits for its "SIGHUP".
+                    rotation = Task.Run(() => RotateAsync(style, path, writer, index));
+                }
 
-            // Pace to the target rate (busy enough to stay above it, without hogging a core).
-            if (n % 200 == 0 && clock.Elapsed.TotalSeconds < (double)n / linesPerSecond)
-            {
-                await Task.Delay(TimeSpan.FromSeconds((double)n / linesPerSecond) - clock.Elapsed is { TotalMilliseconds: > 1 } d ? d : TimeSpan.FromMilliseconds(1));
+                // Pace to the target rate (busy enough to stay above it, without hogging a core).
+                if (n % 200 == 0 && clock.Elapsed.TotalSeconds < (double)n / linesPerSecond)
+                {
+                    Thread.Sleep(TimeSpan.FromSeconds((double)n / linesPerSecond) - clock.Elapsed is { TotalMilliseconds: > 1 } d ? d : TimeSpan.FromMilliseconds(1));
+                }
             }
-        }
+        }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
 
         var rate = total / clock.Elapsed.TotalSeconds;
         await rotation;
