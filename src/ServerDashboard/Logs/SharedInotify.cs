@@ -98,7 +98,8 @@ internal sealed class SharedInotify
     {
         // 64 KB holds over a thousand events; the kernel queues the rest (and reports an overflow past its own limit).
         var buffer = new byte[64 * 1024];
-        var woken = new List<Subscription>();
+        // A set: a batch of events often names the same file many times (a write flood), and one wake-up is enough.
+        var woken = new HashSet<Subscription>();
         while (true)
         {
             int length;
@@ -135,14 +136,14 @@ internal sealed class SharedInotify
         }
     }
 
-    private void Collect(int wd, uint mask, ReadOnlySpan<byte> name, List<Subscription> woken)
+    private void Collect(int wd, uint mask, ReadOnlySpan<byte> name, HashSet<Subscription> woken)
     {
         if ((mask & LinuxNative.IN_Q_OVERFLOW) != 0)
         {
             // Events were dropped: every subscriber may have missed its file's.
             foreach (var list in watches.Values)
             {
-                woken.AddRange(list);
+                woken.UnionWith(list);
             }
 
             return;
@@ -168,7 +169,7 @@ internal sealed class SharedInotify
                 subscription.IsAlive = false;
             }
 
-            woken.AddRange(subscribers);
+            woken.UnionWith(subscribers);
             return;
         }
 
