@@ -29,11 +29,15 @@ public sealed class MetricEventSources(
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        subscriptions.Add(board.Subscribe(OnStatus));
-        subscriptions.Add(crashes.Subscribe(crash => totals.For(crash.ServerId).AddCrash(crash.Classification == CrashClassification.OomKilled)));
+        lock (subscriptions)
+        {
+            subscriptions.Add(board.Subscribe(OnStatus));
+            subscriptions.Add(crashes.Subscribe(crash => totals.For(crash.ServerId).AddCrash(crash.Classification == CrashClassification.OomKilled)));
+        }
+
         jobs.Changed += OnJobChanged;
 
-        listener = new MeterListener
+        var created = new MeterListener
         {
             InstrumentPublished = (instrument, l) =>
             {
@@ -44,9 +48,14 @@ public sealed class MetricEventSources(
                 }
             },
         };
-        listener.SetMeasurementEventCallback<long>(OnLongMeasurement);
-        listener.SetMeasurementEventCallback<double>(OnDoubleMeasurement);
-        listener.Start();
+        created.SetMeasurementEventCallback<long>(OnLongMeasurement);
+        created.SetMeasurementEventCallback<double>(OnDoubleMeasurement);
+        created.Start();
+        lock (subscriptions)
+        {
+            listener = created;
+        }
+
         return Task.CompletedTask;
     }
 
@@ -58,15 +67,25 @@ public sealed class MetricEventSources(
 
     public void Dispose()
     {
+        // Called by StopAsync and again by the container, which a test host's disposal can run while the first is still
+        // going: take the subscriptions out under a lock so each is disposed once and no list is changed while enumerated.
+        IDisposable[] taken;
+        MeterListener? takenListener;
+        lock (subscriptions)
+        {
+            taken = [.. subscriptions];
+            subscriptions.Clear();
+            takenListener = listener;
+            listener = null;
+        }
+
         jobs.Changed -= OnJobChanged;
-        foreach (var subscription in subscriptions)
+        foreach (var subscription in taken)
         {
             subscription.Dispose();
         }
 
-        subscriptions.Clear();
-        listener?.Dispose();
-        listener = null;
+        takenListener?.Dispose();
     }
 
     /// <summary>
