@@ -13,7 +13,10 @@ namespace ServerDashboard.Logs;
 /// <c>Task.WhenAny</c> and no cancelled channel read (which threw an OperationCanceledException inside the runtime on
 /// every timed-out wait: 400 first-chance exceptions a second with 100 servers polled every 250 ms).
 /// </remarks>
-internal sealed class FileChangeSignal(string path, ILogger logger) : IDisposable
+/// <param name="isWatched">Whether someone reads the file live (null: always); while not, a change may wake the tailer up to
+/// <paramref name="unwatchedDelay"/> late, coalesced with other files' (see <see cref="SharedInotify"/>).</param>
+internal sealed class FileChangeSignal(string path, ILogger logger, Func<bool>? isWatched = null, TimeSpan unwatchedDelay = default)
+    : IDisposable
 {
     private readonly Lock gate = new();
     private readonly string directory = Path.GetDirectoryName(Path.GetFullPath(path)) ?? "/";
@@ -26,6 +29,9 @@ internal sealed class FileChangeSignal(string path, ILogger logger) : IDisposabl
 
     /// <summary>inotify is watching the file's directory: changes wake the tailer at once.</summary>
     public bool IsWatching => watch is { IsAlive: true };
+
+    /// <summary>inotify reported a change that is held back (nobody watches the file) and not signalled yet.</summary>
+    public bool ChangeDeferred => watch?.IsDeferred == true;
 
     /// <summary>
     /// Starts watching once the directory exists (it may be created later, e.g. a game's logs/ folder), and again after the
@@ -55,7 +61,7 @@ internal sealed class FileChangeSignal(string path, ILogger logger) : IDisposabl
 
         try
         {
-            watch = SharedInotify.Instance.Watch(directory, fileName, Notify);
+            watch = SharedInotify.Instance.Watch(directory, fileName, Notify, isWatched, unwatchedDelay);
             watchedDirectory = current;
         }
         catch (IOException ex) when (ex.HResult == ENOENT || ex.HResult == ENOTDIR)

@@ -21,6 +21,7 @@ public sealed class LogBuffer
     private readonly long firstSeq;
     private LogSubscriber[] subscribers = [];
     private long newestSeq;
+    private long lastReadTimestamp = long.MinValue;
 
     public LogBuffer(int capacity, TimeProvider time)
     {
@@ -72,8 +73,17 @@ public sealed class LogBuffer
         return added;
     }
 
+    /// <summary>
+    /// Someone reads this buffer live: a subscriber is attached, or <see cref="Tail"/> / <see cref="After"/> was called within
+    /// <paramref name="recentRead"/> (a script polling the REST API). Lock-free: asked on the inotify thread for every change.
+    /// </summary>
+    public bool IsWatched(TimeSpan recentRead) =>
+        Volatile.Read(ref subscribers).Length > 0
+        || (Volatile.Read(ref lastReadTimestamp) is var read and not long.MinValue && time.GetElapsedTime(read) < recentRead);
+
     public IReadOnlyList<LogLine> Tail(int lines)
     {
+        Volatile.Write(ref lastReadTimestamp, time.GetTimestamp());
         lock (sync)
         {
             return Range(Math.Max(OldestSeq, newestSeq - Math.Max(0, lines) + 1), newestSeq);
@@ -82,6 +92,7 @@ public sealed class LogBuffer
 
     public IReadOnlyList<LogLine> After(long afterSeq, int max)
     {
+        Volatile.Write(ref lastReadTimestamp, time.GetTimestamp());
         lock (sync)
         {
             var from = Math.Max(OldestSeq, afterSeq + 1);

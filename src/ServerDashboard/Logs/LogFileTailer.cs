@@ -29,6 +29,10 @@ public sealed class LogFileTailer(string path, TailStart start, TimeProvider tim
 {
     private const int ReadChunkBytes = 64 * 1024;
 
+    private readonly Lock catchUpGate = new();
+    private List<TaskCompletionSource>? catchUps;
+    private FileChangeSignal? running;
+
     // The start position applies to the file that exists when the tailer is made; one that appears later is new: read all of it.
     private readonly bool existedAtCreation = File.Exists(path);
 
@@ -51,6 +55,16 @@ public sealed class LogFileTailer(string path, TailStart start, TimeProvider tim
     public TimeSpan DrainQuietPeriod { get; init; } = TimeSpan.FromSeconds(10);
 
     /// <summary>
+    /// Whether someone reads these lines live (a console open in a browser, a recent REST read); null means always. While
+    /// it says false, a change may be read up to <see cref="UnwatchedDelay"/> late, coalesced with other files' changes: an
+    /// idle dashboard then wakes once per interval for all its servers instead of at every write.
+    /// </summary>
+    public Func<bool>? IsWatched { get; init; }
+
+    /// <summary>How late an unwatched file's change may be read (zero: at once). See <see cref="IsWatched"/>.</summary>
+    public TimeSpan UnwatchedDelay { get; init; }
+
+    /// <summary>
     /// The directory the file must stay beneath (its own directory unless set): the file is opened without following a
     /// symbolic link anywhere below it (see <see cref="SafeFileOpener"/>), because a game account can plant one.
     /// </summary>
@@ -62,16 +76,32 @@ public sealed class LogFileTailer(string path, TailStart start, TimeProvider tim
     /// </summary>
     public async Task RunAsync(Action<IReadOnlyList<string>> onLines, CancellationToken cancellationToken, Action<string>? onRefused = null)
     {
-        using var signal = new FileChangeSignal(Path, logger);
+        using var signal = new FileChangeSignal(Path, logger, IsWatched, UnwatchedDelay);
+        lock (catchUpGate)
+        {
+            running = signal;
+        }
+
+        List<TaskCompletionSource>? serving = null;
         var reader = new Reader(Path, Directory, onLines, onRefused);
         // Rotated-away files still being written to (create + SIGHUP), with the time their last bytes were read.
         var draining = new List<(Reader Reader, long LastGrowth)>();
         var firstOpen = existedAtCreation;
         var signalled = true;
+        long? missingSince = null;
         try
         {
             while (!cancellationToken.IsCancellationRequested)
             {
+                lock (catchUpGate)
+                {
+                    if (catchUps is not null)
+                    {
+                        (serving ??= []).AddRange(catchUps);
+                        catchUps = null;
+                    }
+                }
+
                 signal.EnsureWatching();
                 var offsetBefore = reader.Offset;
                 var wasOpen = reader.IsOpen;
@@ -90,11 +120,20 @@ public sealed class LogFileTailer(string path, TailStart start, TimeProvider tim
 
                 // A wake by timeout that found a change no inotify event announced: the watch is missing events (its
                 // directory was replaced, a filesystem without events): poll at the short interval until a poll finds nothing.
-                var missedEvents = !signalled && (reader.Offset != offsetBefore || reader.IsOpen != wasOpen);
+                // (A change held back for an unwatched file is not missed: its event is on the way.)
+                var missedEvents = !signalled && !signal.ChangeDeferred && (reader.Offset != offsetBefore || reader.IsOpen != wasOpen);
+
+                // Our file was deleted and nothing is at its path yet: its directory may be being replaced (deleted and made
+                // again: a new inode our watch does not cover, while the open file keeps the old one alive, so no event says
+                // so). Poll at the short interval for a while to notice it.
+                missingSince = reader.IsOpen && reader.PathMissing ? missingSince ?? time.GetTimestamp() : null;
+                var recentlyMissing = missingSince is { } since && time.GetElapsedTime(since) < DrainQuietPeriod;
 
                 Drain(draining);
                 // A rotated-away file still being drained raises no event under our file's name: poll it at the short interval too.
-                var interval = signal.IsWatching && draining.Count == 0 && !missedEvents ? WatchedPollInterval : PollInterval;
+                var interval = signal.IsWatching && draining.Count == 0 && !missedEvents && !recentlyMissing ? WatchedPollInterval : PollInterval;
+                Complete(serving); // what the file held when they asked has been handed on
+                serving = null;
                 signalled = await signal.WaitAsync(interval, time, cancellationToken);
             }
         }
@@ -108,6 +147,43 @@ public sealed class LogFileTailer(string path, TailStart start, TimeProvider tim
             {
                 old.Close();
             }
+
+            lock (catchUpGate)
+            {
+                running = null;
+                Complete(serving);
+                Complete(catchUps);
+                catchUps = null;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Completes once the tailer has read what the file holds now and handed those lines on (at once when it is not
+    /// running). Wakes it even while its changes are held back (<see cref="IsWatched"/>): a dashboard line about the
+    /// server ("Stopping…", "Crashed…", a command's echo) must come after every line the server wrote before it.
+    /// </summary>
+    public Task CatchUpAsync()
+    {
+        lock (catchUpGate)
+        {
+            if (running is null)
+            {
+                return Task.CompletedTask;
+            }
+
+            var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            (catchUps ??= []).Add(done);
+            running.Notify();
+            return done.Task;
+        }
+    }
+
+    private static void Complete(List<TaskCompletionSource>? requests)
+    {
+        foreach (var request in requests ?? [])
+        {
+            request.TrySetResult();
         }
     }
 
@@ -180,6 +256,9 @@ public sealed class LogFileTailer(string path, TailStart start, TimeProvider tim
 
         public long Offset { get; set; }
 
+        /// <summary>The last check found nothing at the path (the open file was deleted, no successor yet).</summary>
+        public bool PathMissing { get; private set; }
+
         public bool TryOpen(ILogger logger)
         {
             try
@@ -226,6 +305,7 @@ public sealed class LogFileTailer(string path, TailStart start, TimeProvider tim
             {
                 ReadToEnd();
                 var now = FileIdentity.OfPath(path);
+                PathMissing = now is null;
                 if (now is { } current && current != identity)
                 {
                     // Renamed or deleted and recreated: the writer may still add to the old inode (until it reopens, e.g. on

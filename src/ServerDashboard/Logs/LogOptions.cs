@@ -26,5 +26,15 @@ public sealed class LogOptions
     /// <summary>How often the size cap is checked and deleted servers' tailers are dropped.</summary>
     public int SizeCheckSeconds { get; set; } = 30;
 
+    /// <summary>
+    /// How late (milliseconds) new lines of a server nobody reads live may reach its buffer: their file changes are handed
+    /// on together, once per interval, instead of at every write. 0 reads every change at once. A server whose console is
+    /// open (browser, hub client) or whose lines the REST API served within <see cref="WatchedAfterReadSeconds"/> is read at once.
+    /// </summary>
+    public int UnwatchedDelayMilliseconds { get; set; } = 1_000;
+
+    /// <summary>A REST read of a server's lines keeps them read at once for this long (a script polling for new lines).</summary>
+    public int WatchedAfterReadSeconds { get; set; } = 60;
+
     internal int EffectiveBacklog => Math.Min(BacklogLines, BufferLines);
 }

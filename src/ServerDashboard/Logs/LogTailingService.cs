@@ -107,7 +107,9 @@ public sealed class LogTailingService(
         await reconcile.WaitAsync();
         try
         {
-            var follower = followers.GetOrAdd(server.Id, id => new ServerLogFollower(id, hub, options.Value.BufferLines, time, logger));
+            var follower = followers.GetOrAdd(server.Id, id => new ServerLogFollower(id, hub, options.Value.BufferLines,
+                TimeSpan.FromMilliseconds(Math.Max(0, options.Value.UnwatchedDelayMilliseconds)), time, logger));
+            hub.SetCatchUp(server.Id, follower.CatchUpAsync);
             await follower.FollowAsync([.. SourcesFor(server, planner)]);
         }
         finally

@@ -7,9 +7,10 @@ namespace ServerDashboard.Logs;
 public readonly record struct LogSource(string Path, string Name, string Directory);
 
 /// <summary>The tailers of one server: its console.log and its extra log files, all feeding its buffer in the hub.</summary>
-internal sealed class ServerLogFollower(int serverId, ServerLogHub hub, int initialLines, TimeProvider time, ILogger logger) : IAsyncDisposable
+internal sealed class ServerLogFollower(int serverId, ServerLogHub hub, int initialLines, TimeSpan unwatchedDelay, TimeProvider time, ILogger logger)
+    : IAsyncDisposable
 {
-    private readonly Dictionary<string, (LogSource Source, CancellationTokenSource Stop, Task Run)> tailers = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (LogSource Source, CancellationTokenSource Stop, Task Run, LogFileTailer Tailer)> tailers = new(StringComparer.Ordinal);
     private readonly Lock sync = new();
 
     public int ServerId => serverId;
@@ -35,6 +36,15 @@ internal sealed class ServerLogFollower(int serverId, ServerLogHub hub, int init
         await StopAsync(stopped);
     }
 
+    /// <summary>Completes once every followed file's current content has been read (see <see cref="LogFileTailer.CatchUpAsync"/>).</summary>
+    public Task CatchUpAsync()
+    {
+        lock (sync)
+        {
+            return Task.WhenAll(tailers.Values.Select(t => t.Tailer.CatchUpAsync()));
+        }
+    }
+
     public IReadOnlyList<LogSource> Sources
     {
         get
@@ -58,11 +68,16 @@ internal sealed class ServerLogFollower(int serverId, ServerLogHub hub, int init
         await StopAsync(all);
     }
 
-    private (LogSource, CancellationTokenSource, Task) Start(LogSource source)
+    private (LogSource, CancellationTokenSource, Task, LogFileTailer) Start(LogSource source)
     {
         // A file that exists already fills the buffer with its last lines; one that appears later is read from its start.
         var start = File.Exists(source.Path) ? new TailStart(initialLines) : TailStart.Beginning;
-        var tailer = new LogFileTailer(source.Path, start, time, logger) { Directory = source.Directory };
+        var tailer = new LogFileTailer(source.Path, start, time, logger)
+        {
+            Directory = source.Directory,
+            IsWatched = () => hub.IsWatched(serverId),
+            UnwatchedDelay = unwatchedDelay,
+        };
         var stop = new CancellationTokenSource();
         var run = Task.Run(async () =>
         {
@@ -76,7 +91,7 @@ internal sealed class ServerLogFollower(int serverId, ServerLogHub hub, int init
                 logger.LogError(ex, "Tailing {Path} of server {ServerId} failed", source.Path, serverId);
             }
         }, CancellationToken.None);
-        return (source, stop, run);
+        return (source, stop, run, tailer);
     }
 
     private static async Task StopAsync(List<(CancellationTokenSource Stop, Task Run)> tailers)

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text;
 using ServerDashboard.Processes.Native;
 
@@ -12,6 +13,13 @@ namespace ServerDashboard.Logs;
 /// of that user, which for a dashboard running as root means systemd and the rest of the host. 100 servers took 100 of
 /// them; past about 120 the tailers fell back to 250 ms polling and other root programs could no longer watch anything.
 /// Process-wide (a static) because the kernel resource it guards is per process, like the thread pool.
+/// <para>
+/// Coalescing: a subscription whose file nobody is reading live right now (its <c>isWatched</c> says false) is woken
+/// <c>delay</c> after its first unhandled change, together with every other such subscription, instead of at each write;
+/// while no subscription at all is watched, the reader leaves the events queued in the kernel until that wake-up is due.
+/// 100 servers printing a line a second then cost two wake-ups of this thread and one batch of thread-pool work a second
+/// instead of 100 of each (each a context switch; docs/PERFORMANCE.md). A watched file's changes wake it at once.
+/// </para>
 /// </remarks>
 internal sealed class SharedInotify
 {
@@ -27,11 +35,15 @@ internal sealed class SharedInotify
 
     private readonly Lock gate = new();
     private readonly Dictionary<int, List<Subscription>> watches = [];
+    // Subscriptions with a change not handed on yet, and when they are due (Stopwatch timestamps).
+    private readonly Dictionary<Subscription, long> deferred = [];
     private readonly int fd;
+    private readonly int wakeFd;
 
     private SharedInotify()
     {
         fd = LinuxNative.InotifyInit();
+        wakeFd = LinuxNative.CreateWakeFd();
         new Thread(ReadLoop) { IsBackground = true, Name = "inotify reader" }.Start();
     }
 
@@ -48,18 +60,31 @@ internal sealed class SharedInotify
     }
 
     /// <summary>
+    /// Someone started reading a followed file live: hand every deferred change on now rather than when it is due
+    /// (nothing to do when no file was ever watched).
+    /// </summary>
+    public static void WakeDeferred()
+    {
+        if (Volatile.Read(ref shared) is { } instance)
+        {
+            LinuxNative.SignalWakeFd(instance.wakeFd);
+        }
+    }
+
+    /// <summary>
     /// Calls <paramref name="onChange"/> (on the reader thread: keep it short) whenever <paramref name="fileName"/> in
     /// <paramref name="directory"/> is written, created, deleted or renamed, when the directory itself goes away (the
-    /// subscription then is no longer <see cref="Subscription.IsAlive"/>), and when the kernel's queue overflowed.
+    /// subscription then is no longer <see cref="Subscription.IsAlive"/>), and when the kernel's queue overflowed: at once
+    /// while <paramref name="isWatched"/> (null: always) says true, else up to <paramref name="delay"/> later, coalesced.
     /// </summary>
     /// <exception cref="IOException">The directory cannot be watched (gone, not a directory, the watch limit).</exception>
-    public Subscription Watch(string directory, string fileName, Action onChange)
+    public Subscription Watch(string directory, string fileName, Action onChange, Func<bool>? isWatched = null, TimeSpan delay = default)
     {
         lock (gate)
         {
             // The same directory (inode) gives the same watch descriptor: its subscribers share the kernel watch.
             var wd = LinuxNative.InotifyAddWatch(fd, directory, WatchMask);
-            var subscription = new Subscription(this, wd, fileName, onChange);
+            var subscription = new Subscription(this, wd, fileName, onChange, isWatched, delay);
             if (!watches.TryGetValue(wd, out var list))
             {
                 watches[wd] = list = [];
@@ -82,10 +107,19 @@ internal sealed class SharedInotify
         }
     }
 
+    private bool IsDeferred(Subscription subscription)
+    {
+        lock (gate)
+        {
+            return deferred.ContainsKey(subscription);
+        }
+    }
+
     private void Unwatch(Subscription subscription)
     {
         lock (gate)
         {
+            deferred.Remove(subscription);
             if (watches.TryGetValue(subscription.Wd, out var list) && list.Remove(subscription) && list.Count == 0)
             {
                 watches.Remove(subscription.Wd);
@@ -99,40 +133,141 @@ internal sealed class SharedInotify
         // 64 KB holds over a thousand events; the kernel queues the rest (and reports an overflow past its own limit).
         var buffer = new byte[64 * 1024];
         // A set: a batch of events often names the same file many times (a write flood), and one wake-up is enough.
-        var woken = new HashSet<Subscription>();
+        var changed = new HashSet<Subscription>();
+        var wake = new List<Subscription>();
         while (true)
         {
-            int length;
             try
             {
-                length = LinuxNative.ReadEvents(fd, buffer);
+                var hurried = WaitForWork();
+                if (hurried)
+                {
+                    LinuxNative.ResetWakeFd(wakeFd);
+                }
+
+                // Read what is queued (non-blocking, until none is), also when poll(2) left the inotify fd out (coalescing).
+                int length;
+                while ((length = LinuxNative.ReadEvents(fd, buffer)) > 0)
+                {
+                    lock (gate)
+                    {
+                        Collect(buffer, length, changed);
+                    }
+                }
+
+                lock (gate)
+                {
+                    Schedule(changed, hurried, wake);
+                }
+
+                changed.Clear();
             }
             catch (IOException)
             {
-                // Cannot happen on a valid inotify fd short of a kernel bug; the tailers' safety poll still delivers.
+                // Cannot happen on valid inotify and eventfd descriptors short of a kernel bug; the tailers' safety poll still delivers.
                 Thread.Sleep(TimeSpan.FromSeconds(1));
                 continue;
             }
 
-            lock (gate)
-            {
-                for (var offset = 0; offset + EventHeaderBytes <= length;)
-                {
-                    var wd = BitConverter.ToInt32(buffer, offset);
-                    var mask = BitConverter.ToUInt32(buffer, offset + 4);
-                    var nameBytes = BitConverter.ToInt32(buffer, offset + 12);
-                    var name = buffer.AsSpan(offset + EventHeaderBytes, nameBytes);
-                    offset += EventHeaderBytes + nameBytes;
-                    Collect(wd, mask, name.IndexOf((byte)0) is var end and >= 0 ? name[..end] : name, woken);
-                }
-            }
-
-            foreach (var subscription in woken)
+            foreach (var subscription in wake)
             {
                 subscription.OnChange();
             }
 
-            woken.Clear();
+            wake.Clear();
+        }
+    }
+
+    /// <summary>
+    /// Blocks until there are events to read, a deferred wake-up is due, or <see cref="WakeDeferred"/> was called (then
+    /// true).
+    /// </summary>
+    private bool WaitForWork()
+    {
+        int timeoutMs;
+        bool coalescing;
+        lock (gate)
+        {
+            timeoutMs = -1;
+            if (deferred.Count > 0)
+            {
+                var due = long.MaxValue;
+                foreach (var at in deferred.Values)
+                {
+                    due = Math.Min(due, at);
+                }
+
+                var remaining = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), due);
+                timeoutMs = (int)Math.Clamp(Math.Ceiling(remaining.TotalMilliseconds), 0, int.MaxValue);
+            }
+
+            // Nobody reads any followed file live and a wake-up is pending anyway: let the kernel queue the events until it is due.
+            coalescing = deferred.Count > 0 && !AnyWatched();
+        }
+
+        return LinuxNative.WaitReadable(wakeFd, coalescing ? -1 : fd, timeoutMs).First;
+    }
+
+    private bool AnyWatched()
+    {
+        foreach (var list in watches.Values)
+        {
+            foreach (var subscription in list)
+            {
+                if (subscription.IsWatched)
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// Hands changes on: a watched subscription's at once; an unwatched one's when the first held-back change is due, and
+    /// then every held-back and just-read change together (one batch; nothing waits more than its delay, as events read
+    /// late after coalescing would otherwise wait a second delay); everything when <paramref name="hurried"/>.
+    /// </summary>
+    private void Schedule(HashSet<Subscription> changed, bool hurried, List<Subscription> wake)
+    {
+        var now = Stopwatch.GetTimestamp();
+        var flush = hurried;
+        foreach (var due in deferred.Values)
+        {
+            flush |= due <= now;
+        }
+
+        foreach (var subscription in changed)
+        {
+            if (flush || subscription.Delay <= TimeSpan.Zero || subscription.IsWatched)
+            {
+                deferred.Remove(subscription);
+                wake.Add(subscription);
+            }
+            else
+            {
+                deferred.TryAdd(subscription, now + (long)(subscription.Delay.TotalSeconds * Stopwatch.Frequency));
+            }
+        }
+
+        if (flush)
+        {
+            wake.AddRange(deferred.Keys);
+            deferred.Clear();
+        }
+    }
+
+    private void Collect(byte[] buffer, int length, HashSet<Subscription> woken)
+    {
+        for (var offset = 0; offset + EventHeaderBytes <= length;)
+        {
+            var wd = BitConverter.ToInt32(buffer, offset);
+            var mask = BitConverter.ToUInt32(buffer, offset + 4);
+            var nameBytes = BitConverter.ToInt32(buffer, offset + 12);
+            var name = buffer.AsSpan(offset + EventHeaderBytes, nameBytes);
+            offset += EventHeaderBytes + nameBytes;
+            Collect(wd, mask, name.IndexOf((byte)0) is var end and >= 0 ? name[..end] : name, woken);
         }
     }
 
@@ -183,7 +318,8 @@ internal sealed class SharedInotify
     }
 
     /// <summary>One file's interest in its directory's watch.</summary>
-    internal sealed class Subscription(SharedInotify owner, int wd, string fileName, Action onChange) : IDisposable
+    internal sealed class Subscription(SharedInotify owner, int wd, string fileName, Action onChange, Func<bool>? isWatched, TimeSpan delay)
+        : IDisposable
     {
         private readonly byte[] fileNameBytes = Encoding.UTF8.GetBytes(fileName);
         private int disposed;
@@ -192,6 +328,15 @@ internal sealed class SharedInotify
 
         /// <summary>False once the directory went away: the owner should watch the path again.</summary>
         public bool IsAlive { get; internal set; } = true;
+
+        /// <summary>How long a change may wait while nobody reads the file live (zero: never).</summary>
+        internal TimeSpan Delay { get; } = delay;
+
+        /// <summary>Someone reads the file live: its changes are handed on at once.</summary>
+        internal bool IsWatched => isWatched is null || isWatched();
+
+        /// <summary>A change was seen and is held back until it is due.</summary>
+        internal bool IsDeferred => owner.IsDeferred(this);
 
         internal bool Matches(ReadOnlySpan<byte> name) => name.SequenceEqual(fileNameBytes);
 

@@ -94,7 +94,7 @@ public sealed class ConsoleCommands(
                 ? CommandResult.Refused(CommandOutcome.NotRunning, $"Server '{server.Name}' is not running.")
                 : server.RconEnabled && rconOptions.Value.Enabled // RCON turned off globally: every server takes stdin
                     ? await SendOverRconAsync(serverId, command!, cancellationToken)
-                    : SendOverStdin(serverId, command!);
+                    : await SendOverStdinAsync(serverId, command!, cancellationToken);
 
         await audit.RecordAsync(actor, AuditActions.Command, serverId, server.Name, command ?? "",
             result.Outcome == CommandOutcome.Sent, result.Error ?? result.Response);
@@ -105,11 +105,11 @@ public sealed class ConsoleCommands(
     {
         // The echo goes in before the command is sent: what the server prints because of it (read from console.log) then
         // lands after the echo in the stream, not before it. The reply follows once it is back.
-        EchoCommand(serverId, RconLogSource, command);
+        await EchoCommandAsync(serverId, RconLogSource, command, cancellationToken);
         try
         {
             var reply = await rcon.ExecuteAsync(serverId, command, cancellationToken);
-            EchoReply(serverId, reply.Text);
+            await EchoReplyAsync(serverId, reply.Text);
             return new CommandResult(CommandOutcome.Sent, reply.Text, reply.Duration, CommandVia.Rcon, null);
         }
         catch (RconAuthenticationException)
@@ -130,10 +130,10 @@ public sealed class ConsoleCommands(
         }
     }
 
-    private CommandResult SendOverStdin(int serverId, string command)
+    private async Task<CommandResult> SendOverStdinAsync(int serverId, string command, CancellationToken cancellationToken)
     {
         var started = time.GetTimestamp();
-        EchoCommand(serverId, StdinLogSource, command); // before the write, like the RCON echo: the server's answer follows it
+        await EchoCommandAsync(serverId, StdinLogSource, command, cancellationToken); // before the write, like the RCON echo: the server's answer follows it
         try
         {
             stdin.WriteLine(planner.StdinFifoPath(serverId), Encoding.UTF8.GetBytes(command + "\n"));
@@ -154,16 +154,25 @@ public sealed class ConsoleCommands(
 
     /// <summary>
     /// Commands sent from the dashboard are echoed into the server's live log (memory only, not console.log), marked
-    /// with how they went ("rcon" or "stdin"), so every viewer of the console sees who asked for what.
+    /// with how they went ("rcon" or "stdin"), so every viewer of the console sees who asked for what. The echo goes after
+    /// what the server printed before the command (its lines may be held back while nobody watches: the hub reads them first).
     /// </summary>
-    private void EchoCommand(int serverId, string source, string command) => logs.Append(serverId, source, ["> " + command]);
+    private async Task EchoCommandAsync(int serverId, string source, string command, CancellationToken cancellationToken)
+    {
+        await logs.CatchUpAsync(serverId, cancellationToken);
+        logs.Append(serverId, source, ["> " + command]);
+    }
 
-    /// <summary>A server need not print what it answers over RCON, so the console view would never show the reply: echo it too.</summary>
-    private void EchoReply(int serverId, string reply)
+    /// <summary>
+    /// A server need not print what it answers over RCON, so the console view would never show the reply: echo it too,
+    /// after what the server printed while it handled the command.
+    /// </summary>
+    private async Task EchoReplyAsync(int serverId, string reply)
     {
         var lines = reply.ReplaceLineEndings("\n").TrimEnd('\n').Split('\n').Where(l => l.Length > 0).ToList();
         if (lines.Count > 0)
         {
+            await logs.CatchUpAsync(serverId);
             logs.Append(serverId, RconLogSource, lines);
         }
     }

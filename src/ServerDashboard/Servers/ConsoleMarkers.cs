@@ -18,6 +18,9 @@ public sealed class ConsoleMarkers : IHostedService, IDisposable
     private readonly ServerLogHub logs;
     private readonly ConcurrentDictionary<int, ServerStatus> seen = new();
     private readonly Lock appendLock = new();
+    private readonly Lock chainLock = new();
+    // The last queued line per server: each waits for the one before it, so a server's lines keep their order.
+    private readonly Dictionary<int, Task> appends = [];
     private IDisposable? subscription;
 
     public ConsoleMarkers(ServerStatusBoard board, ServerLogHub logs)
@@ -50,13 +53,16 @@ public sealed class ConsoleMarkers : IHostedService, IDisposable
         subscription = null;
     }
 
-    /// <summary>The stop is being asked for: by RCON command or by signal (the definition's stop mode).</summary>
-    public void Stopping(ServerDefinition server)
+    /// <summary>
+    /// The stop is being asked for: by RCON command or by signal (the definition's stop mode). Completes once the line is
+    /// in, so the caller sends the stop after it and the server's shutdown output follows it.
+    /// </summary>
+    public Task StoppingAsync(ServerDefinition server)
     {
         var how = server is { StopMode: StopMode.Rcon, RconEnabled: true } ? $"RCON \"{server.StopCommand}\""
             : server.StopMode == StopMode.SigInt ? "SIGINT"
             : "SIGTERM";
-        Append(server.Id, $"Stopping ({how})…");
+        return Append(server.Id, $"Stopping ({how})…");
     }
 
     private void OnStatusChanged(ServerStatus after)
@@ -148,5 +154,24 @@ public sealed class ConsoleMarkers : IHostedService, IDisposable
             : $"{(int)d.TotalDays} d {d.Hours} h";
     }
 
-    private void Append(int serverId, string text) => logs.Append(serverId, LogMarkers.Source, ["[dashboard] " + text]);
+    /// <summary>
+    /// Adds the line once the server's files have been read up to now (<see cref="ServerLogHub.CatchUpAsync"/>): the
+    /// server's own lines written before the event come before it, also when they were held back because nobody watched.
+    /// </summary>
+    private Task Append(int serverId, string text)
+    {
+        lock (chainLock)
+        {
+            var next = AppendAfterAsync(appends.GetValueOrDefault(serverId) ?? Task.CompletedTask, serverId, "[dashboard] " + text);
+            appends[serverId] = next;
+            return next;
+        }
+    }
+
+    private async Task AppendAfterAsync(Task previous, int serverId, string line)
+    {
+        await previous;
+        await logs.CatchUpAsync(serverId);
+        logs.Append(serverId, LogMarkers.Source, [line]);
+    }
 }

@@ -479,7 +479,7 @@ public sealed class ServerSupervisor(
         Func<CancellationToken, Task>? gracefulAction = server is { StopMode: StopMode.Rcon, RconEnabled: true }
             ? ct => rcon.RequestStopAsync(server.Id, server.StopCommand, stopTimeout, ct)
             : null;
-        markers.Stopping(server);
+        await markers.StoppingAsync(server);
         var result = await daemons.StopAsync(Key(server.Id), signal, stopTimeout, CancellationToken.None, gracefulAction);
         var status = RecordStopped(server.Id, result, endState, endMessage);
         if (server.Port is { } port && !ports.IsPortFree(port))

@@ -140,6 +140,34 @@ public sealed class ServerLogHubTests
     }
 
     [Fact]
+    public async Task A_server_is_watched_while_someone_streams_its_lines_or_read_them_recently()
+    {
+        var time = AtUnixEpoch();
+        var hub = new ServerLogHub(Options.Create(new LogOptions { WatchedAfterReadSeconds = 60 }), time);
+        Append(hub, 1, 1);
+        Assert.False(hub.IsWatched(Server), "nobody has read it");
+        Assert.False(hub.IsWatched(Server + 1), "an unknown server");
+
+        using (var stop = new CancellationTokenSource(Timeout))
+        {
+            await using var subscription = hub.SubscribeAsync(Server, null, stop.Token).GetAsyncEnumerator(stop.Token);
+            Assert.True(await subscription.MoveNextAsync());
+            Assert.True(hub.IsWatched(Server), "a live subscriber");
+        }
+
+        Assert.False(hub.IsWatched(Server), "the subscriber left");
+
+        hub.After(Server, 0, 10); // a script polling the REST API
+        Assert.True(hub.IsWatched(Server));
+        time.Advance(TimeSpan.FromSeconds(59));
+        Assert.True(hub.IsWatched(Server), "within WatchedAfterReadSeconds of the read");
+        time.Advance(TimeSpan.FromSeconds(2));
+        Assert.False(hub.IsWatched(Server), "no read for longer than WatchedAfterReadSeconds");
+        hub.Tail(Server, 10);
+        Assert.True(hub.IsWatched(Server), "Tail counts as a read too");
+    }
+
+    [Fact]
     public void The_ring_buffer_keeps_the_newest_lines_and_numbers_from_one()
     {
         var buffer = new LogBuffer(3, AtUnixEpoch());

@@ -64,7 +64,7 @@ public sealed class SharedInotifyTests : IDisposable
 
         Directory.Delete(directory, recursive: true);
         Directory.CreateDirectory(directory);
-        await Task.Delay(500); // the tailer notices the directory went away and watches the new one
+        await Task.Delay(500); // the tailer polls at the short interval while its file is missing, finds the new directory, watches it
         await File.AppendAllTextAsync(path, "second\n");
         await tailer.WaitForLineAsync("second");
         Assert.Equal(["first", "second"], tailer.Lines);
@@ -82,6 +82,72 @@ public sealed class SharedInotifyTests : IDisposable
         Assert.Equal(1, WatchesOf(directory));
         await tailer.DisposeAsync();
         Assert.Equal(0, WatchesOf(directory));
+    }
+
+    [Fact]
+    public async Task A_change_nobody_watches_waits_for_its_delay_while_a_watched_file_is_read_at_once()
+    {
+        Directory.CreateDirectory(temp.Combine("quiet"));
+        Directory.CreateDirectory(temp.Combine("watched"));
+        var quietPath = temp.Combine("quiet", "console.log");
+        var watchedPath = temp.Combine("watched", "console.log");
+        // Only inotify delivers (no safety poll): the unwatched file's change is held back for 5 s, the watched one's is not.
+        await using var quiet = new TailerRun(quietPath, TailStart.Beginning, pollInterval: Never, watchedPollInterval: Never,
+            isWatched: () => false, unwatchedDelay: TimeSpan.FromSeconds(5));
+        await using var watched = new TailerRun(watchedPath, TailStart.Beginning, pollInterval: Never, watchedPollInterval: Never,
+            isWatched: () => true, unwatchedDelay: TimeSpan.FromSeconds(5));
+        await Eventually.TrueAsync(() => WatchesOf(temp.Combine("quiet")) == 1 && WatchesOf(temp.Combine("watched")) == 1,
+            TimeSpan.FromSeconds(30), "both directories watched");
+
+        var written = System.Diagnostics.Stopwatch.StartNew();
+        await File.AppendAllTextAsync(quietPath, "later\n");
+        await File.AppendAllTextAsync(watchedPath, "now\n");
+        await watched.WaitForLineAsync("now");
+        var watchedAfter = written.Elapsed;
+        var quietHadIt = quiet.Lines.Contains("later");
+
+        await quiet.WaitForLineAsync("later");
+        Assert.True(written.Elapsed >= TimeSpan.FromSeconds(4.5), $"the unwatched line came after {written.Elapsed.TotalSeconds:F2} s, before its delay");
+        Assert.False(quietHadIt && watchedAfter < TimeSpan.FromSeconds(4.5), "the unwatched line arrived with the watched one");
+    }
+
+    [Fact]
+    public async Task Someone_starting_to_watch_gets_the_held_back_changes_at_once()
+    {
+        Directory.CreateDirectory(temp.Combine("held"));
+        var path = temp.Combine("held", "console.log");
+        var watching = false;
+        await using var tailer = new TailerRun(path, TailStart.Beginning, pollInterval: Never, watchedPollInterval: Never,
+            isWatched: () => Volatile.Read(ref watching), unwatchedDelay: Never);
+        await Eventually.TrueAsync(() => WatchesOf(temp.Combine("held")) == 1, TimeSpan.FromSeconds(30), "the directory watched");
+
+        await File.AppendAllTextAsync(path, "held\n");
+        await Task.Delay(TimeSpan.FromMilliseconds(500));
+        Assert.Empty(tailer.Lines); // held back: its delay is an hour
+
+        Volatile.Write(ref watching, true);
+        SharedInotify.WakeDeferred(); // what ServerLogHub does when a console subscribes
+        await tailer.WaitForLineAsync("held");
+        await File.AppendAllTextAsync(path, "direct\n");
+        await tailer.WaitForLineAsync("direct"); // watched now: no delay
+        Assert.Equal(["held", "direct"], tailer.Lines);
+    }
+
+    [Fact]
+    public async Task Catching_up_reads_a_held_back_change_before_it_is_due()
+    {
+        Directory.CreateDirectory(temp.Combine("catchup"));
+        var path = temp.Combine("catchup", "console.log");
+        await using var tailer = new TailerRun(path, TailStart.Beginning, pollInterval: Never, watchedPollInterval: Never,
+            isWatched: () => false, unwatchedDelay: Never);
+        await Eventually.TrueAsync(() => WatchesOf(temp.Combine("catchup")) == 1, TimeSpan.FromSeconds(30), "the directory watched");
+        await File.AppendAllTextAsync(path, "before the marker\n");
+        await Task.Delay(TimeSpan.FromMilliseconds(300));
+        Assert.Empty(tailer.Lines); // held back for an hour
+
+        // What a dashboard line ("Stopping…", a command's echo) waits for: every line written so far has been handed on.
+        await tailer.Tailer.CatchUpAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(["before the marker"], tailer.Lines);
     }
 
     /// <summary>inotify instances this process holds (file descriptors naming anon_inode:inotify).</summary>

@@ -11,13 +11,16 @@ internal sealed class TailerRun : IAsyncDisposable
     private readonly CancellationTokenSource stop = new();
     private readonly Task run;
 
-    public TailerRun(string path, TailStart start, TimeSpan? drainQuietPeriod = null, TimeSpan? pollInterval = null, TimeSpan? watchedPollInterval = null)
+    public TailerRun(string path, TailStart start, TimeSpan? drainQuietPeriod = null, TimeSpan? pollInterval = null, TimeSpan? watchedPollInterval = null,
+        Func<bool>? isWatched = null, TimeSpan unwatchedDelay = default)
     {
-        var tailer = new LogFileTailer(path, start, TimeProvider.System, NullLogger.Instance)
+        var tailer = Tailer = new LogFileTailer(path, start, TimeProvider.System, NullLogger.Instance)
         {
             DrainQuietPeriod = drainQuietPeriod ?? TimeSpan.FromSeconds(10),
             PollInterval = pollInterval ?? TimeSpan.FromMilliseconds(250),
             WatchedPollInterval = watchedPollInterval ?? TimeSpan.FromSeconds(2),
+            IsWatched = isWatched,
+            UnwatchedDelay = unwatchedDelay,
         };
         run = Task.Run(() => tailer.RunAsync(batch =>
         {
@@ -29,6 +32,8 @@ internal sealed class TailerRun : IAsyncDisposable
     }
 
     public ConcurrentQueue<string> Lines { get; } = new();
+
+    public LogFileTailer Tailer { get; }
 
     public bool Faulted => run.IsFaulted;
 
