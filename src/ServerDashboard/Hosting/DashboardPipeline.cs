@@ -51,7 +51,7 @@ public static class DashboardPipeline
         app.UseRouting();
         app.UseAuthentication();
         app.UseMiddleware<CrossSiteRequestGuard>();
-        app.UseRateLimiter(); // after authentication: the budget is per user or API key
+        app.UseDashboardRateLimiting(); // after authentication: the budget is per user or API key
         app.UseAuthorization();
         app.UseAntiforgery();
 

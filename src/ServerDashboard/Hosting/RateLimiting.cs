@@ -1,13 +1,12 @@
 using System.Globalization;
 using System.Threading.RateLimiting;
-using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
 using ServerDashboard.Auth;
 
 namespace ServerDashboard.Hosting;
 
 /// <summary>
-/// ASP.NET Core's rate limiter on <c>/api</c>, one token bucket per (caller, endpoint class): the caller is the user or the
+/// A rate limit on <c>/api</c>, one token bucket per (caller, endpoint class): the caller is the user or the
 /// API key (<see cref="PrincipalKey"/>), never the address, so users behind one proxy do not share a budget. Classes:
 /// log reads, other reads, and actions (every unsafe method: power, commands, cleanup, definitions). Over the budget: 429 with
 /// Retry-After. Limits from <c>Dashboard:RateLimits</c>; normal use (a script polling 20 times a second) never meets them.
@@ -20,26 +19,40 @@ public static class RateLimiting
 
     public static IServiceCollection AddDashboardRateLimiting(this IServiceCollection services)
     {
-        services.AddRateLimiter(_ => { });
-        services.AddOptions<RateLimiterOptions>().Configure<IOptions<DashboardOptions>>((limiter, dashboard) =>
+        // Not ASP.NET Core's rate-limiting middleware: it always builds an endpoint limiter with PartitionedRateLimiter.Create,
+        // which runs a 100 ms timer for the host's lifetime even when no endpoint has a policy (see LazyTokenBuckets).
+        services.AddSingleton(provider =>
         {
-            var limits = dashboard.Value.RateLimits;
-            limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
-            limiter.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
-                Classify(context.Request) is not { } endpointClass
-                    ? RateLimitPartition.GetNoLimiter("unlimited")
-                    : RateLimitPartition.GetTokenBucketLimiter($"{endpointClass}|{CallerOf(context)}", _ => Bucket(RateOf(limits, endpointClass), limits.Burst)));
-            limiter.OnRejected = async (rejected, cancellationToken) =>
-            {
-                var retryAfter = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromSeconds(1);
-                var seconds = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds));
-                rejected.HttpContext.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
-                await Results.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Too many requests",
-                        detail: $"Rate limit reached for this user or API key; retry after {seconds} s.")
-                    .ExecuteAsync(rejected.HttpContext);
-            };
+            var limits = provider.GetRequiredService<IOptions<DashboardOptions>>().Value.RateLimits;
+            return new LazyTokenBuckets<HttpContext>(
+                context => Classify(context.Request) is { } endpointClass ? $"{endpointClass}|{CallerOf(context)}" : null,
+                key => Bucket(RateOf(limits, key[..key.IndexOf('|', StringComparison.Ordinal)]), limits.Burst),
+                provider.GetRequiredService<TimeProvider>());
         });
         return services;
+    }
+
+    /// <summary>Applies the budget (after authentication: it is per user or API key); over it: 429 with Retry-After.</summary>
+    public static IApplicationBuilder UseDashboardRateLimiting(this IApplicationBuilder app)
+    {
+        var buckets = app.ApplicationServices.GetRequiredService<LazyTokenBuckets<HttpContext>>();
+        return app.Use(async (context, next) =>
+        {
+            using var lease = buckets.AttemptAcquire(context);
+            if (lease.IsAcquired)
+            {
+                await next(context);
+                return;
+            }
+
+            var retryAfter = lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromSeconds(1);
+            var seconds = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds));
+            context.Response.StatusCode = StatusCodes.Status429TooManyRequests;
+            context.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+            await Results.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Too many requests",
+                    detail: $"Rate limit reached for this user or API key; retry after {seconds} s.")
+                .ExecuteAsync(context);
+        });
     }
 
     /// <summary>The endpoint class of an API request, or null for what is not limited (pages, assets, health, hubs).</summary>
@@ -77,6 +90,6 @@ public static class RateLimiting
         TokensPerPeriod = Math.Max(1, perSecond),
         ReplenishmentPeriod = TimeSpan.FromSeconds(1),
         QueueLimit = 0,
-        AutoReplenishment = true,
+        AutoReplenishment = false, // refilled on use by LazyTokenBuckets
     };
 }

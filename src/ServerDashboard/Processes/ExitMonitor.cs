@@ -44,14 +44,25 @@ public sealed class ExitMonitor(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(options.Value.ExitPollInterval, time);
+        var interval = options.Value.ExitPollInterval;
+        using var timer = new PeriodicTimer(interval, time);
+        // A daemon tracked meanwhile may have no pidfd: poll at the short interval again until a round says otherwise.
+        void OnChanged() => timer.Period = interval;
+        registry.Changed += OnChanged;
         try
         {
             while (await timer.WaitForNextTickAsync(stoppingToken))
             {
                 try
                 {
-                    registry.PollExits(skipWatched: watcher.IsRunning);
+                    var polled = registry.PollExits(skipWatched: watcher.IsRunning);
+                    // Every live daemon is watched through its pidfd: this poll is only a safety net then, and ticking four
+                    // times a second for nothing cost an idle dashboard a timer and a thread-pool wake-up each (PERFORMANCE.md).
+                    var period = polled || !watcher.IsRunning ? interval : TimeSpan.FromTicks(Math.Max(interval.Ticks, WatchedSafetyInterval.Ticks));
+                    if (timer.Period != period)
+                    {
+                        timer.Period = period;
+                    }
                 }
                 catch (Exception e) when (e is IOException or UnauthorizedAccessException)
                 {
@@ -62,5 +73,12 @@ public sealed class ExitMonitor(
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
         }
+        finally
+        {
+            registry.Changed -= OnChanged;
+        }
     }
+
+    /// <summary>The safety-net poll's interval while every live daemon is watched through its pidfd.</summary>
+    internal static readonly TimeSpan WatchedSafetyInterval = TimeSpan.FromSeconds(5);
 }

@@ -113,6 +113,14 @@ public sealed class ProcFs
 
     public int? CountOpenFds(int pid)
     {
+        // Since Linux 6.2 the size of /proc/PID/fd is its number of open files: one statx instead of listing the
+        // directory (a getdents and an entry per fd). Older kernels report 0 there, as does a process with no open file:
+        // then list it.
+        if (LinuxNative.StatxSize($"{Root}/{pid}/fd") is long size and > 0 and <= int.MaxValue)
+        {
+            return (int)size;
+        }
+
         try
         {
             return Directory.EnumerateFileSystemEntries($"{Root}/{pid}/fd").Count();

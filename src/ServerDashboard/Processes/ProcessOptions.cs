@@ -17,7 +17,10 @@ public sealed class ProcessOptions
     /// <summary>A cgroup per server where the host allows it.</summary>
     public Cgroups.CgroupOptions Cgroups { get; set; } = new();
 
-    /// <summary>How often exits are checked (waitpid for our children, pidfd poll for adopted daemons).</summary>
+    /// <summary>
+    /// How often exits of daemons the pidfd watcher does not cover are checked (waitpid for our children, pidfd poll for
+    /// adopted daemons); while it covers every live daemon the check is a safety net every 5 s.
+    /// </summary>
     public TimeSpan ExitPollInterval { get; set; } = TimeSpan.FromMilliseconds(250);
 
     /// <summary>Load and validate PID files when the host starts, before the app serves requests.</summary>

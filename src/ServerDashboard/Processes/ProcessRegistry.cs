@@ -162,15 +162,20 @@ public sealed class ProcessRegistry(
     /// <param name="skipWatched">
     /// True while <see cref="PidfdExitWatcher"/> runs: daemons with an open pidfd are its own, only the others are polled.
     /// </param>
-    public void PollExits(bool skipWatched = false)
+    /// <returns>Whether any live daemon had to be polled (one the watcher does not cover).</returns>
+    public bool PollExits(bool skipWatched = false)
     {
+        var polled = false;
         foreach (TrackedProcess entry in _entries.Values)
         {
             if (!entry.HasExited && !(skipWatched && entry.Pidfd is { IsClosed: false }))
             {
                 PollExit(entry);
+                polled = true;
             }
         }
+
+        return polled;
     }
 
     /// <summary>

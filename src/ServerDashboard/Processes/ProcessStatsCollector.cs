@@ -46,9 +46,17 @@ public sealed class ProcessStatsCollector(ProcessRegistry registry, PidFileStore
     {
         registry.PollExits();
         IReadOnlyCollection<TrackedProcess> entries = registry.Entries;
-        // One pass over /proc for all servers, grouped by process group and by session.
-        var all = new ProcSnapshot(procFs.ReadAllStats());
-        var stats = entries.OrderBy(e => e.ServerId, StringComparer.Ordinal).Select(e => Measure(e, all)).ToList();
+        // Each live server's cgroup members, read once per pass; null for a server without one (or whose cgroup.procs
+        // cannot be read): its tree is then found by process group and session in a pass over all of /proc.
+        var cgroupMembers = new Dictionary<TrackedProcess, IReadOnlyList<int>?>();
+        foreach (var entry in entries)
+        {
+            cgroupMembers[entry] = !entry.HasExited && entry.Cgroup is { } cgroup ? cgroups.TryMembersForStats(cgroup) : null;
+        }
+
+        var all = new ProcSnapshot(ReadStatsFor(entries, cgroupMembers));
+        var stats = entries.OrderBy(e => e.ServerId, StringComparer.Ordinal)
+            .Select(e => Measure(e, all, cgroupMembers[e] ?? [])).ToList();
 
         foreach (ProcessIdentity stale in _previous.Keys.Except(entries.Select(e => e.Identity)))
         {
@@ -61,7 +69,42 @@ public sealed class ProcessStatsCollector(ProcessRegistry registry, PidFileStore
         return new ProcessRegistryStats(entries.Count, alive, entries.Count - alive, store.ListServerIds().Count, store.RunDirectory, stats);
     }
 
-    private ProcessStats Measure(TrackedProcess entry, ProcSnapshot all)
+    /// <summary>
+    /// The /proc stats the pass needs: with every live server in a cgroup whose members were read, only those members'
+    /// (and the leaders'); otherwise every process's, once for all servers, to find trees by process group and session.
+    /// Reading only the members keeps the pass proportional to the servers' processes, not to everything on the host,
+    /// and costs nothing with no server at all.
+    /// </summary>
+    private IReadOnlyList<ProcStat> ReadStatsFor(IReadOnlyCollection<TrackedProcess> entries, Dictionary<TrackedProcess, IReadOnlyList<int>?> cgroupMembers)
+    {
+        if (entries.Any(e => !e.HasExited && cgroupMembers[e] is null))
+        {
+            return procFs.ReadAllStats();
+        }
+
+        var pids = new HashSet<int>();
+        foreach (var entry in entries)
+        {
+            if (!entry.HasExited)
+            {
+                pids.Add(entry.Pid);
+                pids.UnionWith(cgroupMembers[entry]!);
+            }
+        }
+
+        var stats = new List<ProcStat>(pids.Count);
+        foreach (var pid in pids)
+        {
+            if (procFs.TryReadStat(pid) is { } stat)
+            {
+                stats.Add(stat);
+            }
+        }
+
+        return stats;
+    }
+
+    private ProcessStats Measure(TrackedProcess entry, ProcSnapshot all, IReadOnlyList<int> cgroupMembers)
     {
         // Identity from the pass that was just taken (the same pid and start time, not a zombie) instead of reading
         // /proc/PID/stat once more per server; a pid the pass did not see is checked directly.
@@ -77,7 +120,7 @@ public sealed class ProcessStatsCollector(ProcessRegistry registry, PidFileStore
 
         // The tree: process group and session, and with a cgroup all its members (a setsid() escaper included).
         // Looked up in the pass's indexes (not a scan of every process per server, which grew as servers × processes).
-        var members = all.Members(entry.Pid, entry.Cgroup is { } cgroup ? cgroups.Members(cgroup) : []);
+        var members = all.Members(entry.Pid, cgroupMembers);
         DateTimeOffset now = time.GetUtcNow();
         ulong ticks = 0;
         long rssPages = 0;

@@ -65,4 +65,30 @@ public sealed class ProcFsTests
         Assert.True(_procFs.CountOpenFds(Environment.ProcessId) > 3);
         Assert.Contains(_procFs.ListPids(), p => p == Environment.ProcessId);
     }
+
+    [Fact]
+    public void The_open_file_count_of_a_child_is_the_number_of_its_fd_entries()
+    {
+        // Stdin, stdout and stderr redirected plus the ones we add with bash: a count that differs from 3 by design.
+        using var child = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("/bin/bash",
+            ["-c", "exec 5</dev/null 6</dev/null 7</dev/null; exec sleep 30"]) { RedirectStandardInput = true, RedirectStandardOutput = true })!;
+        try
+        {
+            // Until bash has exec'd sleep its fds are in flux: wait for the comm to change.
+            var deadline = DateTime.UtcNow.AddSeconds(30);
+            while (_procFs.TryReadStat(child.Id)?.Comm != "sleep" && DateTime.UtcNow < deadline)
+            {
+                Thread.Sleep(10);
+            }
+
+            var listed = Directory.EnumerateFileSystemEntries($"/proc/{child.Id}/fd").Count();
+            Assert.Equal(listed, _procFs.CountOpenFds(child.Id));
+            Assert.True(listed >= 6, $"{listed} fds");
+        }
+        finally
+        {
+            child.Kill();
+            child.WaitForExit();
+        }
+    }
 }

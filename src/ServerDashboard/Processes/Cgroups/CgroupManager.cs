@@ -162,6 +162,34 @@ public sealed class CgroupManager
         return [.. pids];
     }
 
+    /// <summary>
+    /// The PIDs of the hierarchy that defines membership (v1: pids, as <see cref="Contains"/> checks; v2: the one group),
+    /// or null when it cannot be read. One read instead of one per v1 hierarchy: the monitoring pass asks for every
+    /// server every tick, and the kernel builds and sorts a pid list for each read of a v1 cgroup.procs.
+    /// </summary>
+    public IReadOnlyList<int>? TryMembersForStats(ServerCgroup cgroup)
+    {
+        var directory = cgroup.Version == CgroupVersion.V1
+            ? cgroup.Directories.FirstOrDefault(d => d.StartsWith(Path.Combine(options.Root, "pids") + "/", StringComparison.Ordinal))
+                ?? cgroup.Directories[0]
+            : cgroup.Directories[0];
+        if (ReadText(Path.Combine(directory, "cgroup.procs")) is not { } text)
+        {
+            return null;
+        }
+
+        var pids = new List<int>();
+        foreach (var line in text.AsSpan().EnumerateLines())
+        {
+            if (int.TryParse(line, NumberStyles.None, CultureInfo.InvariantCulture, out var pid))
+            {
+                pids.Add(pid);
+            }
+        }
+
+        return pids;
+    }
+
     /// <summary>True when /proc/&lt;pid&gt;/cgroup places the process in <paramref name="cgroup"/> (re-adoption, before a signal).</summary>
     public bool Contains(ServerCgroup cgroup, int pid)
     {

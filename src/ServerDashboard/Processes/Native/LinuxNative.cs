@@ -252,6 +252,19 @@ internal static unsafe partial class LinuxNative
         return (device, *(ulong*)(buffer + 32));
     }
 
+    /// <summary>stx_size of <paramref name="path"/> (links not followed); null when it cannot be stat'ed.</summary>
+    public static long? StatxSize(string path)
+    {
+        byte* buffer = stackalloc byte[256];
+        const uint STATX_SIZE = 0x200;
+        if (statx(AT_FDCWD, path, AT_SYMLINK_NOFOLLOW, STATX_SIZE, buffer) != 0)
+        {
+            return null;
+        }
+
+        return *(long*)(buffer + 40); // struct statx: stx_size at 40
+    }
+
     public readonly record struct FileStatus(uint Uid, ushort Mode, long Size)
     {
         private const int S_IFMT = 0xF000;
