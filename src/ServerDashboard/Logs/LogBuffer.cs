@@ -147,6 +147,8 @@ public sealed class LogBuffer
         [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var backlog = Subscribe(subscriber, afterSeq, backlogLines);
+        // Watched from here on: lines held back while nobody watched (LogOptions.UnwatchedDelayMilliseconds) are read now.
+        SharedInotify.WakeDeferred();
         try
         {
             foreach (var chunk in backlog.Chunk(StreamBatchLines))

@@ -67,28 +67,28 @@ public sealed class ServerLogHub(IOptions<LogOptions> options, TimeProvider time
         buffers.TryGetValue(serverId, out var buffer) && buffer.IsWatched(TimeSpan.FromSeconds(settings.WatchedAfterReadSeconds));
 
     public IReadOnlyList<LogLine> Tail(int serverId, int lines) =>
-        buffers.TryGetValue(serverId, out var buffer) ? Read(buffer).Tail(lines) : [];
+        buffers.TryGetValue(serverId, out var buffer) ? Read(buffer, b => b.Tail(lines)) : [];
 
     public IReadOnlyList<LogLine> After(int serverId, long afterSeq, int max) =>
-        buffers.TryGetValue(serverId, out var buffer) ? Read(buffer).After(afterSeq, max) : [];
+        buffers.TryGetValue(serverId, out var buffer) ? Read(buffer, b => b.After(afterSeq, max)) : [];
 
-    /// <summary>A read makes the server watched for a while: held-back lines are read now rather than when due.</summary>
-    private LogBuffer Read(LogBuffer buffer)
+    /// <summary>A read makes the server watched for a while: its held-back lines are read now rather than when due.</summary>
+    private IReadOnlyList<LogLine> Read(LogBuffer buffer, Func<LogBuffer, IReadOnlyList<LogLine>> read)
     {
-        if (!buffer.IsWatched(TimeSpan.FromSeconds(settings.WatchedAfterReadSeconds)))
+        var wasWatched = buffer.IsWatched(TimeSpan.FromSeconds(settings.WatchedAfterReadSeconds));
+        var lines = read(buffer); // records the read: the buffer is watched from here on
+        if (!wasWatched)
         {
             SharedInotify.WakeDeferred();
         }
 
-        return buffer;
+        return lines;
     }
 
     public async IAsyncEnumerable<IReadOnlyList<LogLine>> SubscribeAsync(int serverId, long? afterSeq, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         // A subscription may come before the server's first line: the buffer is created here and filled later.
         var buffer = BufferFor(serverId);
-        // Lines of a server nobody watched may be held back (LogOptions.UnwatchedDelayMilliseconds): read them now.
-        SharedInotify.WakeDeferred();
         var subscriber = new LogSubscriber(settings.SubscriberQueueLines, settings.SubscriberQueueBytes,
             metrics is null ? null : dropped => metrics.LinesDropped(serverId, dropped));
         await foreach (var batch in buffer.StreamAsync(subscriber, afterSeq, settings.EffectiveBacklog, cancellationToken))

@@ -30,6 +30,8 @@ internal sealed class SharedInotify
 
     private const int EventHeaderBytes = 16; // struct inotify_event: int wd; uint32 mask, cookie, len; char name[len]
 
+    private static readonly TimeSpan MaxCoalescingSleep = TimeSpan.FromSeconds(1);
+
     private static readonly Lock CreateGate = new();
     private static SharedInotify? shared;
 
@@ -60,8 +62,8 @@ internal sealed class SharedInotify
     }
 
     /// <summary>
-    /// Someone started reading a followed file live: hand every deferred change on now rather than when it is due
-    /// (nothing to do when no file was ever watched).
+    /// Someone started reading a followed file live: the reader looks at the deferred changes again and hands on at once
+    /// those whose subscription now says it is watched (nothing to do when no file was ever watched).
     /// </summary>
     public static void WakeDeferred()
     {
@@ -80,19 +82,23 @@ internal sealed class SharedInotify
     /// <exception cref="IOException">The directory cannot be watched (gone, not a directory, the watch limit).</exception>
     public Subscription Watch(string directory, string fileName, Action onChange, Func<bool>? isWatched = null, TimeSpan delay = default)
     {
+        Subscription subscription;
         lock (gate)
         {
             // The same directory (inode) gives the same watch descriptor: its subscribers share the kernel watch.
             var wd = LinuxNative.InotifyAddWatch(fd, directory, WatchMask);
-            var subscription = new Subscription(this, wd, fileName, onChange, isWatched, delay);
+            subscription = new Subscription(this, wd, fileName, onChange, isWatched, delay);
             if (!watches.TryGetValue(wd, out var list))
             {
                 watches[wd] = list = [];
             }
 
             list.Add(subscription);
-            return subscription;
         }
+
+        // The reader may be sleeping with the inotify fd left out (coalescing): a new subscription may need its events now.
+        LinuxNative.SignalWakeFd(wakeFd);
+        return subscription;
     }
 
     /// <summary>Open watch descriptors (for tests and diagnostics).</summary>
@@ -205,6 +211,12 @@ internal sealed class SharedInotify
             coalescing = deferred.Count > 0 && !AnyWatched();
         }
 
+        if (coalescing)
+        {
+            // Asleep with the inotify fd left out: look again at least this often (a watcher may come without a signal).
+            timeoutMs = Math.Min(timeoutMs, (int)MaxCoalescingSleep.TotalMilliseconds);
+        }
+
         return LinuxNative.WaitReadable(wakeFd, coalescing ? -1 : fd, timeoutMs).First;
     }
 
@@ -225,14 +237,15 @@ internal sealed class SharedInotify
     }
 
     /// <summary>
-    /// Hands changes on: a watched subscription's at once; an unwatched one's when the first held-back change is due, and
-    /// then every held-back and just-read change together (one batch; nothing waits more than its delay, as events read
-    /// late after coalescing would otherwise wait a second delay); everything when <paramref name="hurried"/>.
+    /// Hands changes on: a watched subscription's at once; an unwatched one's when it is due. When one is due, the others
+    /// read in the same pass and those due within half their delay go with it (one batch instead of one per due time;
+    /// changes read late because the reader was coalescing would otherwise wait a second delay). After
+    /// <see cref="WakeDeferred"/> (<paramref name="hurried"/>), deferred subscriptions that are watched now go at once.
     /// </summary>
     private void Schedule(HashSet<Subscription> changed, bool hurried, List<Subscription> wake)
     {
         var now = Stopwatch.GetTimestamp();
-        var flush = hurried;
+        var flush = false;
         foreach (var due in deferred.Values)
         {
             flush |= due <= now;
@@ -247,16 +260,26 @@ internal sealed class SharedInotify
             }
             else
             {
-                deferred.TryAdd(subscription, now + (long)(subscription.Delay.TotalSeconds * Stopwatch.Frequency));
+                deferred.TryAdd(subscription, now + Ticks(subscription.Delay));
             }
         }
 
-        if (flush)
+        if (!flush && !hurried)
         {
-            wake.AddRange(deferred.Keys);
-            deferred.Clear();
+            return;
+        }
+
+        foreach (var (subscription, due) in deferred)
+        {
+            if ((flush && due - Ticks(subscription.Delay / 2) <= now) || (hurried && subscription.IsWatched))
+            {
+                wake.Add(subscription);
+                deferred.Remove(subscription); // removing the current entry while enumerating a Dictionary is allowed
+            }
         }
     }
+
+    private static long Ticks(TimeSpan span) => (long)(span.TotalSeconds * Stopwatch.Frequency);
 
     private void Collect(byte[] buffer, int length, HashSet<Subscription> woken)
     {
