@@ -27,7 +27,8 @@ public sealed class PidfdExitWatcherTests : IAsyncLifetime
 
         Assert.Equal(new ExitStatus(ExitKind.Code, Code: 7), entry.LastExit);
         Assert.Null(_h.ProcFs.TryReadStat(entry.Pid)); // reaped: no zombie left
-        Assert.False(File.Exists(entry.PidFilePath));
+        // The exit is marked first, then the PID file goes (on the watcher's thread): wait for it rather than race it.
+        await Poll.UntilAsync(() => !File.Exists(entry.PidFilePath), "the PID file to be deleted");
         Assert.True(entry.Exited.IsCompleted);
     }
 
