@@ -35,8 +35,10 @@ public sealed class OomCrashRecordTests : IDisposable
         Assert.Equal("OomKilled", crash.GetProperty("classification").GetString());
         Assert.Equal("killed by the OOM killer at its memory limit (128 MB)", crash.GetProperty("description").GetString());
         Assert.Equal(9, crash.GetProperty("signal").GetInt32());
-        var logs = await api.GetStringAsync($"/api/v1/servers/{id}/logs?lines=50");
-        Assert.Contains("OOM killer", logs); // the dashboard's marker line for the transition to Crashed
+        // The dashboard's marker line for the transition to Crashed: it goes in once the server's console.log has been read
+        // up to the crash (ConsoleMarkers: after the server's own last lines), a moment after the crash record.
+        await Eventually.ReturnsAsync(() => api.GetStringAsync($"/api/v1/servers/{id}/logs?lines=50"),
+            logs => logs.Contains("OOM killer", StringComparison.Ordinal), TimeSpan.FromSeconds(10), "the OOM marker line");
         Assert.Equal(HttpStatusCode.OK, (await api.GetAsync("/api/v1/health")).StatusCode); // the dashboard is unharmed
     }
 
