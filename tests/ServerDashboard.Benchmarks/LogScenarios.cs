@@ -42,7 +42,10 @@ public sealed partial class LogScenarios(BenchmarkOptions options, BenchmarkRepo
             using var api = new HttpClient { BaseAddress = dashboard.BaseAddress, Timeout = TimeSpan.FromMinutes(1) };
             api.DefaultRequestHeaders.Add("X-Api-Key", key);
 
-            await LatencyAsync(dashboard, api, key);
+            // Twice: first right after the dashboard started, as issue 15 measured it, then once the code on the path (the
+            // dashboard's and this client's) has tiered up: the steady state a console open for hours sees.
+            await LatencyAsync(dashboard, api, key, "log latency (cold, first 1,000 lines after start)", "cold", target: false);
+            await LatencyAsync(dashboard, api, key, "log latency", "warm", target: true);
             await ThroughputAsync(dashboard, api, key, Path.Combine(options.PeersDirectory, "build", "fastwriter"));
             await dashboard.StopAsync();
         }
@@ -53,15 +56,15 @@ public sealed partial class LogScenarios(BenchmarkOptions options, BenchmarkRepo
         TryDelete(dataDir);
     }
 
-    private async Task LatencyAsync(DashboardRunner dashboard, HttpClient api, string key)
+    private async Task LatencyAsync(DashboardRunner dashboard, HttpClient api, string key, string label, string name, bool target)
     {
         var node = WhichOrThrow("node");
         var writer = Path.Combine(options.PeersDirectory, "latency-writer.js");
         // "-": stdout, which is the server's console.log; one write(2) per line every 10 ms after a 1 s delay.
-        var id = await CreateServerAsync(api, "latency-writer", [node, writer, "-", $"{LatencyLines}", $"{LatencyIntervalMs}", "1000"]);
+        var id = await CreateServerAsync(api, $"latency-writer-{name}", [node, writer, "-", $"{LatencyLines}", $"{LatencyIntervalMs}", "1000"]);
         var latencies = new List<double>();
         // BENCH_LATENCY_TRACE=file: "seq latency_ms batch_size" per line, to see where the tail comes from.
-        using var trace = Environment.GetEnvironmentVariable("BENCH_LATENCY_TRACE") is { } tracePath ? new StreamWriter(tracePath) : null;
+        using var trace = Environment.GetEnvironmentVariable("BENCH_LATENCY_TRACE") is { } tracePath ? new StreamWriter($"{tracePath}.{name}") : null;
         using var done = new CancellationTokenSource(TimeSpan.FromSeconds(LatencyLines * LatencyIntervalMs / 1000 + 30));
         await using var client = await HubLogClient.ConnectAsync(dashboard.BaseAddress, key, done.Token);
         var following = client.FollowLogsAsync(id, (receivedAt, batch) =>
@@ -84,12 +87,12 @@ public sealed partial class LogScenarios(BenchmarkOptions options, BenchmarkRepo
         await StopServerAsync(api, id);
 
         latencies.Sort();
-        report.Add("log latency: lines received", latencies.Count, "count", $"= {LatencyLines}");
+        report.Add($"{label}: lines received", latencies.Count, "count", $"= {LatencyLines}");
         if (latencies.Count > 0)
         {
-            report.Add("log latency write → hub client p50", Percentile(latencies, 0.50), "ms", "≤ 5");
-            report.Add("log latency write → hub client p99", Percentile(latencies, 0.99), "ms", "≤ 20");
-            report.Add("log latency write → hub client max", latencies[^1], "ms");
+            report.Add($"{label} write → hub client p50", Percentile(latencies, 0.50), "ms", target ? "≤ 5" : null);
+            report.Add($"{label} write → hub client p99", Percentile(latencies, 0.99), "ms", target ? "≤ 20" : null);
+            report.Add($"{label} write → hub client max", latencies[^1], "ms");
         }
     }
 

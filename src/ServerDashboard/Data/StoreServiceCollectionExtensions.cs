@@ -21,6 +21,7 @@ public static class StoreServiceCollectionExtensions
         });
         services.AddSingleton<IDbContextFactory<DashboardDbContext>>(sp => sp.GetRequiredService<DashboardDbContextFactory>());
         services.AddScoped(sp => sp.GetRequiredService<DashboardDbContextFactory>().CreateDbContext());
+        services.AddSingleton<StoreModelWarmUp>();
         return services;
     }
 }

@@ -29,6 +29,8 @@ public static class DashboardHost
         builder.WebHost.UseStaticWebAssets();
         builder.AddDashboard();
         var app = builder.Build();
+        // EF Core's model is built on the other core while the pipeline is put together and the host starts (StoreModelWarmUp).
+        app.Services.GetRequiredService<StoreModelWarmUp>().Start();
         app.UseDashboard();
         return app;
     }

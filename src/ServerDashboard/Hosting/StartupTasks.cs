@@ -10,6 +10,7 @@ namespace ServerDashboard.Hosting;
 /// </summary>
 public sealed class StartupTasks(
     IServiceScopeFactory scopes,
+    StoreModelWarmUp modelWarmUp,
     DataDirectory dataDirectory,
     Microsoft.Extensions.Options.IOptions<DashboardOptions> options,
     ILogger<StartupTasks> logger) : IHostedService
@@ -24,6 +25,7 @@ public sealed class StartupTasks(
                                   "them exactly as a double fork would (no controlling terminal, not our process group, re-parented to init when we exit)");
         }
 
+        await modelWarmUp.WaitAsync(cancellationToken); // begun while the host was built (DashboardHost)
         await using var scope = scopes.CreateAsyncScope();
         var store = scope.ServiceProvider.GetRequiredService<DashboardStore>();
         logger.LogInformation("Store: {Store}", store.Description);

@@ -1,5 +1,8 @@
 using System.Net;
 using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.DependencyInjection;
+using ServerDashboard.Auth;
 using ServerDashboard.Tests.Infrastructure;
 
 namespace ServerDashboard.Tests.Auth;
@@ -35,6 +38,36 @@ public sealed partial class FirstRunAdminTests
         using var restarted = new DashboardFactory(data.Path, initialAdminPassword: null);
         _ = restarted.CreateAnonymousClient();
         Assert.DoesNotContain("shown only this once", restarted.Console.ToString());
+    }
+
+    [Fact]
+    public async Task A_role_missing_from_the_store_is_created_again_on_the_next_start_and_the_admin_is_kept()
+    {
+        using var data = new TempDirectory();
+        using (var factory = new DashboardFactory(data.Path, initialAdminPassword: "Configured-Password-9"))
+        {
+            _ = factory.CreateAnonymousClient();
+            await using var scope = factory.Services.CreateAsyncScope();
+            var roles = scope.ServiceProvider.GetRequiredService<RoleManager<IdentityRole>>();
+            Assert.True((await roles.DeleteAsync((await roles.FindByNameAsync(Roles.Viewer))!)).Succeeded);
+        }
+
+        using var restarted = new DashboardFactory(data.Path, initialAdminPassword: null);
+        var client = restarted.CreateAnonymousClient();
+        await using (var scope = restarted.Services.CreateAsyncScope())
+        {
+            var roles = scope.ServiceProvider.GetRequiredService<RoleManager<IdentityRole>>();
+            foreach (var role in Roles.All)
+            {
+                Assert.True(await roles.RoleExistsAsync(role), role);
+            }
+
+            var users = scope.ServiceProvider.GetRequiredService<UserManager<IdentityUser>>();
+            Assert.Single(users.Users);
+        }
+
+        Assert.Equal(string.Empty, restarted.Console.ToString()); // no second admin, no banner
+        Assert.Equal(HttpStatusCode.Redirect, (await LoginForm.PostAsync(client, "admin", "Configured-Password-9")).StatusCode);
     }
 
     [Fact]
