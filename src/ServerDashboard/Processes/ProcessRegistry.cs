@@ -57,7 +57,7 @@ public sealed class ProcessRegistry(
             }
         }
 
-        PidFileValidation verdict = validator.Validate(serverId, expected ?? expectedProcessLookup?.Invoke(serverId));
+        PidFileValidation verdict = validator.Validate(serverId, expected is not null ? _ => expected : expectedProcessLookup);
         return verdict.IsValid ? Adopt(verdict) : null;
     }
 
@@ -102,7 +102,7 @@ public sealed class ProcessRegistry(
             PidFileValidation verdict;
             try
             {
-                verdict = validator.Validate(serverId, (lookup ?? expectedProcessLookup)?.Invoke(serverId));
+                verdict = validator.Validate(serverId, lookup ?? expectedProcessLookup);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {

@@ -91,6 +91,21 @@ public sealed class PidFileValidationTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_expected_command_is_looked_up_only_for_a_file_that_cannot_prove_identity_itself()
+    {
+        LaunchedDaemon current = await _h.LaunchAsync(_h.Spec("sleep", "1000"));
+        _h.Store.Write(Record(current));
+        var asked = new List<string>();
+
+        PidFileLoadSummary summary = await _h.Registry.LoadFromDiskAsync(id => { asked.Add(id); return null; });
+
+        Assert.Equal(1, summary.Loaded);
+        // Start time and boot id prove it: no lookup (a database query per server at start-up). A legacy file does ask
+        // (the next test adopts one only through the expected command).
+        Assert.Empty(asked);
+    }
+
+    [Fact]
     public async Task A_legacy_file_is_adopted_when_the_expected_command_matches_and_is_upgraded()
     {
         LaunchedDaemon daemon = await _h.LaunchAsync(_h.Spec("sleep", "1000"));
