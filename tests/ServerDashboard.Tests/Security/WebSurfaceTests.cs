@@ -141,7 +141,14 @@ public sealed class WebSurfaceTests(DashboardFactoryFixture fixture) : IClassFix
         Assert.True(limited[0].Headers.RetryAfter?.Delta >= TimeSpan.FromSeconds(1), "Retry-After missing");
         Assert.Contains(actions, r => r.StatusCode == HttpStatusCode.OK);
 
-        var logReads = await Task.WhenAll(Enumerable.Range(0, 300).Select(_ => script.GetAsync("/api/v1/servers/1/logs?lines=1")));
+        // Log reads have a budget of 100 a second, refilled continuously: a machine busy with other tests can take over a second
+        // to let 300 concurrent reads through, and the refill then keeps pace. Bursts continue until the budget is spent.
+        var logReads = new List<HttpResponseMessage>();
+        for (var burst = 0; burst < 5 && !logReads.Any(r => r.StatusCode == HttpStatusCode.TooManyRequests); burst++)
+        {
+            logReads.AddRange(await Task.WhenAll(Enumerable.Range(0, 300).Select(_ => script.GetAsync("/api/v1/servers/1/logs?lines=1"))));
+        }
+
         Assert.Contains(logReads, r => r.StatusCode == HttpStatusCode.TooManyRequests);
 
         // Per caller, not per address: another key from the same address is not limited by the first one's burst.
