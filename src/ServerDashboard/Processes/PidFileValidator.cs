@@ -47,13 +47,13 @@ public sealed record PidFileValidation(
 /// </summary>
 public sealed class PidFileValidator(PidFileStore store, ProcFs procFs, ChildReaper reaper, ILogger<PidFileValidator> logger)
 {
-    /// <param name="expected">What the server's process should look like, asked only for a file that proves nothing on its
+    /// <param name="lookup">What the server's process should look like, asked only for a file that proves nothing on its
     /// own (legacy, or without start time or boot id): the lookup reads the caller's records (a database query per server
     /// was ≈ 10 ms of every re-adoption at start-up, for files that did not need it).</param>
-    public PidFileValidation Validate(string serverId, ExpectedProcessLookup? expected = null)
+    public PidFileValidation Validate(string serverId, ExpectedProcessLookup? lookup = null)
     {
         PidFileReadResult read = store.Read(serverId);
-        PidFileValidation verdict = Judge(serverId, read, expected);
+        PidFileValidation verdict = Judge(serverId, read, lookup);
         if (verdict.FileRemoved)
         {
             store.DeletePath(read.Path);
