@@ -38,38 +38,63 @@ public sealed class WebhookOutbox(
         }
     }
 
+    /// <summary>
+    /// Stores the event's deliveries; a store error is tried again (<see cref="StoreAttempts"/> in all) before the event is
+    /// given up with an error in the log. Why: SQLite has answered "disk I/O error" to one write at the moment another
+    /// process using the same database (a backup job's CLI) finished, and the next write succeeded: without the retry that
+    /// event (backup.finished) was lost.
+    /// </summary>
     internal async Task StoreAsync(NotificationEvent e, CancellationToken cancellationToken)
     {
-        try
+        for (var attempt = 1; ; attempt++)
         {
-            await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-            var hooks = (await db.Webhooks.AsNoTracking().Select(w => new { w.Id, w.Events, w.Format }).ToListAsync(cancellationToken))
-                .Where(w => w.Events.Count == 0 || w.Events.Contains(e.Name))
-                .ToList();
-            if (hooks.Count == 0)
+            try
             {
+                await TryStoreAsync(e, cancellationToken);
                 return;
             }
-
-            string? serverName = e.ServerId is { } id
-                ? await db.Servers.AsNoTracking().Where(s => s.Id == id).Select(s => s.Name).FirstOrDefaultAsync(cancellationToken)
-                : null;
-            var now = time.GetUtcNow();
-            var bodies = new Dictionary<string, string>();
-            var deliveries = hooks.Select(h =>
+            catch (Exception ex) when (ex is System.Data.Common.DbException or DbUpdateException && attempt < StoreAttempts && !cancellationToken.IsCancellationRequested)
             {
-                if (!bodies.TryGetValue(h.Format, out var body))
-                {
-                    bodies[h.Format] = body = WebhookPayloads.Build(h.Format, e, serverName);
-                }
+                logger.LogWarning("Queueing the {Event} event of server {ServerId} for webhooks failed (attempt {Attempt} of {Attempts}: {Error}); trying again",
+                    e.Name, e.ServerId, attempt, StoreAttempts, (ex.InnerException ?? ex).Message);
+                await Task.Delay(StoreRetryDelay * attempt, time, cancellationToken);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                logger.LogError(ex, "Could not queue the {Event} event of server {ServerId} for webhooks", e.Name, e.ServerId);
+                return;
+            }
+        }
+    }
 
-                return WebhookDeliveryLog.New(h.Id, e.Name, e.ServerId, body, now);
-            }).ToList();
-            await log.EnqueueAsync(deliveries, cancellationToken);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+    internal const int StoreAttempts = 4;
+    private static readonly TimeSpan StoreRetryDelay = TimeSpan.FromMilliseconds(250);
+
+    private async Task TryStoreAsync(NotificationEvent e, CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var hooks = (await db.Webhooks.AsNoTracking().Select(w => new { w.Id, w.Events, w.Format }).ToListAsync(cancellationToken))
+            .Where(w => w.Events.Count == 0 || w.Events.Contains(e.Name))
+            .ToList();
+        if (hooks.Count == 0)
         {
-            logger.LogError(ex, "Could not queue the {Event} event of server {ServerId} for webhooks", e.Name, e.ServerId);
+            return;
         }
+
+        string? serverName = e.ServerId is { } id
+            ? await db.Servers.AsNoTracking().Where(s => s.Id == id).Select(s => s.Name).FirstOrDefaultAsync(cancellationToken)
+            : null;
+        var now = time.GetUtcNow();
+        var bodies = new Dictionary<string, string>();
+        var deliveries = hooks.Select(h =>
+        {
+            if (!bodies.TryGetValue(h.Format, out var body))
+            {
+                bodies[h.Format] = body = WebhookPayloads.Build(h.Format, e, serverName);
+            }
+
+            return WebhookDeliveryLog.New(h.Id, e.Name, e.ServerId, body, now);
+        }).ToList();
+        await log.EnqueueAsync(deliveries, cancellationToken);
     }
 }
