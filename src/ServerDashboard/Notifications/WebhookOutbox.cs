@@ -40,9 +40,9 @@ public sealed class WebhookOutbox(
 
     /// <summary>
     /// Stores the event's deliveries; a store error is tried again (<see cref="StoreAttempts"/> in all) before the event is
-    /// given up with an error in the log. Why: SQLite has answered "disk I/O error" to one write at the moment another
-    /// process using the same database (a backup job's CLI) finished, and the next write succeeded: without the retry that
-    /// event (backup.finished) was lost.
+    /// given up with an error in the log: a store that is unavailable for a moment (a PostgreSQL restart, a locked SQLite
+    /// file) must not cost the event. (Added when a backup.finished event was lost to a "disk I/O error"; that cause, the
+    /// dashboard's SQLite locks dropped by a file check, is fixed in <c>LinuxNative.TryStatNoFollow</c>.)
     /// </summary>
     internal async Task StoreAsync(NotificationEvent e, CancellationToken cancellationToken)
     {

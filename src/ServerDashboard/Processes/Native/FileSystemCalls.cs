@@ -38,22 +38,14 @@ internal static partial class LinuxNative
         }
     }
 
-    /// <summary>lstat-free status of a path: opens it with O_NOFOLLOW|O_NONBLOCK (a symlink fails, a FIFO does not block) and fstats the fd.</summary>
-    public static FileStatus? TryStatNoFollow(string path, bool directory = false)
-    {
-        int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOFOLLOW | (directory ? O_DIRECTORY : 0), 0);
-        if (fd < 0)
-        {
-            return null;
-        }
-
-        try
-        {
-            return FStat(fd);
-        }
-        finally
-        {
-            close(fd);
-        }
-    }
+    /// <summary>
+    /// Status of the path itself (statx with AT_SYMLINK_NOFOLLOW): null when it is missing, a symbolic link, or (with
+    /// <paramref name="directory"/>) not a directory. The file is never opened: closing any fd of a file drops every POSIX
+    /// (fcntl) lock this process holds on it, and SQLite keeps its locks on dashboard.db, -wal and -shm that way. An
+    /// open-and-fstat here, run by the start-up permission check on the database files, silently released the dashboard's
+    /// locks; the next CLI process (a backup job) to close the database then believed itself the last user, checkpointed
+    /// and deleted the WAL and -shm under the running dashboard, whose next write failed with "disk I/O error".
+    /// </summary>
+    public static FileStatus? TryStatNoFollow(string path, bool directory = false) =>
+        StatNoFollow(path) is { } status && !status.IsSymbolicLink && (!directory || status.IsDirectory) ? status : null;
 }

@@ -230,6 +230,21 @@ internal static unsafe partial class LinuxNative
             Size: *(long*)(buffer + 40));
     }
 
+    /// <summary>statx of a path without following a final symbolic link (lstat semantics, no open); null when it is missing or unreadable.</summary>
+    public static FileStatus? StatNoFollow(string path)
+    {
+        byte* buffer = stackalloc byte[256];
+        if (statx(AT_FDCWD, path, AT_SYMLINK_NOFOLLOW, STATX_BASIC_STATS, buffer) != 0)
+        {
+            return null;
+        }
+
+        return new FileStatus(
+            Uid: *(uint*)(buffer + 20),
+            Mode: *(ushort*)(buffer + 28),
+            Size: *(long*)(buffer + 40));
+    }
+
     private const int AT_FDCWD = -100;
     private const uint STATX_INO = 0x100;
 
@@ -270,10 +285,16 @@ internal static unsafe partial class LinuxNative
         private const int S_IFMT = 0xF000;
         private const int S_IFREG = 0x8000;
         private const int S_IFIFO = 0x1000;
+        private const int S_IFDIR = 0x4000;
+        private const int S_IFLNK = 0xA000;
 
         public bool IsRegularFile => (Mode & S_IFMT) == S_IFREG;
 
         public bool IsFifo => (Mode & S_IFMT) == S_IFIFO;
+
+        public bool IsDirectory => (Mode & S_IFMT) == S_IFDIR;
+
+        public bool IsSymbolicLink => (Mode & S_IFMT) == S_IFLNK;
 
         public int Permissions => Mode & 0xFFF;
     }
