@@ -64,6 +64,9 @@ public sealed class RconClient : IAsyncDisposable, IDisposable
 
     public RconLatency Latency { get; }
 
+    /// <summary>Packets read off the socket and not yet handed to a command (tests use it to stall the read loop).</summary>
+    internal int BufferedPacketCount => incoming.Reader.Count;
+
     /// <summary>Connects (within <see cref="RconOptions.ConnectTimeout"/>) and authenticates.</summary>
     /// <exception cref="RconAuthenticationException">Wrong password.</exception>
     /// <exception cref="RconConnectionException">Refused, reset or closed (the inner exception has the socket error).</exception>
@@ -200,6 +203,12 @@ public sealed class RconClient : IAsyncDisposable, IDisposable
             if (!IsConnected)
             {
                 throw new RconConnectionException($"the RCON connection to {Endpoint} is closed", closedBecause);
+            }
+
+            if (PeerHasClosed())
+            {
+                // Not sent: the caller may safely reconnect and try again (the catch below drops this connection).
+                throw new RconConnectionException($"RCON at {Endpoint} had closed the connection before the command was sent");
             }
 
             var body = await ExchangeAsync(command, linked.Token);
@@ -393,6 +402,30 @@ public sealed class RconClient : IAsyncDisposable, IDisposable
         closedBecause ??= reason;
         closed = true;
         incoming.Writer.TryComplete();
+    }
+
+    /// <summary>
+    /// True when the server's end is already gone (its FIN or RST is waiting in our socket) though the read loop has not
+    /// seen it yet: on a loaded machine that loop can run late, and a command written into a dead connection fails
+    /// after it was sent, which callers must not retry. poll(2) reports a socket readable at end-of-stream too, so
+    /// readable with no bytes buffered means closed. If a packet arrives and the read loop takes it between the two
+    /// calls, this says closed wrongly: the cost is one reconnect, never a lost or doubled command.
+    /// </summary>
+    private bool PeerHasClosed()
+    {
+        if (stream is not NetworkStream network)
+        {
+            return false; // an in-memory duplex stream (tests): the read loop is the only judge
+        }
+
+        try
+        {
+            return network.Socket.Poll(0, SelectMode.SelectRead) && network.Socket.Available == 0;
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+            return true;
+        }
     }
 
     private int NextId()

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using ServerDashboard.Rcon;
+using ServerDashboard.Tests.Infrastructure;
 
 namespace ServerDashboard.Tests.Rcon;
 
@@ -68,5 +69,35 @@ public sealed class RconLimitsTests
         var reply = await client.ExecuteAsync("list", CancellationToken.None);
 
         Assert.Equal(3 * RconPacket.ServerFragmentLength + 3, reply.Text.Length);
+    }
+
+    [Fact]
+    public async Task A_connection_the_server_already_closed_is_reported_before_the_command_is_sent()
+    {
+        var commands = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        await using var server = new ScriptedRconServer(async (command, stream, ct) =>
+        {
+            commands.Enqueue(command.BodyText);
+            await ScriptedRconServer.ReplyAsync(command, stream, "ok", ct);
+            // 70 stray packets and the close in one write: the client's read loop takes them all off the socket, fills
+            // its 64-packet queue and stalls before it reaches the end of the stream, as a late-running loop would.
+            var stray = Enumerable.Range(0, 70).SelectMany(_ => ScriptedRconServer.Encode(new RconPacket(999_999, RconPacketType.ResponseValue, []))).ToArray();
+            await stream.WriteAsync(stray, ct);
+            stream.Close();
+        });
+        await using var client = new RconClient();
+        await client.ConnectAsync("127.0.0.1", server.Port, "pw", CancellationToken.None);
+        Assert.Equal("ok", (await client.ExecuteAsync("first", CancellationToken.None)).Text);
+        await Eventually.TrueAsync(() => client.BufferedPacketCount == 64, TimeSpan.FromSeconds(10), "the read loop to stall on a full queue");
+        Assert.True(client.IsConnected); // the read loop has not seen the end of the stream
+
+        var error = await Assert.ThrowsAsync<RconConnectionException>(() => client.ExecuteAsync("second", CancellationToken.None));
+
+        // Not sent, so a caller (RconConnections) may reconnect and send it again without running it twice.
+        Assert.False(error.CommandSent, error.Message);
+        Assert.Contains("closed the connection before the command was sent", error.Message);
+        Assert.False(client.IsConnected);
+        await Task.Delay(100);
+        Assert.Equal(["first"], commands);
     }
 }
