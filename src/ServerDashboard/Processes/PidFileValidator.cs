@@ -97,6 +97,17 @@ public sealed class PidFileValidator(PidFileStore store, ProcFs procFs, ChildRea
                 remove: true);
         }
 
+        if (!record.IsLegacy && stat.SessionId != record.Pid && !stat.IsZombieOrDead)
+        {
+            // Start time has clock-tick resolution (10 ms): a pid reused within the tick of the daemon's start passes
+            // the check above (seen once in the pid-reuse torture test). Every daemon the dashboard starts leads its own
+            // session (posix_spawn with setsid), and the kernel frees a pid only when no session or group still uses
+            // it as an id, so a live process on that pid that does not lead session <pid> is someone else.
+            return Verdict(PidFileOutcome.PidReused,
+                $"pid now belongs to another process '{stat.Comm}' (same start time, but it does not lead session {record.Pid} as the daemon did: session {stat.SessionId}); stale, removed, that process is left alone",
+                remove: true);
+        }
+
         if (stat.IsZombieOrDead)
         {
             // Only our own child can be reaped; anyone else's zombie is its parent's business.
