@@ -75,6 +75,37 @@ public sealed class PidFileValidationTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_process_matching_pid_start_time_and_exe_but_not_leading_its_session_is_never_adopted()
+    {
+        // What a pid reused within the clock tick of the daemon's start looks like: every fact the file holds matches
+        // (start time counts 10 ms ticks), but this process was not started by the dashboard, so it leads no session.
+        using var foreign = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("/usr/bin/sleep", "1000") { UseShellExecute = false })!;
+        try
+        {
+            ProcStat stat = _h.ProcFs.TryReadStat(foreign.Id)!;
+            Assert.NotEqual(foreign.Id, stat.SessionId);
+            _h.Store.Write(new PidFileRecord
+            {
+                Pid = foreign.Id, ServerId = Id, Cmd = ["/usr/bin/sleep", "1000"], Cwd = Environment.CurrentDirectory,
+                ProcessStartTime = stat.StartTime, BootId = _h.ProcFs.BootId, Exe = "/usr/bin/sleep", CreatedAt = DateTimeOffset.UtcNow,
+            });
+
+            PidFileLoadSummary summary = await _h.Registry.LoadFromDiskAsync();
+
+            Assert.Equal(PidFileOutcome.PidReused, Assert.Single(summary.Validations).Outcome);
+            Assert.Equal(0, summary.Loaded);
+            Assert.Single(_h.Logs.LinesContaining($"does not lead session {foreign.Id} as the daemon did"));
+            Assert.False(File.Exists(PidFile));
+            Assert.False(foreign.HasExited, "never signalled");
+        }
+        finally
+        {
+            foreign.Kill();
+            await foreign.WaitForExitAsync();
+        }
+    }
+
+    [Fact]
     public async Task A_valid_PID_file_is_adopted_and_the_load_is_summarised()
     {
         LaunchedDaemon daemon = await _h.LaunchAsync(_h.Spec("sleep", "1000"));
