@@ -2,7 +2,8 @@
 # Runs every test: unit, integration, bUnit and browser tests (Playwright driving Debian's Chromium); with
 # SERVERDASHBOARD_TEST_POSTGRES=1 also the unit/integration suite on PostgreSQL.
 # Usage: scripts/test.sh [extra dotnet test arguments]
-# Ends with a plain line "N passed, N failed" and exits non-zero when anything failed.
+# Ends with a plain line "N passed, N failed" and exits non-zero when anything failed; a fixture cleanup failure is
+# printed with its message and stack (xUnit's console shows only the exception type).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -48,6 +49,15 @@ for trx in "$results"/*.trx; do
   f=$(sed -n 's/.* failed="\([0-9]*\)".*/\1/p' <<<"$counters")
   passed=$((passed + ${p:-0}))
   failed=$((failed + ${f:-0}))
+done
+
+# A fixture's cleanup failure is printed above by exception type only; its message and stack are in the trx's output.
+for trx in "$results"/*.trx; do
+  [ -e "$trx" ] || continue
+  grep -o '\[xUnit\.net [0-9:.]*\] *\[[A-Za-z ]*Cleanup Failure[^<]*' "$trx" | while IFS= read -r line; do
+    echo "$line"
+    grep -F -A12 "${line%%]*}]       " "$trx" | grep '^\[xUnit\.net' | head -n 15 || true
+  done || true
 done
 
 if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
