@@ -39,8 +39,10 @@ public sealed class SharedInotifyTests : IDisposable
                 Assert.Equal([$"hello {i}"], tailers[i].Lines);
             }
 
-            // Other tests may open a watcher or two meanwhile (configuration reload); one per tailer would be +150.
-            Assert.InRange(InotifyInstances() - before, 0, 10);
+            // Other tests open and close watchers meanwhile (configuration reload: the count fell by one in a CI run), so
+            // only an upper bound means something; one instance per tailer would be +150.
+            var added = InotifyInstances() - before;
+            Assert.True(added <= 10, $"{added} more inotify instances for {count} tailers");
         }
         finally
         {
