@@ -21,7 +21,7 @@ public sealed class WebhookEventSources(
     ILogger<WebhookEventSources> logger) : IHostedService
 {
     private readonly ConcurrentDictionary<int, (ServerState State, bool? Healthy)> seen = new();
-    private readonly List<IDisposable> subscriptions = [];
+    private IDisposable[] subscriptions = [];
     private int portsReported;
 
     public Task StartAsync(CancellationToken cancellationToken)
@@ -31,8 +31,7 @@ public sealed class WebhookEventSources(
             seen[status.ServerId] = (status.State, status.Health?.Healthy);
         }
 
-        subscriptions.Add(board.Subscribe(OnStatus));
-        subscriptions.Add(crashes.Subscribe(crash => queue.Publish(NotificationEventFactory.Crashed(crash))));
+        subscriptions = [board.Subscribe(OnStatus), crashes.Subscribe(crash => queue.Publish(NotificationEventFactory.Crashed(crash)))];
         jobs.Changed += OnJob;
         ports.Checked += OnPortsChecked;
         if (ports.CheckedAt is { } at)
@@ -47,8 +46,13 @@ public sealed class WebhookEventSources(
     {
         ports.Checked -= OnPortsChecked;
         jobs.Changed -= OnJob;
-        subscriptions.ForEach(s => s.Dispose());
-        subscriptions.Clear();
+        // Stop can run twice at once: a host started by the test server (WebApplicationFactory) is stopped by the factory
+        // and by the app's own run loop, which sees the stop begin. Taking the array in one step makes that safe; it used
+        // to be a List enumerated by one call while the other cleared it ("Collection was modified" in CI).
+        foreach (var subscription in Interlocked.Exchange(ref subscriptions, []))
+        {
+            subscription.Dispose();
+        }
         return Task.CompletedTask;
     }
 

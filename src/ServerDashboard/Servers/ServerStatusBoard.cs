@@ -77,6 +77,9 @@ public sealed class ServerStatusBoard(TimeProvider time, ITransitionSink transit
 
     public void Forget(int serverId) => statuses.TryRemove(serverId, out _);
 
+    /// <summary>How many subscribers are notified of a change (tests check that stopping left none behind).</summary>
+    internal int SubscriberCount => subscribers.List.Length;
+
     public IDisposable Subscribe(Action<ServerStatus> onChange)
     {
         lock (subscribersLock)
