@@ -86,18 +86,36 @@ public sealed class LogTailingService(
 
     private async Task FollowStartsAsync(ChannelReader<int> starts, CancellationToken cancellationToken)
     {
-        await foreach (var serverId in starts.ReadAllAsync(cancellationToken))
+        while (await starts.WaitToReadAsync(cancellationToken))
         {
+            // Every start waiting is handled with one query: a hundred servers started at once were a hundred.
+            var ids = new HashSet<int>();
+            while (starts.TryRead(out var serverId))
+            {
+                ids.Add(serverId);
+            }
+
+            IReadOnlyList<ServerDefinition> servers;
             try
             {
-                if (await catalog.GetAsync(serverId, cancellationToken) is { } server)
-                {
-                    await FollowAsync(server);
-                }
+                servers = await catalog.GetManyAsync(ids, cancellationToken);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
-                logger.LogError(ex, "Could not follow the logs of server {ServerId}", serverId);
+                logger.LogError(ex, "Could not follow the logs of servers {ServerIds}", string.Join(", ", ids));
+                continue;
+            }
+
+            foreach (var server in servers)
+            {
+                try
+                {
+                    await FollowAsync(server);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    logger.LogError(ex, "Could not follow the logs of server {ServerId}", server.Id);
+                }
             }
         }
     }

@@ -56,6 +56,13 @@ public sealed class ServerCatalog(
         return await db.Servers.AsNoTracking().FirstOrDefaultAsync(s => s.Id == id, cancellationToken);
     }
 
+    /// <summary>The definitions of <paramref name="ids"/> that exist, in one query (unknown ids are left out).</summary>
+    public async Task<IReadOnlyList<ServerDefinition>> GetManyAsync(IReadOnlyCollection<int> ids, CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        return await db.Servers.AsNoTracking().Where(s => ids.Contains(s.Id)).ToListAsync(cancellationToken);
+    }
+
     /// <summary>
     /// Serializes validation + save of definitions: the uniqueness of names and ports is checked against what is stored,
     /// so two concurrent saves must not both pass the check (30 concurrent creates with one port made 5 sharing it).

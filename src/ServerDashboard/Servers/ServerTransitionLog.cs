@@ -24,6 +24,16 @@ public sealed class ServerTransitionLog(IDbContextFactory<DashboardDbContext> db
     /// <summary>Rows kept per server; older ones are pruned as new ones are written.</summary>
     public const int KeptPerServer = 1000;
 
+    /// <summary>
+    /// A server's old rows are pruned after this many new ones (and on its first write after a start), not after every
+    /// write: the prune is a query per server, and a hundred servers starting at once made it one per transition.
+    /// So a server has at most <see cref="KeptPerServer"/> + <see cref="PruneEvery"/> rows.
+    /// </summary>
+    public const int PruneEvery = 50;
+
+    // Rows written per server since its last prune; single writer (ExecuteAsync), so a plain dictionary.
+    private readonly Dictionary<int, int> writtenSincePrune = [];
+
     // Not SingleReader: that reader cannot count, and FlushAsync counts.
     private readonly Channel<ServerTransition> pending = Channel.CreateUnbounded<ServerTransition>();
     private volatile bool writing;
@@ -110,6 +120,14 @@ public sealed class ServerTransitionLog(IDbContextFactory<DashboardDbContext> db
         await db.SaveChangesAsync();
         foreach (var id in existing)
         {
+            var written = writtenSincePrune.GetValueOrDefault(id, PruneEvery) + batch.Count(t => t.ServerId == id);
+            if (written < PruneEvery)
+            {
+                writtenSincePrune[id] = written;
+                continue;
+            }
+
+            writtenSincePrune[id] = 0;
             var cutoff = await db.ServerTransitions.Where(t => t.ServerId == id).OrderByDescending(t => t.Id)
                 .Skip(KeptPerServer).Select(t => (long?)t.Id).FirstOrDefaultAsync();
             if (cutoff is { } oldest)

@@ -97,6 +97,24 @@ public sealed class WebhookQueueTimingTests : IAsyncDisposable
         Assert.Equal([1, 2], receiver.Delivered.Select(Seq).Where(s => s != 3));
     }
 
+    [Fact]
+    public async Task A_batch_of_events_is_stored_in_one_pass_with_delivery_ids_in_event_order_for_every_webhook()
+    {
+        var registry = services.GetRequiredService<WebhookRegistry>();
+        var all = (await registry.CreateAsync(new WebhookInput("http://127.0.0.1:9/all", [], null, null), AuditActor.System, CancellationToken.None)).Webhook!;
+        var some = (await registry.CreateAsync(new WebhookInput("http://127.0.0.1:9/some", [WebhookEvents.ServerState], null, null), AuditActor.System, CancellationToken.None)).Webhook!;
+        var events = Enumerable.Range(1, 300).Select(seq => Event(seq % 7, seq)).ToList();
+
+        await services.GetRequiredService<WebhookOutbox>().StoreAsync(events, CancellationToken.None);
+
+        await using var db = await services.GetRequiredService<IDbContextFactory<DashboardDbContext>>().CreateDbContextAsync();
+        foreach (var hook in new[] { all, some })
+        {
+            var stored = await db.WebhookDeliveries.Where(d => d.WebhookId == hook.Id).OrderBy(d => d.Id).Select(d => d.Body).ToListAsync();
+            Assert.Equal(Enumerable.Range(1, 300), stored.Select(body => JsonNode.Parse(body)!["data"]!["seq"]!.GetValue<int>()));
+        }
+    }
+
     private static int Seq(ReceivedRequest r) => r.Json.GetProperty("data").GetProperty("seq").GetInt32();
 
     private NotificationEvent Event(int serverId, int seq = 0) =>
