@@ -84,11 +84,9 @@ public sealed class WebhookOutbox(
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
-                foreach (var e in events)
-                {
-                    logger.LogError(ex, "Could not queue the {Event} event of server {ServerId} for webhooks", e.Name, e.ServerId);
-                }
-
+                // One line for the batch (up to 500 events), naming what was lost.
+                logger.LogError(ex, "Could not queue {Count} event(s) for webhooks; lost: {Events}", events.Count,
+                    string.Join(", ", events.Take(20).Select(e => e.ServerId is { } id ? $"{e.Name} (server {id})" : e.Name)) + (events.Count > 20 ? ", …" : ""));
                 return;
             }
         }

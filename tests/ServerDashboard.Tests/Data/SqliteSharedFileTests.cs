@@ -28,7 +28,19 @@ public sealed class SqliteSharedFileTests
         {
             var admin = await factory.CreateClientWithRoleAsync(Roles.Admin);
             Assert.Equal(HttpStatusCode.Created, (await admin.PostAsJsonAsync("/api/v1/servers", ServerRequests.Valid("before-cli"), JsonDefaults.Options)).StatusCode);
-            Assert.True(HoldsLockOn(database), "the dashboard holds SQLite's lock on its database after start-up");
+            // A connection of this process that stays open, outside the pool: other tests in this process clear every
+            // SQLite pool (ClearAllPools), and a dashboard with no open connection may rightly see the WAL go when the
+            // last other user closes. SQLite shares one lock state per file across a process's connections, so on the
+            // old code this connection found the lock "held" and took none: the assertions below failed all the same.
+            await using var held = new SqliteConnection($"Data Source={database};Pooling=False");
+            await held.OpenAsync();
+            await using (var read = held.CreateCommand())
+            {
+                read.CommandText = "SELECT count(*) FROM Servers";
+                await read.ExecuteScalarAsync();
+            }
+
+            Assert.True(HoldsLockOn(database), "the process holds SQLite's lock on its database after start-up");
 
             for (var i = 0; i < 2; i++)
             {

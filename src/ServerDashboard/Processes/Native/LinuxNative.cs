@@ -223,11 +223,7 @@ internal static unsafe partial class LinuxNative
             throw IOFromErrno(Marshal.GetLastPInvokeError(), "statx on an open file");
         }
 
-        // Offsets from struct statx in <linux/stat.h>.
-        return new FileStatus(
-            Uid: *(uint*)(buffer + 20),
-            Mode: *(ushort*)(buffer + 28),
-            Size: *(long*)(buffer + 40));
+        return StatusOf(buffer);
     }
 
     /// <summary>statx of a path without following a final symbolic link (lstat semantics, no open); null when it is missing or unreadable.</summary>
@@ -239,11 +235,14 @@ internal static unsafe partial class LinuxNative
             return null;
         }
 
-        return new FileStatus(
-            Uid: *(uint*)(buffer + 20),
-            Mode: *(ushort*)(buffer + 28),
-            Size: *(long*)(buffer + 40));
+        return StatusOf(buffer);
     }
+
+    /// <summary>Offsets from struct statx in &lt;linux/stat.h&gt;.</summary>
+    private static FileStatus StatusOf(byte* statxBuffer) => new(
+        Uid: *(uint*)(statxBuffer + 20),
+        Mode: *(ushort*)(statxBuffer + 28),
+        Size: *(long*)(statxBuffer + 40));
 
     private const int AT_FDCWD = -100;
     private const uint STATX_INO = 0x100;
