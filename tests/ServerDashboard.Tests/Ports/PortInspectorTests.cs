@@ -71,8 +71,10 @@ public sealed class PortInspectorTests : IAsyncLifetime
     [Fact]
     public void A_port_of_the_test_process_itself_names_it()
     {
-        using var udp = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
-        int port = ((IPEndPoint)udp.Client.LocalEndPoint!).Port;
+        // Not port 0: the kernel's ephemeral UDP port can equal the TCP port of a connection another test opens meanwhile
+        // (failed once in CI on the TCP assertion below); FreePort hands out ports below the ephemeral range, once each.
+        int port = ServerDashboard.Testing.FreePort.Next();
+        using var udp = new UdpClient(new IPEndPoint(IPAddress.Loopback, port));
 
         var report = inspector.FindOwner(port, PortProtocol.Udp);
 
