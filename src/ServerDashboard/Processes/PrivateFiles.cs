@@ -17,8 +17,8 @@ public static class PrivateFiles
         LinuxNative.TryStatNoFollow(path, directory) is { } status ? status.Permissions : null;
 
     /// <summary>
-    /// What fstat says of <paramref name="path"/> opened with O_NOFOLLOW, or null when it is missing or a symbolic link (never
-    /// followed): lets callers refuse files of the wrong owner or kind before reading them.
+    /// What statx says of <paramref name="path"/> itself (the file is not opened), or null when it is missing or a symbolic
+    /// link (never followed): lets callers refuse files of the wrong owner or kind before reading them.
     /// </summary>
     public static FileFacts? Inspect(string path) =>
         LinuxNative.TryStatNoFollow(path) is { } status

@@ -227,7 +227,7 @@ internal static unsafe partial class LinuxNative
     }
 
     /// <summary>statx of a path without following a final symbolic link (lstat semantics, no open); null when it is missing or unreadable.</summary>
-    public static FileStatus? StatNoFollow(string path)
+    private static FileStatus? StatNoFollow(string path)
     {
         byte* buffer = stackalloc byte[256];
         if (statx(AT_FDCWD, path, AT_SYMLINK_NOFOLLOW, STATX_BASIC_STATS, buffer) != 0)
