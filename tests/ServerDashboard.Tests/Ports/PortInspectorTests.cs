@@ -86,8 +86,13 @@ public sealed class PortInspectorTests : IAsyncLifetime
     public async Task A_port_held_by_a_tracked_daemon_names_its_server()
     {
         int port = ServerDashboard.Testing.FreePort.Next();
-        var entry = await harness.StartAsync("7", harness.Spec(PythonListener.Python, "-c", PythonListener.Script(PortProtocol.Tcp, "127.0.0.1", port, false, false)), port);
-        await Poll.UntilAsync(() => inspector.FindOwner(port).InUse, "the daemon to listen");
+        var spec = harness.Spec(PythonListener.Python, "-c", PythonListener.Script(PortProtocol.Tcp, "127.0.0.1", port, false, false));
+        var entry = await harness.StartAsync("7", spec, port);
+        // Failed once in CI after 10 s without saying why: the message now carries the daemon's console (a bind error,
+        // or nothing yet on a machine too loaded to start python) and whether it still runs.
+        await Poll.UntilAsync(() => inspector.FindOwner(port).InUse, "the daemon to listen",
+            () => $"daemon {entry.Pid} {(harness.ProcFs.TryReadStat(entry.Pid) is { IsZombieOrDead: false } ? "alive" : "gone")}, console: '{(File.Exists(spec.LogPath) ? File.ReadAllText(spec.LogPath) : "(no file)")}'",
+            timeoutSeconds: 30);
 
         var owner = Assert.Single(inspector.FindOwner(port).Owners);
 
