@@ -29,6 +29,9 @@ public sealed class DashboardOptions
 
     public AuditOptions Audit { get; set; } = new();
 
+    /// <summary>"Dashboard:Memory": memory given back to the host after a burst of work (<see cref="MemoryTrimmer"/>).</summary>
+    public MemoryTrimOptions Memory { get; set; } = new();
+
     /// <summary>"Dashboard:Processes": where PID files live and how servers are launched.</summary>
     public ProcessSettings Processes { get; set; } = new();
 

@@ -95,6 +95,7 @@ public static class DashboardServices
         services.AddNotifications(); // webhooks: listens to servers, jobs and ports
         services.AddDashboardRateLimiting();
         services.AddHostedService<AuditRetentionService>();
+        services.AddHostedService<MemoryTrimmer>();
         services.AddDashboardShutdown();
         return builder;
     }
