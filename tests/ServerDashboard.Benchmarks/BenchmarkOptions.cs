@@ -1,6 +1,6 @@
 namespace ServerDashboard.Benchmarks;
 
-public sealed record BenchmarkOptions(int Servers, int CpuWindowSeconds, string JsonPath, bool SkipPeers, string PeersDirectory, bool LogsOnly = false, bool DaemonsOnly = false, bool RconOnly = false, bool Supervise = false, bool All = false, bool Scale = false, IReadOnlyList<int>? ScaleCounts = null)
+public sealed record BenchmarkOptions(int Servers, int CpuWindowSeconds, string JsonPath, bool SkipPeers, string PeersDirectory, bool LogsOnly = false, bool DaemonsOnly = false, bool RconOnly = false, bool Supervise = false, bool All = false, bool Scale = false, IReadOnlyList<int>? ScaleCounts = null, bool BaselinesOnly = false)
 {
     public static BenchmarkOptions Parse(string[] args)
     {
@@ -17,20 +17,24 @@ public sealed record BenchmarkOptions(int Servers, int CpuWindowSeconds, string 
             args.Contains("--supervise"),
             args.Contains("all"),
             args.Contains("scale"),
-            (Value("--counts") ?? "100,300,1000").Split(',').Select(int.Parse).ToList());
+            (Value("--counts") ?? "100,300,1000").Split(',').Select(int.Parse).ToList(),
+            args.Contains("--baselines"));
     }
 
     /// <summary>The repository's tests/peers (installed by tests/peers/setup.sh), found above the binaries.</summary>
-    private static string FindPeers()
+    private static string FindPeers() => Path.Combine(RepositoryRoot(), "tests", "peers");
+
+    /// <summary>The folder holding ServerDashboard.sln, found above the binaries (the working directory if none is).</summary>
+    public static string RepositoryRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {
             if (File.Exists(Path.Combine(dir.FullName, "ServerDashboard.sln")))
             {
-                return Path.Combine(dir.FullName, "tests", "peers");
+                return dir.FullName;
             }
         }
 
-        return Path.Combine("tests", "peers");
+        return Directory.GetCurrentDirectory();
     }
 }

@@ -6,9 +6,17 @@ using ServerDashboard.Benchmarks;
 //   scale        supervise 100 / 300 / 1,000 servers (--counts 100,300,1000): CPU, RSS, start-all, stop-all growth
 //   --supervise  issue 11's supervision benchmark only (with the peers, 60 s CPU window)
 //   --logs / --daemons / --rcon: only those scenarios; none of them (and no mode): all three without the verdicts.
+//   --baselines  only the blank Blazor, minimal ASP.NET Core and stack-floor apps (RSS idle, cold start)
 //   --no-peers skips the supervisord/PM2 baselines (slow; with --supervise too); the log scenarios always run their tail -F floors (seconds).
 var options = BenchmarkOptions.Parse(args);
 var report = new BenchmarkReport();
+if (options.BaselinesOnly)
+{
+    await new BaselineApps(report).RunAsync();
+    await FinishAsync();
+    return;
+}
+
 if (options.Scale)
 {
     await new ScaleScenario(options, report).RunAsync();

@@ -78,6 +78,7 @@ public sealed partial class MemoryTrimmer(IOptions<DashboardOptions> options, Ti
 
         var policy = new MemoryTrimPolicy(settings);
         long started = time.GetTimestamp();
+        _ = policy.ShouldTrim(Sample(), TimeSpan.Zero); // the baseline: the first tick can already see the start-up burst end
         using var timer = new PeriodicTimer(TimeSpan.FromSeconds(Math.Max(1, settings.CheckIntervalSeconds)), time);
         try
         {
