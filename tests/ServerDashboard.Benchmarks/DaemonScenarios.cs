@@ -99,7 +99,9 @@ public sealed class DaemonScenarios(BenchmarkOptions options, BenchmarkReport re
             // What the client side of the start figure costs on its own: the same 100 curl processes, 16 at a time,
             // against an endpoint that does nothing (the health check). No server is started; the rest of the start
             // figure is the dashboard's work and the servers' own fork/exec.
-            report.Add(CurlFloor(n), await CurlFloorAsync(dashboard, key, n), "ms");
+            report.Add(CurlFloor(n), await CurlFloorAsync(dashboard.BaseAddress.ToString(), key, n, expectAnswer: true), "ms");
+            report.Add($"client floor: {n} curl processes, {Concurrency} at a time, to a closed port (curl alone)",
+                await CurlFloorAsync($"http://127.0.0.1:{ClosedPort()}/", key, n, expectAnswer: false), "ms");
 
             // A crash: SIGKILL, no shutdown code; the servers keep running and the next start re-adopts them.
             await dashboard.KillAsync();
@@ -168,13 +170,21 @@ public sealed class DaemonScenarios(BenchmarkOptions options, BenchmarkReport re
         return started.Elapsed.TotalMilliseconds;
     }
 
-    public static async Task<double> CurlFloorAsync(DashboardRunner dashboard, string key, int n)
+    /// <summary>A loopback port nothing listens on: bound, never listened, released (a connect gets RST at once).</summary>
+    private static int ClosedPort()
+    {
+        using var socket = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+        socket.Bind(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0));
+        return ((System.Net.IPEndPoint)socket.LocalEndPoint!).Port;
+    }
+
+    public static async Task<double> CurlFloorAsync(string baseAddress, string key, int n, bool expectAnswer)
     {
         var start = new ProcessStartInfo("bash") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true };
         start.ArgumentList.Add("-c");
         start.ArgumentList.Add($"xargs -P {Concurrency} -I{{}} curl -s -o /dev/null -w '%{{http_code}}\\n' -H \"X-Api-Key: $KEY\" \"$BASE/api/v1/health?n={{}}\"");
         start.Environment["KEY"] = key;
-        start.Environment["BASE"] = dashboard.BaseAddress.ToString().TrimEnd('/');
+        start.Environment["BASE"] = baseAddress.TrimEnd('/');
         var started = Stopwatch.StartNew();
         using var curl = Process.Start(start)!;
         await curl.StandardInput.WriteAsync(string.Join('\n', Enumerable.Range(1, n)) + "\n");
@@ -182,8 +192,8 @@ public sealed class DaemonScenarios(BenchmarkOptions options, BenchmarkReport re
         var codes = await curl.StandardOutput.ReadToEndAsync();
         await curl.WaitForExitAsync();
         var elapsed = started.Elapsed.TotalMilliseconds;
-        var failed = codes.Split('\n', StringSplitOptions.RemoveEmptyEntries).Count(c => !c.StartsWith('2'));
-        return failed > 0 ? throw new InvalidOperationException($"{failed} health requests failed: {codes}") : elapsed;
+        var failed = codes.Split('\n', StringSplitOptions.RemoveEmptyEntries).Count(c => c.StartsWith('2') != expectAnswer);
+        return failed > 0 ? throw new InvalidOperationException($"{failed} of {n} curl calls did not end as expected: {codes}") : elapsed;
     }
 
     public static async Task<double> StopAllAsync(HttpClient api, int n)
