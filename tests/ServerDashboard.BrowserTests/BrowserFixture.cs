@@ -45,6 +45,7 @@ public class BrowserFixture : IAsyncLifetime
             builder.UseSetting("Dashboard:DataDirectory", dataDirectory);
             builder.UseSetting("Dashboard:Admin:InitialPassword", AdminPassword);
             builder.UseSetting("Dashboard:StopServersOnShutdown", "true"); // no test server outlives the run
+            builder.UseSetting("Dashboard:Memory:TrimUnusedMemory", "false"); // the test process's GC is not the dashboard's alone
             builder.UseSetting("urls", "http://127.0.0.1:0"); // overrides the app's default 127.0.0.1:5080
             if (UseFakeLogs)
             {

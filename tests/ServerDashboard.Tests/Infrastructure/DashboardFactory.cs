@@ -61,6 +61,9 @@ public sealed class DashboardFactory : WebApplicationFactory<Program>
         builder.UseSetting("Dashboard:DataDirectory", DataDirectory);
         builder.UseSetting("Dashboard:Admin:InitialPassword", InitialAdminPassword ?? "");
         builder.UseSetting("Dashboard:StopServersOnShutdown", StopServersOnShutdown ? "true" : "false");
+        // The GC is one per process and a trim is a full blocking collection: dozens of test hosts sharing this process
+        // must not each trim it (MemoryTrimmerTests cover the trimmer; a dashboard started as a child process trims).
+        builder.UseSetting("Dashboard:Memory:TrimUnusedMemory", "false");
         foreach (var (key, value) in TestStore.SettingsFor(DataDirectory).Concat(settings)) // SQLite, or PostgreSQL with SERVERDASHBOARD_TEST_POSTGRES=1
         {
             builder.UseSetting(key, value);
