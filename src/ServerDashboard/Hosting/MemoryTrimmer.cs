@@ -56,7 +56,7 @@ public sealed class MemoryTrimPolicy(MemoryTrimOptions options)
 /// burst and a generation-0 budget sized from the CPU's 32 MB L3 cache — and kept it; glibc likewise keeps freed native
 /// memory in its arenas. The budget can only be lowered by an environment variable (<c>DOTNET_GCgen0size</c>, no
 /// runtimeconfig knob), so instead an aggressive (compacting, decommitting) collection runs when the policy says it pays:
-/// 15–40 ms of one thread, at most every 30 s.
+/// 15–40 ms, at most every 30 s. Like any full blocking collection it pauses every managed thread meanwhile.
 /// </summary>
 public sealed partial class MemoryTrimmer(IOptions<DashboardOptions> options, TimeProvider time, ILogger<MemoryTrimmer> logger) : BackgroundService
 {
