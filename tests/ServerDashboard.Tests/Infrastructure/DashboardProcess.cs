@@ -32,6 +32,39 @@ public sealed class DashboardProcess : IAsyncDisposable
 
     public int Pid => process?.Id ?? 0;
 
+    /// <summary>For a failure message: whether the process still runs (with each thread's name, state and kernel wait
+    /// channel from /proc: a thread blocked in the kernel shows where), or how it ended.</summary>
+    public string Describe()
+    {
+        if (process is null)
+        {
+            return "not started";
+        }
+
+        if (process.HasExited)
+        {
+            // A signal's default action ends the process without a line of output: 128 + the signal's number.
+            return $"exited with {process.ExitCode}";
+        }
+
+        var threads = new List<string>();
+        foreach (var task in Directory.EnumerateDirectories($"/proc/{process.Id}/task"))
+        {
+            try
+            {
+                string stat = File.ReadAllText(Path.Combine(task, "stat"));
+                int open = stat.IndexOf('('), close = stat.LastIndexOf(')');
+                string wchan = File.ReadAllText(Path.Combine(task, "wchan"));
+                threads.Add($"{stat[(open + 1)..close]}:{stat[close + 2]}:{wchan}");
+            }
+            catch (IOException)
+            {
+            }
+        }
+
+        return $"running; threads (name:state:wchan): {string.Join(", ", threads)}";
+    }
+
     public string Output
     {
         get
