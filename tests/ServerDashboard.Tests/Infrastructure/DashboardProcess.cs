@@ -62,7 +62,14 @@ public sealed class DashboardProcess : IAsyncDisposable
             }
         }
 
-        return $"running; threads (name:state:wchan): {string.Join(", ", threads)}";
+        return $"running{(IgnoresSighup(process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)) ? ", SIGHUP ignored" : "")}; threads (name:state:wchan): {string.Join(", ", threads)}";
+    }
+
+    /// <summary>Whether /proc/&lt;pid&gt;/status lists SIGHUP (signal 1: bit 0 of the mask) as ignored.</summary>
+    private static bool IgnoresSighup(string pid)
+    {
+        string? line = File.ReadLines($"/proc/{pid}/status").FirstOrDefault(l => l.StartsWith("SigIgn:", StringComparison.Ordinal));
+        return line is not null && (ulong.Parse(line["SigIgn:".Length..].Trim(), System.Globalization.NumberStyles.HexNumber, System.Globalization.CultureInfo.InvariantCulture) & 1) != 0;
     }
 
     public string Output
@@ -147,6 +154,16 @@ public sealed class DashboardProcess : IAsyncDisposable
     private void Start()
     {
         var start = viaDotnetRun ? DotnetRun() : new ProcessStartInfo(ProcessRunner.PathOf("ServerDashboard")) { WorkingDirectory = AppContext.BaseDirectory };
+        if (!viaDotnetRun && IgnoresSighup("self"))
+        {
+            // Run under nohup (SIGHUP ignored), this test process would hand the ignore on through fork and exec, and .NET
+            // keeps an inherited SIG_IGN even for a registered PosixSignalRegistration: the dashboard would never see the
+            // SIGHUP a test sends. env(1) restores the default and execs in place, so the pid is the dashboard's.
+            start.ArgumentList.Add("--default-signal=HUP");
+            start.ArgumentList.Add(start.FileName);
+            start.FileName = "/usr/bin/env";
+        }
+
         start.RedirectStandardOutput = true;
         start.RedirectStandardError = true;
         start.UseShellExecute = false;
