@@ -149,21 +149,12 @@ public sealed class DaemonScenarios(BenchmarkOptions options, BenchmarkReport re
     /// </summary>
     public static async Task<double> StartAllThroughCurlAsync(DashboardRunner dashboard, HttpClient api, string key, IReadOnlyList<int> ids, string state = "Running")
     {
-        var start = new ProcessStartInfo("bash") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add("-c");
-        start.ArgumentList.Add($"xargs -P {Concurrency} -I{{}} curl -s -o /dev/null -w '%{{http_code}}\\n' -X POST -H \"X-Api-Key: $KEY\" \"$BASE/api/v1/servers/{{}}/start\"");
-        start.Environment["KEY"] = key;
-        start.Environment["BASE"] = dashboard.BaseAddress.ToString().TrimEnd('/');
         var started = Stopwatch.StartNew();
-        using var curl = Process.Start(start)!;
-        await curl.StandardInput.WriteAsync(string.Join('\n', ids) + "\n");
-        curl.StandardInput.Close();
-        var codes = await curl.StandardOutput.ReadToEndAsync();
-        await curl.WaitForExitAsync();
-        var refused = codes.Split('\n', StringSplitOptions.RemoveEmptyEntries).Count(c => !c.StartsWith('2'));
+        var codes = await CurlEachAsync(dashboard.BaseAddress.ToString(), key, ids, "-X POST", "/api/v1/servers/{}/start");
+        var refused = codes.Count(c => !c.StartsWith('2'));
         if (refused > 0)
         {
-            throw new InvalidOperationException($"{refused} start requests were refused: {codes}");
+            throw new InvalidOperationException($"{refused} start requests were refused: {string.Join(' ', codes)}");
         }
 
         await WaitAllAsync(api, ids.Count, state);
@@ -178,22 +169,34 @@ public sealed class DaemonScenarios(BenchmarkOptions options, BenchmarkReport re
         return ((System.Net.IPEndPoint)socket.LocalEndPoint!).Port;
     }
 
+    /// <summary>The client side of the start figure alone: <paramref name="n"/> GET /api/v1/health through the same curl
+    /// pipeline; <paramref name="expectAnswer"/> false for a closed port (curl's 000).</summary>
     public static async Task<double> CurlFloorAsync(string baseAddress, string key, int n, bool expectAnswer)
+    {
+        var started = Stopwatch.StartNew();
+        var codes = await CurlEachAsync(baseAddress, key, Enumerable.Range(1, n).ToList(), "", "/api/v1/health?n={}");
+        var elapsed = started.Elapsed.TotalMilliseconds;
+        var failed = codes.Count(c => c.StartsWith('2') != expectAnswer);
+        return failed > 0 ? throw new InvalidOperationException($"{failed} of {n} curl calls did not end as expected: {string.Join(' ', codes)}") : elapsed;
+    }
+
+    /// <summary>
+    /// One curl process per item, <see cref="Concurrency"/> at a time (clients outside both this process and the dashboard),
+    /// <c>{}</c> in <paramref name="pathTemplate"/> replaced by the item; returns each call's HTTP status ("000": no answer).
+    /// </summary>
+    private static async Task<string[]> CurlEachAsync(string baseAddress, string key, IReadOnlyList<int> items, string curlOptions, string pathTemplate)
     {
         var start = new ProcessStartInfo("bash") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true };
         start.ArgumentList.Add("-c");
-        start.ArgumentList.Add($"xargs -P {Concurrency} -I{{}} curl -s -o /dev/null -w '%{{http_code}}\\n' -H \"X-Api-Key: $KEY\" \"$BASE/api/v1/health?n={{}}\"");
+        start.ArgumentList.Add($"xargs -P {Concurrency} -I{{}} curl -s -o /dev/null -w '%{{http_code}}\\n' {curlOptions} -H \"X-Api-Key: $KEY\" \"$BASE{pathTemplate}\"");
         start.Environment["KEY"] = key;
         start.Environment["BASE"] = baseAddress.TrimEnd('/');
-        var started = Stopwatch.StartNew();
         using var curl = Process.Start(start)!;
-        await curl.StandardInput.WriteAsync(string.Join('\n', Enumerable.Range(1, n)) + "\n");
+        await curl.StandardInput.WriteAsync(string.Join('\n', items) + "\n");
         curl.StandardInput.Close();
         var codes = await curl.StandardOutput.ReadToEndAsync();
         await curl.WaitForExitAsync();
-        var elapsed = started.Elapsed.TotalMilliseconds;
-        var failed = codes.Split('\n', StringSplitOptions.RemoveEmptyEntries).Count(c => c.StartsWith('2') != expectAnswer);
-        return failed > 0 ? throw new InvalidOperationException($"{failed} of {n} curl calls did not end as expected: {codes}") : elapsed;
+        return codes.Split('\n', StringSplitOptions.RemoveEmptyEntries);
     }
 
     public static async Task<double> StopAllAsync(HttpClient api, int n)

@@ -12,7 +12,7 @@ public sealed class MemoryTrimOptions
     /// <summary>How often the GC's figures are looked at (default 5 s; two counters read, nothing else).</summary>
     public int CheckIntervalSeconds { get; set; } = 5;
 
-    /// <summary>Trim when the GC holds at least this much committed memory beyond the live heap (default 16 MB).</summary>
+    /// <summary>Trim when the GC holds at least this much committed memory beyond the live heap (default 8 MB).</summary>
     public int TrimAboveUnusedMegabytes { get; set; } = 8;
 
     /// <summary>At most one trim per this many seconds (default 30 s): a trim is a full blocking GC.</summary>

@@ -91,8 +91,8 @@ public sealed class ShutdownHandlersTests
         }
         catch (TimeoutException ex)
         {
-            // Missed 30 s once in CI (2026-12-02) with no line after the health check: say whether the process died
-            // (SIGHUP's default action) or is alive and where its threads wait (the handler runs on the thread pool).
+            // Say whether the process died (SIGHUP's default action), ignores SIGHUP (a run under nohup: that was the cause
+            // of two CI failures on 2026-12-02, see DashboardProcess.Start) or is alive and where its threads wait.
             throw new TimeoutException($"{ex.Message}\nDashboard: {dashboard.Describe()}", ex);
         }
 
