@@ -17,10 +17,19 @@ public sealed class MemoryTrimOptions
 
     /// <summary>At most one trim per this many seconds (default 30 s): a trim is a full blocking GC.</summary>
     public int MinimumSecondsBetweenTrims { get; set; } = 30;
+
+    /// <summary>
+    /// Collect the young generations (0 and 1) when the dashboard has allocated this much since the GC last collected
+    /// (default 4 MB; 0 leaves it to the GC): bounds how much fresh memory is touched between collections.
+    /// </summary>
+    public int CollectAfterAllocatedMegabytes { get; set; } = 4;
 }
 
-/// <summary>One look at the process: bytes allocated so far, and the GC's committed and live bytes at its last collection.</summary>
-public readonly record struct MemorySample(long AllocatedBytes, long CommittedBytes, long HeapBytes);
+/// <summary>
+/// One look at the process: bytes allocated so far, the GC's committed and live bytes at its last collection, and how many
+/// collections of the youngest generation it has made.
+/// </summary>
+public readonly record struct MemorySample(long AllocatedBytes, long CommittedBytes, long HeapBytes, int YoungCollections = 0);
 
 /// <summary>
 /// Decides when a trim pays: when the GC holds more unused memory than the threshold <b>and</b> more than the dashboard
@@ -48,6 +57,32 @@ public sealed class MemoryTrimPolicy(MemoryTrimOptions options)
 
         return false;
     }
+
+    private int? _youngCollections;
+    private long _allocatedAtYoungCollection;
+
+    /// <summary>
+    /// Feeds the same sample; true when the dashboard allocated <see cref="MemoryTrimOptions.CollectAfterAllocatedMegabytes"/>
+    /// since the GC last collected (as far as samples tell: a collection is seen at the first sample after it).
+    /// </summary>
+    public bool ShouldCollectYoung(MemorySample sample)
+    {
+        if (_youngCollections != sample.YoungCollections)
+        {
+            _youngCollections = sample.YoungCollections; // the GC collected since the last look (or this is the first)
+            _allocatedAtYoungCollection = sample.AllocatedBytes;
+            return false;
+        }
+
+        if (options.CollectAfterAllocatedMegabytes <= 0
+            || sample.AllocatedBytes - _allocatedAtYoungCollection < (long)options.CollectAfterAllocatedMegabytes * 1024 * 1024)
+        {
+            return false;
+        }
+
+        _allocatedAtYoungCollection = sample.AllocatedBytes;
+        return true;
+    }
 }
 
 /// <summary>
@@ -56,7 +91,10 @@ public sealed class MemoryTrimPolicy(MemoryTrimOptions options)
 /// burst and a generation-0 budget sized from the CPU's 32 MB L3 cache — and kept it; glibc likewise keeps freed native
 /// memory in its arenas. The budget can only be lowered by an environment variable (<c>DOTNET_GCgen0size</c>, no
 /// runtimeconfig knob), so instead an aggressive (compacting, decommitting) collection runs when the policy says it pays:
-/// 15–40 ms, at most every 30 s. Like any full blocking collection it pauses every managed thread meanwhile.
+/// 15–40 ms, at most every 30 s. Like any full blocking collection it pauses every managed thread meanwhile. Between
+/// trims, a young collection after every few MB allocated keeps the GC from touching fresh memory for its whole
+/// generation-0 budget (with 100 servers, RSS rose 15–18 MB between two trims; a generation-0 budget of 6 MB set by
+/// environment variable did not flatten it, the induced collections do).
 /// </summary>
 public sealed partial class MemoryTrimmer(IOptions<DashboardOptions> options, TimeProvider time, ILogger<MemoryTrimmer> logger) : BackgroundService
 {
@@ -66,7 +104,12 @@ public sealed partial class MemoryTrimmer(IOptions<DashboardOptions> options, Ti
     /// <summary>The GC's figures; replaced in tests.</summary>
     internal Func<MemorySample> Sample { get; init; } = SampleProcess;
 
+    /// <summary>What a young collection does; replaced in tests.</summary>
+    internal Action CollectYoung { get; init; } = static () => GC.Collect(1, GCCollectionMode.Forced, blocking: true, compacting: false);
+
     internal int Trims { get; private set; }
+
+    internal int YoungCollections { get; private set; }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -78,7 +121,9 @@ public sealed partial class MemoryTrimmer(IOptions<DashboardOptions> options, Ti
 
         var policy = new MemoryTrimPolicy(settings);
         long started = time.GetTimestamp();
-        _ = policy.ShouldTrim(Sample(), TimeSpan.Zero); // the baseline: the first tick can already see the start-up burst end
+        var baseline = Sample();
+        _ = policy.ShouldTrim(baseline, TimeSpan.Zero); // the baseline: the first tick can already see the start-up burst end
+        _ = policy.ShouldCollectYoung(baseline);
         using var timer = new PeriodicTimer(TimeSpan.FromSeconds(Math.Max(1, settings.CheckIntervalSeconds)), time);
         try
         {
@@ -99,6 +144,11 @@ public sealed partial class MemoryTrimmer(IOptions<DashboardOptions> options, Ti
                     logger.LogDebug("Memory trimmed in {Milliseconds:N1} ms: the GC held {Unused:N0} bytes beyond its live heap, {Committed:N0} committed now",
                         time.GetElapsedTime(began).TotalMilliseconds, sample.CommittedBytes - sample.HeapBytes, GC.GetGCMemoryInfo().TotalCommittedBytes);
                 }
+                else if (policy.ShouldCollectYoung(sample))
+                {
+                    CollectYoung();
+                    YoungCollections++;
+                }
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -109,7 +159,7 @@ public sealed partial class MemoryTrimmer(IOptions<DashboardOptions> options, Ti
     private static MemorySample SampleProcess()
     {
         var info = GC.GetGCMemoryInfo();
-        return new MemorySample(GC.GetTotalAllocatedBytes(precise: false), info.TotalCommittedBytes, info.HeapSizeBytes);
+        return new MemorySample(GC.GetTotalAllocatedBytes(precise: false), info.TotalCommittedBytes, info.HeapSizeBytes, GC.CollectionCount(0));
     }
 
     private static void TrimProcessMemory()

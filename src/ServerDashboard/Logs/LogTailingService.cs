@@ -155,7 +155,7 @@ public sealed class LogTailingService(
     /// <summary>Enforces the size cap on running servers and stops following deleted ones.</summary>
     internal async Task HousekeepOnceAsync(CancellationToken cancellationToken)
     {
-        var existing = (await catalog.ListAsync(cancellationToken)).Select(s => s.Id).ToHashSet();
+        var existing = (await catalog.ListIdsAsync(cancellationToken)).ToHashSet();
         foreach (var serverId in followers.Keys.ToList())
         {
             if (!existing.Contains(serverId))

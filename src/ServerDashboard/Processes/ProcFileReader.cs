@@ -16,7 +16,14 @@ internal static class ProcFileReader
     private const int InitialBytes = 4096;
 
     /// <summary>The file's text, or null when it cannot be read (the process exited, the cgroup was removed, no permission).</summary>
-    public static unsafe string? TryReadAllText(string path)
+    public static string? TryReadAllText(string path) => TryRead(path, static bytes => Encoding.UTF8.GetString(bytes));
+
+    /// <summary>
+    /// <paramref name="parse"/> applied to the file's bytes (valid only during the call), or null when the file cannot be
+    /// read: parsers that read a few fields need no string of the whole file.
+    /// </summary>
+    public static unsafe T? TryRead<T>(string path, Func<ReadOnlySpan<byte>, T?> parse)
+        where T : class
     {
         int fd = LinuxNative.open(path, LinuxNative.O_RDONLY | LinuxNative.O_CLOEXEC, 0);
         if (fd < 0)
@@ -47,7 +54,7 @@ internal static class ProcFileReader
 
                 if (read == 0)
                 {
-                    return Encoding.UTF8.GetString(buffer, 0, length);
+                    return parse(buffer.AsSpan(0, length));
                 }
 
                 if (read < 0)

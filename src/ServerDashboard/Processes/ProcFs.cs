@@ -24,8 +24,7 @@ public sealed class ProcFs
 
     public ProcStat? TryReadStat(int pid)
     {
-        string? text = TryReadText($"{Root}/{pid}/stat");
-        return text is null ? null : ProcStat.TryParse(text);
+        return ProcFileReader.TryRead($"{Root}/{pid}/stat", ProcStat.TryParse);
     }
 
     public ProcessIdentity? TryGetIdentity(int pid)

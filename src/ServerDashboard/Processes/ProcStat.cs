@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 
 namespace ServerDashboard.Processes;
 
@@ -22,54 +23,74 @@ public sealed record ProcStat(
     public bool IsZombieOrDead => State is 'Z' or 'X';
 
     /// <summary>Parses the text of /proc/&lt;pid&gt;/stat; null if it is not in the expected shape.</summary>
-    public static ProcStat? TryParse(string text)
+    public static ProcStat? TryParse(string text) => TryParse(Encoding.UTF8.GetBytes(text));
+
+    /// <summary>
+    /// Parses /proc/&lt;pid&gt;/stat as the kernel wrote it (UTF-8 bytes); null if it is not in the expected shape. Walks the
+    /// fields in place: splitting the text made ≈ 50 strings per process, ≈ 40 % of everything the dashboard allocated
+    /// with 100 servers running (one monitoring pass reads every server's processes every 5 s; docs/PERFORMANCE.md).
+    /// </summary>
+    public static ProcStat? TryParse(ReadOnlySpan<byte> text)
     {
         // comm (field 2) may contain spaces and parentheses, so the fixed fields start after the LAST ')'.
-        int open = text.IndexOf('(');
-        int close = text.LastIndexOf(')');
+        int open = text.IndexOf((byte)'(');
+        int close = text.LastIndexOf((byte)')');
         if (open <= 0 || close < open || close + 2 > text.Length)
         {
             return null;
         }
 
-        if (!int.TryParse(text.AsSpan(0, open).Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out int pid))
+        if (!int.TryParse(text[..open].Trim((byte)' '), NumberStyles.None, CultureInfo.InvariantCulture, out int pid))
         {
             return null;
         }
 
-        string[] f = text[(close + 2)..].Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        // f[0] is field 3 (state); field N is f[N - 3].
-        if (f.Length < 22 || f[0].Length != 1)
+        // Field N (1-based, proc(5)) is the (N - 3)th space-separated token after ") ".
+        var rest = text[(close + 2)..];
+        char state = '\0';
+        int parentPid = 0, processGroupId = 0, sessionId = 0, threadCount = 0;
+        ulong userTicks = 0, systemTicks = 0, startTime = 0;
+        long rssPages = 0;
+        int index = 0;
+        foreach (Range range in rest.Split((byte)' '))
         {
-            return null;
+            var field = rest[range];
+            if (field.IsEmpty)
+            {
+                continue; // as RemoveEmptyEntries: a trailing newline's neighbour, doubled spaces
+            }
+
+            bool ok = index switch
+            {
+                0 => field.Length == 1 && (state = (char)field[0]) != '\0',
+                1 => TryInt(field, out parentPid),
+                2 => TryInt(field, out processGroupId),
+                3 => TryInt(field, out sessionId),
+                11 => TryULong(field, out userTicks),
+                12 => TryULong(field, out systemTicks),
+                17 => TryInt(field, out threadCount),
+                19 => TryULong(field, out startTime),
+                21 => long.TryParse(field.TrimEnd((byte)'\n'), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out rssPages),
+                _ => true,
+            };
+            if (!ok)
+            {
+                return null;
+            }
+
+            if (++index == 22)
+            {
+                return new ProcStat(pid, Encoding.UTF8.GetString(text[(open + 1)..close]), state, parentPid, processGroupId,
+                    sessionId, userTicks, systemTicks, threadCount, startTime, rssPages);
+            }
         }
 
-        try
-        {
-            return new ProcStat(
-                Pid: pid,
-                Comm: text[(open + 1)..close],
-                State: f[0][0],
-                ParentPid: ParseInt(f[1]),
-                ProcessGroupId: ParseInt(f[2]),
-                SessionId: ParseInt(f[3]),
-                UserTicks: ParseULong(f[11]),
-                SystemTicks: ParseULong(f[12]),
-                ThreadCount: ParseInt(f[17]),
-                StartTime: ParseULong(f[19]),
-                RssPages: long.Parse(f[21], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture));
-        }
-        catch (FormatException)
-        {
-            return null;
-        }
-        catch (OverflowException)
-        {
-            return null;
-        }
+        return null; // fewer than 22 fields after comm
     }
 
-    private static int ParseInt(string s) => int.Parse(s, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture);
+    private static bool TryInt(ReadOnlySpan<byte> s, out int value) =>
+        int.TryParse(s, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out value);
 
-    private static ulong ParseULong(string s) => ulong.Parse(s, NumberStyles.None, CultureInfo.InvariantCulture);
+    private static bool TryULong(ReadOnlySpan<byte> s, out ulong value) =>
+        ulong.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out value);
 }

@@ -69,6 +69,55 @@ public sealed class LimitWatcherTests(HistoryFixture fixture) : IClassFixture<Hi
     }
 
     [Fact]
+    public async Task A_limit_set_by_an_edit_applies_at_the_next_tick_and_a_removed_one_stops_counting()
+    {
+        var id = await CreateAsync("limit-edited", cpuWarn: null, memoryMb: null);
+        var feed = fixture.Service<LimitWarningFeed>();
+        var catalog = fixture.Service<ServerCatalog>();
+        var at = DateTimeOffset.UtcNow;
+        await Watcher.OnTickAsync(Tick(at, id, 99, 10), CancellationToken.None); // definitions read: no limit
+
+        var model = ServerMapper.ToModel((await catalog.GetAsync(id, CancellationToken.None))!, includeSecrets: true);
+        model.Limits = new LimitsModel { CpuWarnPercent = 50 };
+        Assert.True((await catalog.UpdateAsync(id, model, CancellationToken.None)).Succeeded);
+        for (var i = 1; i <= 3; i++)
+        {
+            await Watcher.OnTickAsync(Tick(at.AddSeconds(5 * i), id, 99, 10), CancellationToken.None);
+        }
+
+        Assert.Equal(LimitKind.Cpu, Assert.Single(feed.Active(id)).Kind);
+
+        model.Limits = new LimitsModel();
+        Assert.True((await catalog.UpdateAsync(id, model, CancellationToken.None)).Succeeded);
+        await Watcher.OnTickAsync(Tick(at.AddSeconds(20), id, 10, 10), CancellationToken.None);
+        Assert.Empty(feed.Active(id));
+    }
+
+    [Fact]
+    public async Task The_monitoring_list_is_one_read_until_a_definition_changes()
+    {
+        var catalog = fixture.Service<ServerCatalog>();
+        var id = await CreateAsync("limit-recent", cpuWarn: null, memoryMb: null);
+
+        var first = await catalog.ListForMonitoringAsync(CancellationToken.None);
+        Assert.Same(first, await catalog.ListForMonitoringAsync(CancellationToken.None));
+        Assert.Null(first.Single(s => s.Id == id).MaxMemoryMb);
+
+        var model = ServerMapper.ToModel((await catalog.GetAsync(id, CancellationToken.None))!, includeSecrets: true);
+        model.Limits = new LimitsModel { MaxMemoryMb = 64 };
+        var revision = catalog.Revision;
+        Assert.True((await catalog.UpdateAsync(id, model, CancellationToken.None)).Succeeded);
+        Assert.True(catalog.Revision > revision);
+
+        var second = await catalog.ListForMonitoringAsync(CancellationToken.None);
+        Assert.NotSame(first, second);
+        Assert.Equal(64, second.Single(s => s.Id == id).MaxMemoryMb);
+
+        Assert.Equal(DeleteOutcome.Deleted, await catalog.DeleteAsync(id, CancellationToken.None));
+        Assert.DoesNotContain(await catalog.ListForMonitoringAsync(CancellationToken.None), s => s.Id == id);
+    }
+
+    [Fact]
     public async Task The_definition_api_takes_and_checks_the_limit_action()
     {
         var admin = await fixture.Factory.CreateClientWithRoleAsync(Roles.Admin);

@@ -41,6 +41,24 @@ public sealed class MemoryTrimmerTests
     }
 
     [Fact]
+    public void A_young_collection_comes_after_4_MB_allocated_without_one_from_the_GC()
+    {
+        var policy = new MemoryTrimPolicy(new MemoryTrimOptions()); // 4 MB
+
+        Assert.False(policy.ShouldCollectYoung(new(10 * MB, 0, 0, YoungCollections: 7))); // the baseline
+        Assert.False(policy.ShouldCollectYoung(new(13 * MB, 0, 0, 7)));
+        Assert.True(policy.ShouldCollectYoung(new(14 * MB, 0, 0, 7))); // 4 MB since the GC last collected
+        Assert.False(policy.ShouldCollectYoung(new(15 * MB, 0, 0, 8))); // ours, seen: counted from here
+        Assert.False(policy.ShouldCollectYoung(new(18 * MB, 0, 0, 9))); // the GC collected by itself meanwhile
+        Assert.False(policy.ShouldCollectYoung(new(21 * MB, 0, 0, 9)));
+        Assert.True(policy.ShouldCollectYoung(new(22 * MB, 0, 0, 9)));
+
+        var off = new MemoryTrimPolicy(new MemoryTrimOptions { CollectAfterAllocatedMegabytes = 0 });
+        Assert.False(off.ShouldCollectYoung(new(0, 0, 0, 1)));
+        Assert.False(off.ShouldCollectYoung(new(100 * MB, 0, 0, 1)));
+    }
+
+    [Fact]
     public async Task The_service_trims_on_its_timer_when_the_policy_says_so_and_not_when_turned_off()
     {
         foreach (bool enabled in new[] { true, false })
@@ -52,6 +70,7 @@ public sealed class MemoryTrimmerTests
             {
                 Sample = () => sample,
                 Trim = () => { },
+                CollectYoung = () => { },
             };
             await trimmer.StartAsync(CancellationToken.None);
 
@@ -64,6 +83,7 @@ public sealed class MemoryTrimmerTests
 
             await trimmer.StopAsync(CancellationToken.None);
             Assert.Equal(enabled ? 1 : 0, trimmer.Trims);
+            Assert.Equal(enabled ? 1 : 0, trimmer.YoungCollections); // the burst's 50 MB with no collection counted
         }
     }
 

@@ -26,11 +26,40 @@ public sealed class ProcFsTests
         Assert.Equal(321, stat.RssPages);
     }
 
+    [Fact]
+    public void The_kernels_own_bytes_parse_as_its_text_does()
+    {
+        // As the kernel writes it: UTF-8, one line, a trailing newline right after the last field.
+        byte[] bytes = File.ReadAllBytes($"/proc/{Environment.ProcessId}/stat");
+        Assert.Equal((byte)'\n', bytes[^1]);
+
+        ProcStat fromBytes = ProcStat.TryParse(bytes)!;
+        ProcStat fromText = ProcStat.TryParse(System.Text.Encoding.UTF8.GetString(bytes))!;
+
+        Assert.Equal(Environment.ProcessId, fromBytes.Pid);
+        Assert.Equal(fromText, fromBytes);
+        Assert.Equal(_procFs.TryGetIdentity(Environment.ProcessId)!.StartTime, fromBytes.StartTime);
+    }
+
+    [Fact]
+    public void The_resident_set_may_be_the_last_field_before_the_newline()
+    {
+        // Older kernels and containers with fewer fields: field 24 (rss) can end the line.
+        ProcStat stat = ProcStat.TryParse("7 (sh) R 1 7 7 0 -1 0 0 0 0 0 5 6 0 0 20 0 1 0 42 0 99\n")!;
+
+        Assert.Equal(99, stat.RssPages);
+        Assert.Equal(42UL, stat.StartTime);
+        Assert.Equal('R', stat.State);
+    }
+
     [Theory]
     [InlineData("")]
     [InlineData("garbage")]
     [InlineData("12 (sleep) S 1 2")]
     [InlineData("x (sleep) S 1 12 12 0 -1 0 0 0 0 0 1 1 0 0 20 0 1 0 5 0 1")]
+    [InlineData("12 (sleep) SS 1 12 12 0 -1 0 0 0 0 0 1 1 0 0 20 0 1 0 5 0 1")]
+    [InlineData("12 (sleep) S 1 12 12 0 -1 0 0 0 0 0 1 x 0 0 20 0 1 0 5 0 1")]
+    [InlineData("12 (sleep) S 1 12 12 0 -1 0 0 0 0 0 1 1 0 0 20 0 1 0 -5 0 1")]
     public void Malformed_stat_text_parses_to_null(string text) => Assert.Null(ProcStat.TryParse(text));
 
     [Fact]

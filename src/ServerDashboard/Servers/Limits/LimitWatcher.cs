@@ -16,15 +16,11 @@ public sealed class LimitWatcher(
     AuditLog audit,
     IServiceProvider services,
     IOptionsMonitor<LimitWarningOptions> options,
-    TimeProvider time,
     ILogger<LimitWatcher> logger) : IMonitoringTickHandler
 {
-    /// <summary>Definitions are re-read this often (an edited limit applies within it), not on every tick.</summary>
-    public static readonly TimeSpan DefinitionsMaxAge = TimeSpan.FromSeconds(30);
-
     private readonly Dictionary<(int, LimitKind), int> overCounts = [];
     private IReadOnlyDictionary<int, (int? Cpu, int? MemoryMb, LimitAction Action, string Name)> limits = new Dictionary<int, (int?, int?, LimitAction, string)>();
-    private DateTimeOffset limitsReadAt = DateTimeOffset.MinValue;
+    private IReadOnlyList<MonitoredServer>? limitsFrom;
 
     public async ValueTask OnTickAsync(MonitoringTick tick, CancellationToken cancellationToken)
     {
@@ -32,9 +28,14 @@ public sealed class LimitWatcher(
         var needed = Math.Max(1, options.CurrentValue.SamplesBeforeWarning);
         foreach (var sample in tick.Servers)
         {
-            if (!sample.Alive || !limits.TryGetValue(sample.ServerId, out var limit))
+            if (!sample.Alive)
             {
                 continue;
+            }
+
+            if (!limits.TryGetValue(sample.ServerId, out var limit))
+            {
+                limit = (null, null, LimitAction.Warn, ""); // none (or no longer): clears a warning raised before an edit
             }
 
             await CheckAsync(sample.ServerId, LimitKind.Cpu, sample.CpuPercent, limit.Cpu, limit.Action, limit.Name, needed, tick.At, cancellationToken);
@@ -44,13 +45,13 @@ public sealed class LimitWatcher(
 
     private async Task CheckAsync(int serverId, LimitKind kind, double? value, int? limit, LimitAction action, string name, int needed, DateTimeOffset at, CancellationToken cancellationToken)
     {
-        if (limit is null || value is null)
+        var key = (serverId, kind);
+        if (value is null)
         {
-            return; // no limit, or no figure yet (the first CPU sample has no rate): neither over nor back under
+            return; // no figure yet (the first CPU sample has no rate): neither over nor back under
         }
 
-        var key = (serverId, kind);
-        if (value <= limit)
+        if (limit is null || value <= limit)
         {
             overCounts.Remove(key);
             feed.Clear(serverId, kind);
@@ -81,15 +82,23 @@ public sealed class LimitWatcher(
 
     private async Task RefreshLimitsAsync(MonitoringTick tick, CancellationToken cancellationToken)
     {
-        var now = time.GetUtcNow();
-        if (now - limitsReadAt < DefinitionsMaxAge && tick.Servers.All(s => limits.ContainsKey(s.ServerId)))
+        if (tick.Servers.Count == 0)
         {
             return;
         }
 
-        limits = (await catalog.ListAsync(cancellationToken))
+        // The catalog hands back the same list until a definition changes (or DefinitionsMaxAge passes): the limits are
+        // rebuilt only then, not read and decrypted for every server on every tick. A change saved through the dashboard
+        // applies at the next tick, one by another writer of the database within ServerCatalog.RecentMaxAge.
+        var servers = await catalog.ListForMonitoringAsync(cancellationToken);
+        if (ReferenceEquals(servers, limitsFrom))
+        {
+            return;
+        }
+
+        limits = servers
             .Where(s => s.CpuWarnPercent is not null || s.MaxMemoryMb is not null)
             .ToDictionary(s => s.Id, s => (s.CpuWarnPercent, s.MaxMemoryMb, s.LimitAction, s.Name));
-        limitsReadAt = now;
+        limitsFrom = servers;
     }
 }

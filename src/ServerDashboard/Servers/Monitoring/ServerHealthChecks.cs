@@ -1,9 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
-using ServerDashboard.Data;
 using ServerDashboard.Text;
 
 namespace ServerDashboard.Servers.Monitoring;
@@ -19,7 +17,7 @@ namespace ServerDashboard.Servers.Monitoring;
 /// <c>restartOnUnhealthy</c> the server is then restarted.
 /// </summary>
 public sealed class ServerHealthChecks(
-    IDbContextFactory<DashboardDbContext> dbFactory,
+    ServerCatalog catalog,
     ServerStatusBoard board,
     IServiceProvider services,
     IOptionsMonitor<MonitoringOptions> options,
@@ -45,15 +43,12 @@ public sealed class ServerHealthChecks(
             return;
         }
 
-        List<HealthTarget> targets;
-        await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
-        {
-            var ids = running.Keys.ToList();
-            var rconOn = rconOptions.Value.Enabled; // RCON turned off for the dashboard: its port is not ours to probe
-            targets = await db.Servers.AsNoTracking().Where(s => ids.Contains(s.Id))
-                .Select(s => new HealthTarget(s.Id, s.Name, s.Port, s.RconEnabled && rconOn ? s.RconPort : null, s.RestartOnUnhealthy))
-                .ToListAsync(cancellationToken);
-        }
+        // From the catalog's recent list (re-read only after a change), not a query per tick.
+        var rconOn = rconOptions.Value.Enabled; // RCON turned off for the dashboard: its port is not ours to probe
+        var targets = (await catalog.ListForMonitoringAsync(cancellationToken))
+            .Where(s => running.ContainsKey(s.Id))
+            .Select(s => new HealthTarget(s.Id, s.Name, s.Port, s.RconEnabled && rconOn ? s.RconPort : null, s.RestartOnUnhealthy))
+            .ToList();
 
         var verdicts = await Task.WhenAll(targets.Select(t => CheckAsync(t, running[t.Id].Pid, tick, RconFailureAsync, cancellationToken)));
         foreach (var (target, failure) in targets.Zip(verdicts))
