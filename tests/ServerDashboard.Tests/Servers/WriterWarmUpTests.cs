@@ -8,8 +8,8 @@ using ServerDashboard.Tests.Infrastructure;
 
 namespace ServerDashboard.Tests.Servers;
 
-/// <summary>The run-state writer on the dashboard's real store.</summary>
-public sealed class RunStateStoreTests(DashboardFactoryFixture fixture) : IClassFixture<DashboardFactoryFixture>
+/// <summary>The run-state and audit writers' start-up warm-ups, on the dashboard's real store.</summary>
+public sealed class WriterWarmUpTests(DashboardFactoryFixture fixture) : IClassFixture<DashboardFactoryFixture>
 {
     private readonly DashboardFactory factory = fixture.Factory;
 
@@ -30,6 +30,19 @@ public sealed class RunStateStoreTests(DashboardFactoryFixture fixture) : IClass
 
         Assert.Equal(1L, await CountAsync($"SELECT COUNT(*) FROM \"ServerRunStates\" WHERE \"ServerId\" = {id.ToString(CultureInfo.InvariantCulture)}"));
         Assert.Equal(1L, await CountAsync("SELECT COUNT(*) FROM \"ServerRunStates\""));
+    }
+
+    [Fact]
+    public async Task The_audit_writers_warm_up_writes_nothing_and_the_next_entry_lands()
+    {
+        var audit = factory.Services.GetRequiredService<Audit.AuditLog>();
+        var before = await CountAsync("SELECT COUNT(*) FROM \"AuditLog\"");
+
+        await audit.WarmUpAsync(CancellationToken.None);
+
+        Assert.Equal(before, await CountAsync("SELECT COUNT(*) FROM \"AuditLog\""));
+        await audit.RecordAsync(new Audit.AuditActor("warm-up test", "127.0.0.1"), "test", "after the warm-up", success: true, result: "ok");
+        Assert.Equal(before + 1, await CountAsync("SELECT COUNT(*) FROM \"AuditLog\""));
     }
 
     private async Task<long> CountAsync(string sql) =>
