@@ -63,6 +63,11 @@ public sealed class StopIntents(PidFileStore store, ProcFs procFs, ILogger<StopI
             loaded = true;
             foreach ((string path, StopIntentBatch? batch, string reason) in store.ReadStopIntents())
             {
+                if (files.ContainsKey(path))
+                {
+                    continue; // written by this run (a stop-all before the first load), its holders known
+                }
+
                 if (batch is null)
                 {
                     // Like a refused PID file: left in place, not trusted.
