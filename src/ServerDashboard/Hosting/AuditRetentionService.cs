@@ -5,7 +5,7 @@ namespace ServerDashboard.Hosting;
 
 /// <summary>
 /// Deletes audit entries older than <c>Dashboard:Audit:RetentionDays</c> (default 180): at start, then daily, on the
-/// <see cref="TimeProvider"/> so tests can drive it.
+/// <see cref="TimeProvider"/> so tests can drive it. At start it first warms up the audit writer (<see cref="AuditLog.WarmUpAsync"/>).
 /// </summary>
 public sealed class AuditRetentionService(AuditLog audit, IOptions<DashboardOptions> options, TimeProvider time, ILogger<AuditRetentionService> logger)
     : BackgroundService
@@ -17,6 +17,7 @@ public sealed class AuditRetentionService(AuditLog audit, IOptions<DashboardOpti
         using var timer = new PeriodicTimer(Interval, time);
         try
         {
+            await WarmUpAsync(stoppingToken);
             do
             {
                 await CleanupOnceAsync(stoppingToken);
@@ -25,6 +26,18 @@ public sealed class AuditRetentionService(AuditLog audit, IOptions<DashboardOpti
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
+        }
+    }
+
+    private async Task WarmUpAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await audit.WarmUpAsync(cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            logger.LogDebug(ex, "Warming up the audit writer failed; its first write compiles instead");
         }
     }
 

@@ -59,6 +59,7 @@ public sealed class DaemonManager(
     ProcessRegistry registry,
     ProcessGroupSignaller signaller,
     Cgroups.CgroupManager cgroups,
+    StopIntents stopIntents,
     TimeProvider time,
     IOptions<ProcessOptions> options,
     ILogger<DaemonManager> logger) : IServerLauncher
@@ -288,13 +289,14 @@ public sealed class DaemonManager(
     }
 
     /// <summary>
-    /// <see cref="RecordStopIntent"/> for many servers at once (shutdown-all): one batched durable write
-    /// (<see cref="PidFileStore.WriteMany"/>) instead of two fsyncs per server. Returns how many were recorded; a batch
-    /// that fails falls back to one write per server (each failure logged as with a single stop).
+    /// <see cref="RecordStopIntent"/> for many servers at once (shutdown-all): one durable stop-intent file for all of them
+    /// (<see cref="StopIntents"/>) instead of a rewrite of every PID file. Returns how many were recorded; if the file
+    /// cannot be written, each is written into its PID file as with a single stop (each failure logged).
     /// </summary>
     public int RecordStopIntents(IReadOnlyList<(string ServerId, StopSignal Signal, TimeSpan Timeout)> stops)
     {
-        var pending = new List<(TrackedProcess Entry, PidFileRecord WithStop, bool WriteFile)>();
+        DateTimeOffset now = time.GetUtcNow();
+        var pending = new List<(TrackedProcess Entry, PidFileRecord WithStop)>();
         foreach ((string serverId, StopSignal signal, TimeSpan timeout) in stops)
         {
             if (registry.GetRunning(serverId) is not { } entry || entry.Record.StopRequestedAt is not null)
@@ -302,31 +304,12 @@ public sealed class DaemonManager(
                 continue; // not running, or a stop is already recorded (PersistStopIntent takes that one over)
             }
 
-            PidFileRecord withStop = entry.Record with
-            {
-                StopRequestedAt = time.GetUtcNow(),
-                StopSignal = (int)signal,
-                StopTimeoutSeconds = timeout.TotalSeconds,
-            };
-            try
-            {
-                // Only if the file still names this daemon (a legacy or refused file is left alone).
-                pending.Add((entry, withStop, store.Read(entry.ServerId).Record?.Pid == entry.Pid));
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                logger.LogWarning("Could not record the stop of server {ServerId} in its PID file: {Error}", entry.ServerId, e.Message);
-            }
+            pending.Add((entry, entry.Record with { StopRequestedAt = now, StopSignal = (int)signal, StopTimeoutSeconds = timeout.TotalSeconds }));
         }
 
-        try
+        if (pending.Count <= 1)
         {
-            store.WriteMany(pending.Where(p => p.WriteFile).Select(p => p.WithStop).ToList());
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            logger.LogWarning("Could not record {Count} stops in one batch ({Error}); writing them one by one", pending.Count, e.Message);
-            foreach ((TrackedProcess entry, PidFileRecord withStop, _) in pending)
+            foreach ((TrackedProcess entry, PidFileRecord withStop) in pending)
             {
                 PersistStopIntent(entry, (StopSignal)withStop.StopSignal!.Value, TimeSpan.FromSeconds(withStop.StopTimeoutSeconds!.Value));
             }
@@ -334,7 +317,22 @@ public sealed class DaemonManager(
             return pending.Count;
         }
 
-        foreach ((TrackedProcess entry, PidFileRecord withStop, _) in pending)
+        try
+        {
+            stopIntents.Record(pending, now);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            logger.LogWarning("Could not record {Count} stops in one file ({Error}); writing them one by one", pending.Count, e.Message);
+            foreach ((TrackedProcess entry, PidFileRecord withStop) in pending)
+            {
+                PersistStopIntent(entry, (StopSignal)withStop.StopSignal!.Value, TimeSpan.FromSeconds(withStop.StopTimeoutSeconds!.Value));
+            }
+
+            return pending.Count;
+        }
+
+        foreach ((TrackedProcess entry, PidFileRecord withStop) in pending)
         {
             entry.Record = withStop;
             entry.StopIntentIsOurs = true;

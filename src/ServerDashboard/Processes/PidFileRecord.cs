@@ -91,7 +91,9 @@ public sealed class ServerIdJsonConverter : JsonConverter<string>
         _ => throw new JsonException($"serverId must be a number or a string, not {reader.TokenType}"),
     };
 
-    public override void Write(Utf8JsonWriter writer, string value, JsonSerializerOptions options)
+    public override void Write(Utf8JsonWriter writer, string value, JsonSerializerOptions options) => WriteId(writer, value);
+
+    internal static void WriteId(Utf8JsonWriter writer, string value)
     {
         if (long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out long n)
             && n.ToString(CultureInfo.InvariantCulture) == value)

@@ -35,7 +35,11 @@ public sealed partial class PidFileStore(IOptions<ProcessOptions> options, ILogg
 {
     public const string Extension = ".pid";
     public const string LaunchExtension = ".launch";
+    public const string StopIntentsExtension = ".stops";
     public const int MaxFileBytes = 64 * 1024;
+
+    /// <summary>A stop-intent file lists every server of a stop-all (≈ 150 bytes each).</summary>
+    public const int MaxStopIntentsBytes = 16 * 1024 * 1024;
 
     public string RunDirectory { get; } = Path.GetFullPath(options.Value.RunDirectory);
 
@@ -97,68 +101,90 @@ public sealed partial class PidFileStore(IOptions<ProcessOptions> options, ILogg
     public IReadOnlyList<string> ListLaunchRecordIds() => ListIds(LaunchExtension);
 
     /// <summary>
-    /// Writes several PID files with the same guarantees as <see cref="Write"/> (each atomic, each durable when this
-    /// returns), for a batch at once (shutdown-all's stop intents): every temp file is written and its writeback started
-    /// before the first fsync, so the fsyncs share the journal commits instead of paying one each, and one directory fsync
-    /// covers every rename. Throws if any write fails; the files renamed by then are complete (old or new content).
+    /// Writes the stop intents of a stop-all as one new file <c>&lt;guid&gt;.stops</c>, with a PID file's guarantees
+    /// (0600 from the first byte, temp + fsync + rename + directory fsync): durable when this returns. One file for the
+    /// whole batch instead of rewriting every PID file (100 creates, fsyncs and renames took 80-150 ms of a 400 ms
+    /// stop-all). Returns its path.
     /// </summary>
-    public void WriteMany(IReadOnlyList<PidFileRecord> records)
+    public string WriteStopIntents(StopIntentBatch batch)
     {
-        if (records.Count <= 1)
-        {
-            foreach (PidFileRecord record in records)
-            {
-                Write(record);
-            }
-
-            return;
-        }
-
-        EnsureRunDirectory();
-        var written = new List<(string Temp, string Path, SafeFileHandle Handle)>(records.Count);
-        try
-        {
-            foreach (PidFileRecord record in records)
-            {
-                string path = PathFor(record.ServerId);
-                (string temp, SafeFileHandle handle) = CreateTemp(record.ServerId, Extension, record);
-                written.Add((temp, path, handle));
-                // Start the writeback now (no wait): by the time each file is fsynced below its data is mostly on disk.
-                LinuxNative.sync_file_range(handle, 0, 0, LinuxNative.SYNC_FILE_RANGE_WRITE);
-            }
-
-            foreach ((string temp, _, SafeFileHandle handle) in written)
-            {
-                if (LinuxNative.fsync((int)handle.DangerousGetHandle()) != 0)
-                {
-                    throw LinuxNative.LastIOError($"fsync {temp}");
-                }
-            }
-
-            foreach ((string temp, string path, SafeFileHandle handle) in written)
-            {
-                handle.Dispose();
-                File.Move(temp, path, overwrite: true); // rename(2): atomic within one directory.
-            }
-
-            written.Clear();
-            FsyncDirectory();
-        }
-        finally
-        {
-            foreach ((string temp, _, SafeFileHandle handle) in written)
-            {
-                handle.Dispose();
-                File.Delete(temp);
-            }
-        }
+        string name = Guid.NewGuid().ToString("N");
+        string path = Path.Combine(RunDirectory, name + StopIntentsExtension);
+        WriteAtomic(path, name, StopIntentsExtension, Serialize(batch));
+        return path;
     }
 
-    /// <summary>Creates <c>.&lt;id&gt;&lt;ext&gt;.&lt;guid&gt;.tmp</c> (O_EXCL, 0600, no link followed) holding the record's JSON; the caller fsyncs it.</summary>
-    private (string Temp, SafeFileHandle Handle) CreateTemp(string serverId, string extension, PidFileRecord record)
+    /// <summary>
+    /// The file's JSON, written by hand: the source-generated serializer would initialize its metadata on first use, ≈ 110
+    /// methods for the JIT on the path of the first stop-all after a start, before any signal. Reading (start-up, after a
+    /// crash) uses the generated one; a test reads back what this writes.
+    /// </summary>
+    private static byte[] Serialize(StopIntentBatch batch)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(256 + 160 * batch.Stops.Count);
+        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+        {
+            json.WriteStartObject();
+            json.WriteNumber("version", StopIntentBatch.CurrentVersion);
+            json.WriteString("bootId", batch.BootId);
+            json.WriteString("stopRequestedAt", batch.StopRequestedAt);
+            json.WriteStartArray("stops");
+            foreach (StopIntentEntry stop in batch.Stops)
+            {
+                json.WriteStartObject();
+                json.WritePropertyName("serverId");
+                ServerIdJsonConverter.WriteId(json, stop.ServerId);
+                json.WriteNumber("pid", stop.Pid);
+                json.WriteNumber("processStartTime", stop.ProcessStartTime);
+                json.WriteNumber("stopSignal", stop.StopSignal);
+                json.WriteNumber("stopTimeoutSeconds", stop.StopTimeoutSeconds);
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }
+
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>Every <c>*.stops</c> file, read with the same checks as a PID file; a refused or unparsable one has no batch.</summary>
+    public IReadOnlyList<(string Path, StopIntentBatch? Batch, string Reason)> ReadStopIntents()
+    {
+        if (!Directory.Exists(RunDirectory))
+        {
+            return [];
+        }
+
+        var batches = new List<(string, StopIntentBatch?, string)>();
+        foreach (string path in Directory.EnumerateFileSystemEntries(RunDirectory, "*" + StopIntentsExtension).Order(StringComparer.Ordinal))
+        {
+            if (ReadTrusted(path, out byte[]? content, out int length, MaxStopIntentsBytes) is { } refusal)
+            {
+                batches.Add((path, null, refusal));
+                continue;
+            }
+
+            try
+            {
+                StopIntentBatch? batch = JsonSerializer.Deserialize(content.AsSpan(0, length), ProcessesJsonContext.Default.StopIntentBatch);
+                batches.Add(batch is null or { Version: > StopIntentBatch.CurrentVersion }
+                    ? (path, null, "is not a stop-intent file this dashboard understands")
+                    : (path, batch, "ok"));
+            }
+            catch (JsonException e)
+            {
+                batches.Add((path, null, $"is not valid stop-intent JSON: {e.Message}"));
+            }
+        }
+
+        return batches;
+    }
+
+    /// <summary>Creates <c>.&lt;id&gt;&lt;ext&gt;.&lt;guid&gt;.tmp</c> (O_EXCL, 0600, no link followed) holding <paramref name="json"/>; the caller fsyncs it.</summary>
+    private (string Temp, SafeFileHandle Handle) CreateTemp(string serverId, string extension, byte[] json)
     {
         string temp = Path.Combine(RunDirectory, $".{serverId}{extension}.{Guid.NewGuid():N}.tmp");
-        byte[] json = JsonSerializer.SerializeToUtf8Bytes(record with { Version = PidFileRecord.CurrentVersion }, ProcessesJsonContext.Default.PidFileRecord);
 
         // O_EXCL: never write through something another user planted; 0600 from the first byte on.
         int fd = LinuxNative.open(temp, LinuxNative.O_WRONLY | LinuxNative.O_CREAT | LinuxNative.O_EXCL | LinuxNative.O_CLOEXEC | LinuxNative.O_NOFOLLOW, LinuxNative.Mode0600);
@@ -182,10 +208,13 @@ public sealed partial class PidFileStore(IOptions<ProcessOptions> options, ILogg
         return (temp, handle);
     }
 
-    private void WriteAtomic(string path, string serverId, string extension, PidFileRecord record)
+    private void WriteAtomic(string path, string serverId, string extension, PidFileRecord record) =>
+        WriteAtomic(path, serverId, extension, JsonSerializer.SerializeToUtf8Bytes(record with { Version = PidFileRecord.CurrentVersion }, ProcessesJsonContext.Default.PidFileRecord));
+
+    private void WriteAtomic(string path, string serverId, string extension, byte[] json)
     {
         EnsureRunDirectory();
-        (string temp, SafeFileHandle handle) = CreateTemp(serverId, extension, record);
+        (string temp, SafeFileHandle handle) = CreateTemp(serverId, extension, json);
         try
         {
             using (handle)
@@ -239,16 +268,35 @@ public sealed partial class PidFileStore(IOptions<ProcessOptions> options, ILogg
 
     private PidFileReadResult ReadPath(string path, string serverId, bool launchRecord)
     {
+        if (ReadTrusted(path, out byte[]? content, out int length) is { } refusal)
+        {
+            return new(refusal == Missing ? PidFileReadStatus.Missing : PidFileReadStatus.Refused, path, null, refusal);
+        }
+
+        return Parse(content.AsSpan(0, length), path, serverId, launchRecord);
+    }
+
+    private const string Missing = "no PID file";
+
+    /// <summary>
+    /// Reads a file of the run directory without following a link and without trusting its type, owner, mode or size
+    /// (checked through the open fd, so what is checked is what is read). Returns why it was not read, or null.
+    /// </summary>
+    private static string? ReadTrusted(string path, [System.Diagnostics.CodeAnalysis.NotNullWhen(false)] out byte[]? content, out int length,
+        int maxBytes = MaxFileBytes)
+    {
+        content = null;
+        length = 0;
         int fd = LinuxNative.open(path, LinuxNative.O_RDONLY | LinuxNative.O_NONBLOCK | LinuxNative.O_CLOEXEC | LinuxNative.O_NOFOLLOW, 0);
         if (fd < 0)
         {
             int errno = Marshal.GetLastPInvokeError();
             return errno switch
             {
-                2 => new(PidFileReadStatus.Missing, path, null, "no PID file"),
+                2 => Missing,
                 // ELOOP is what O_NOFOLLOW reports for a symlink.
-                40 => new(PidFileReadStatus.Refused, path, null, "is a symlink; PID files are never followed through links"),
-                _ => new(PidFileReadStatus.Refused, path, null, $"cannot be opened: {LinuxNative.DescribeErrno(errno)}"),
+                40 => "is a symlink; PID files are never followed through links",
+                _ => $"cannot be opened: {LinuxNative.DescribeErrno(errno)}",
             };
         }
 
@@ -259,24 +307,33 @@ public sealed partial class PidFileStore(IOptions<ProcessOptions> options, ILogg
             { IsRegularFile: false } => "is not a regular file",
             _ when status.Uid != LinuxNative.geteuid() => $"is owned by uid {status.Uid}, not by us (uid {LinuxNative.geteuid()}); it may hold a password",
             _ when (status.Permissions & ~LinuxNative.Mode0600) != 0 => $"has mode 0{Convert.ToString(status.Permissions, 8)}, wider than 0600; it may hold a password (chmod 600 it to have it read)",
-            _ when status.Size > MaxFileBytes => $"is {status.Size} bytes, over the {MaxFileBytes}-byte limit",
+            _ when status.Size > maxBytes => $"is {status.Size} bytes, over the {maxBytes}-byte limit",
             _ => null,
         };
         if (refusal is not null)
         {
-            return new(PidFileReadStatus.Refused, path, null, refusal);
+            return refusal;
         }
 
-        var buffer = new byte[MaxFileBytes + 1];
-        int length = 0, read;
+        // One byte more than allowed: a file that grew after the fstat is still caught.
+        var buffer = new byte[Math.Min(status.Size, maxBytes) + 1];
+        int read;
         while (length < buffer.Length && (read = RandomAccess.Read(handle, buffer.AsSpan(length), length)) > 0)
         {
             length += read;
+            if (length == buffer.Length && length <= maxBytes)
+            {
+                Array.Resize(ref buffer, Math.Min(buffer.Length * 2, maxBytes + 1));
+            }
         }
 
-        return length > MaxFileBytes
-            ? new(PidFileReadStatus.Refused, path, null, $"is over the {MaxFileBytes}-byte limit")
-            : Parse(buffer.AsSpan(0, length), path, serverId, launchRecord);
+        if (length > maxBytes)
+        {
+            return $"is over the {maxBytes}-byte limit";
+        }
+
+        content = buffer;
+        return null;
     }
 
     public bool Delete(string serverId) => DeletePath(PathFor(serverId));
@@ -338,6 +395,15 @@ public sealed partial class PidFileStore(IOptions<ProcessOptions> options, ILogg
                 continue; // not ours
             }
 
+            if (extension == StopIntentsExtension)
+            {
+                // Never renamed into place, so never durable: no server was signalled on its account.
+                DeletePath(temp);
+                logger.LogInformation("Removed left-over temp file {Temp} (an unfinished stop-intent write)", LogText.Escape(name));
+                removed++;
+                continue;
+            }
+
             string final = extension == Extension ? PathFor(serverId) : LaunchRecordPathFor(serverId);
             PidFileReadResult read = ReadPath(temp, serverId, launchRecord: extension == LaunchExtension);
             if (read.Status == PidFileReadStatus.Ok && !File.Exists(final) && new FileInfo(final).LinkTarget is null)
@@ -360,10 +426,10 @@ public sealed partial class PidFileStore(IOptions<ProcessOptions> options, ILogg
         return (finished, removed);
     }
 
-    /// <summary><c>.&lt;id&gt;.pid.&lt;guid&gt;.tmp</c> or <c>.&lt;id&gt;.launch.&lt;guid&gt;.tmp</c>.</summary>
+    /// <summary><c>.&lt;id&gt;.pid.&lt;guid&gt;.tmp</c>, <c>.&lt;id&gt;.launch.&lt;guid&gt;.tmp</c> or <c>.&lt;guid&gt;.stops.&lt;guid&gt;.tmp</c>.</summary>
     private static (string? ServerId, string? Extension) ParseTempName(string name)
     {
-        foreach (string extension in new[] { Extension, LaunchExtension })
+        foreach (string extension in new[] { Extension, LaunchExtension, StopIntentsExtension })
         {
             int at = name.IndexOf(extension + ".", StringComparison.Ordinal);
             if (name.StartsWith('.') && at > 1 && name.EndsWith(".tmp", StringComparison.Ordinal))

@@ -22,6 +22,7 @@ public sealed class ProcessRegistry(
     ChildReaper reaper,
     DaemonExitFeed exitFeed,
     Cgroups.CgroupManager cgroups,
+    StopIntents stopIntents,
     TimeProvider time,
     IOptions<ProcessOptions> options,
     ILogger<ProcessRegistry> logger,
@@ -89,6 +90,8 @@ public sealed class ProcessRegistry(
             }
         }
 
+        // Stops a stop-all accepted before the dashboard died: applied to the daemons below as they are adopted.
+        stopIntents.LoadOnce();
         int loaded = 0, cleaned = 0, kept = 0;
         var validations = new List<PidFileValidation>();
         foreach (string serverId in store.ListServerIds())
@@ -127,6 +130,7 @@ public sealed class ProcessRegistry(
             }
         }
 
+        stopIntents.Sweep();
         // Cgroups of ours that no live server uses (a dashboard killed between a server's exit and its cleanup): empty ones go.
         IReadOnlyList<string> staleCgroups = cgroups.RemoveStale(_entries.Values.Where(e => !e.HasExited).Select(e => e.ServerId).ToHashSet(StringComparer.Ordinal));
         if (staleCgroups.Count > 0)
@@ -200,6 +204,7 @@ public sealed class ProcessRegistry(
         }
 
         DeleteFileIfStillOurs(entry);
+        stopIntents.Released(entry);
         bool oomKilled = entry.Cgroup is { } cgroup && cgroups.OomKills(cgroup) > 0; // a fresh cgroup per run: any kill is this run's
         logger.LogInformation("Daemon of server {ServerId} (pid {Pid}) exited: {Status}{Oom}{Requested}",
             entry.ServerId, entry.Pid, status, oomKilled ? " (the OOM killer acted at its memory limit)" : "", entry.StopRequested ? " (stop requested)" : "");
@@ -289,6 +294,11 @@ public sealed class ProcessRegistry(
     {
         bool removed = _entries.TryRemove(serverId, out TrackedProcess? entry);
         entry?.Pidfd?.Dispose();
+        if (entry is not null)
+        {
+            stopIntents.Released(entry);
+        }
+
         bool deleted = store.Delete(serverId);
         logger.LogWarning("Force cleanup of server {ServerId} (pid {Pid}): forgotten={Forgotten}, PID file deleted={Deleted}; no signal sent",
             serverId, entry?.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "unknown", removed, deleted);
@@ -326,6 +336,7 @@ public sealed class ProcessRegistry(
 
         var entry = new TrackedProcess(verdict.ServerId, identity, verdict.Path, record,
             loadedFromDisk: true, isOurChild: false, time.GetUtcNow(), pidfd) { Cgroup = FindCgroup(verdict.ServerId, record, identity.Pid) };
+        stopIntents.Apply(entry);
         Replace(entry);
         return entry;
     }

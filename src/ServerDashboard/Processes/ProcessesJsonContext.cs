@@ -2,7 +2,7 @@ using System.Text.Json.Serialization;
 
 namespace ServerDashboard.Processes;
 
-/// <summary>Source-generated JSON for the PID and lock files (camelCase, as documented in docs/pid-file.md).</summary>
+/// <summary>Source-generated JSON for the PID, stop-intent and lock files (camelCase, as documented in docs/pid-file.md).</summary>
 [JsonSourceGenerationOptions(
     PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
     WriteIndented = true,
@@ -10,4 +10,5 @@ namespace ServerDashboard.Processes;
     RespectNullableAnnotations = true)]
 [JsonSerializable(typeof(PidFileRecord))]
 [JsonSerializable(typeof(LockFileContent))]
+[JsonSerializable(typeof(StopIntentBatch))]
 internal sealed partial class ProcessesJsonContext : JsonSerializerContext;

@@ -38,6 +38,7 @@ public static class ProcessesServiceCollectionExtensions
         services.TryAddSingleton<PidFileStore>();
         services.TryAddSingleton<PidFileValidator>();
         services.TryAddSingleton<LaunchRecordReconciler>();
+        services.TryAddSingleton<StopIntents>();
         services.TryAddSingleton<DaemonExitFeed>();
         services.TryAddSingleton<ProcessRegistry>();
         services.TryAddSingleton<PidfdExitWatcher>();

@@ -32,6 +32,9 @@ public sealed class TrackedProcess
     /// <summary>True when this dashboard run wrote the stop request in <see cref="Record"/> (false: an earlier run did).</summary>
     internal bool StopIntentIsOurs { get; set; }
 
+    /// <summary>The stop-intent file that records this daemon's pending stop, if a stop-all wrote one (<see cref="StopIntents"/>).</summary>
+    internal StopIntents.BatchFile? StopIntentFile { get; set; }
+
     public string? LogPath => Record.LogPath;
 
     /// <summary>The server's cgroup when it has one (and, if adopted, the PID was found in it): its exact process tree.</summary>

@@ -57,23 +57,27 @@ public sealed class PidFileStoreTests : IAsyncLifetime
     }
 
     [Fact]
-    public void A_batch_write_leaves_every_file_complete_private_and_no_temporary_file()
+    public void A_stop_intent_file_is_written_private_and_complete_with_no_temporary_file_and_reads_back()
     {
         _h.Store.Write(new PidFileRecord { Pid = 1111, ServerId = "1" });
-        PidFileRecord[] records = [new() { Pid = 1234, ServerId = "1", StopSignal = 15 }, new() { Pid = 2345, ServerId = "2" }, new() { Pid = 3456, ServerId = "3" }];
-
-        _h.Store.WriteMany(records);
-
-        Assert.Equal(["1.pid", "2.pid", "3.pid"], Directory.GetFileSystemEntries(_h.Store.RunDirectory).Select(Path.GetFileName).Order());
-        foreach (PidFileRecord record in records)
+        var batch = new StopIntentBatch
         {
-            PidFileReadResult read = _h.Store.Read(record.ServerId);
-            Assert.Equal(PidFileReadStatus.Ok, read.Status);
-            Assert.Equal(record.Pid, read.Record!.Pid);
-            Assert.Equal(LinuxNative.Mode0600, (uint)LinuxNative.TryStatNoFollow(read.Path, directory: false)!.Value.Permissions);
-        }
+            BootId = _h.ProcFs.BootId,
+            StopRequestedAt = DateTimeOffset.UtcNow,
+            Stops = [new StopIntentEntry { ServerId = "1", Pid = 1111, ProcessStartTime = 42, StopSignal = 15, StopTimeoutSeconds = 10 }],
+        };
 
-        Assert.Equal(15, _h.Store.Read("1").Record!.StopSignal);
+        string path = _h.Store.WriteStopIntents(batch);
+
+        Assert.EndsWith(PidFileStore.StopIntentsExtension, path, StringComparison.Ordinal);
+        Assert.Equal(new[] { "1.pid", Path.GetFileName(path) }.Order(StringComparer.Ordinal),
+            Directory.GetFileSystemEntries(_h.Store.RunDirectory).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        Assert.Equal(LinuxNative.Mode0600, (uint)LinuxNative.TryStatNoFollow(path, directory: false)!.Value.Permissions);
+        (string readPath, StopIntentBatch? read, _) = Assert.Single(_h.Store.ReadStopIntents());
+        Assert.Equal(path, readPath);
+        Assert.Equal(batch.StopRequestedAt, read!.StopRequestedAt);
+        Assert.Equal(batch.Stops, read.Stops);
+        Assert.Equal(["1"], _h.Store.ListServerIds()); // not a PID file
     }
 
     [Fact]

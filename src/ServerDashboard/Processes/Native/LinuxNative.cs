@@ -174,12 +174,6 @@ internal static unsafe partial class LinuxNative
         }
     }
 
-    public const uint SYNC_FILE_RANGE_WRITE = 2;
-
-    /// <summary>Starts writeback of a file's dirty pages without waiting (a hint: the fsync that follows is what makes it durable).</summary>
-    [LibraryImport(Libc, SetLastError = true)]
-    public static partial int sync_file_range(Microsoft.Win32.SafeHandles.SafeFileHandle fd, long offset, long count, uint flags);
-
     [LibraryImport(Libc, SetLastError = true)]
     public static partial nint read(int fd, byte* buffer, nuint count);
 
