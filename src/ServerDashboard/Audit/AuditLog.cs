@@ -57,7 +57,6 @@ public sealed class AuditLog(IDbContextFactory<DashboardDbContext> dbFactory, Ti
         }
     }
 
-    /// <summary>An action that concerns no server (users, keys, logins, cleanup).</summary>
     /// <summary>
     /// Builds EF Core's change-tracking delegates for <see cref="AuditEntry"/> with an entry that is added to a context and
     /// never saved: the first audit write of a process otherwise compiles them (≈ 40 fully optimized methods) after the
@@ -80,6 +79,7 @@ public sealed class AuditLog(IDbContextFactory<DashboardDbContext> dbFactory, Ti
         db.ChangeTracker.DetectChanges();
     }
 
+    /// <summary>An action that concerns no server (users, keys, logins, cleanup).</summary>
     public Task RecordAsync(AuditActor actor, string action, string detail, bool success, string result) =>
         RecordAsync(actor, action, serverId: null, serverName: null, detail, success, result);
 
