@@ -318,11 +318,13 @@ public sealed partial class LogScenarios(BenchmarkOptions options, BenchmarkRepo
 
     /// <summary>
     /// Lines of fastwriter's the dashboard has read so far: its lines are "L &lt;n&gt; x…" from n = 0, so the newest one
-    /// tells (a buffer's Seqs start at an arbitrary base, and nothing is buffered before the first line).
+    /// tells (a buffer's Seqs start at an arbitrary base, and nothing is buffered before the first line). The newest few:
+    /// once the writer has exited, its count line and the dashboard's "Exited" marker follow the last "L" line (with only
+    /// two, the count after the drain read as 0).
     /// </summary>
     private static async Task<long> IngestedAsync(HttpClient api, int id)
     {
-        var lines = await api.GetFromJsonAsync<List<JsonElement>>($"/api/v1/servers/{id}/logs?lines=2", Json) ?? [];
+        var lines = await api.GetFromJsonAsync<List<JsonElement>>($"/api/v1/servers/{id}/logs?lines=10", Json) ?? [];
         var counts = lines.Select(l => l.GetProperty("text").GetString()!.Split(' ')).Where(p => p is ["L", _, _]).Select(p => long.Parse(p[1], CultureInfo.InvariantCulture) + 1);
         return counts.DefaultIfEmpty(0).Max();
     }
