@@ -39,7 +39,7 @@ public sealed class DashboardRunner(string dataDirectory) : IAsyncDisposable
     }
 
     /// <returns>Milliseconds from launch until /api/v1/health answered.</returns>
-    public async Task<double> StartAsync()
+    public async Task<double> StartAsync(CancellationToken cancellationToken = default)
     {
         var started = Stopwatch.StartNew();
         var start = new ProcessStartInfo(Executable) { RedirectStandardOutput = true, RedirectStandardError = true };
@@ -73,12 +73,12 @@ public sealed class DashboardRunner(string dataDirectory) : IAsyncDisposable
         {
             try
             {
-                if ((await http.GetAsync("/api/v1/health")).IsSuccessStatusCode)
+                if ((await http.GetAsync("/api/v1/health", cancellationToken)).IsSuccessStatusCode)
                 {
                     return started.Elapsed.TotalMilliseconds;
                 }
             }
-            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+            catch (Exception ex) when ((ex is HttpRequestException or TaskCanceledException) && !cancellationToken.IsCancellationRequested)
             {
                 // Not listening yet, or (under load) the first answer took longer than the client's timeout.
             }
@@ -88,7 +88,7 @@ public sealed class DashboardRunner(string dataDirectory) : IAsyncDisposable
                 throw new InvalidOperationException($"dashboard exited with {process.ExitCode}");
             }
 
-            await Task.Delay(20);
+            await Task.Delay(20, cancellationToken);
         }
     }
 
