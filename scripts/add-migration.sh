@@ -17,8 +17,9 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 dotnet tool restore >/dev/null
 project=src/ServerDashboard
 
-# Build once; both `migrations add` then reuse the build.
-dotnet build "$project" -v q -nologo
+# Build once; both `migrations add` then reuse the build. Without the compiled models (StoreModelDesign): the tools must
+# build the model from the configuration, and a stale compiled model may not compile against changed entities.
+dotnet build "$project" -v q -nologo -p:StoreModelDesign=true
 
 add() { # context, folder
   echo "== $1 → $project/Data/Migrations/$2"
@@ -36,4 +37,6 @@ for dir in Sqlite PostgreSql; do
     exit 1
   fi
 done
-echo "Added $name to both sets. Build again (the new migrations are not in the build yet), review both, and commit them together."
+# The compiled models (Data/CompiledModels) must describe the same model as the migrations.
+scripts/optimize-model.sh
+echo "Added $name to both sets and regenerated both compiled models. Build again, review, and commit them together."

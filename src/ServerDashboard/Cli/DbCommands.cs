@@ -50,7 +50,7 @@ public static class DbCommands
         {
             // The dashboard's own lock: a running dashboard would keep writing to the SQLite store after the copy's snapshot.
             using var instanceLock = SingleInstanceLock.Acquire(data.Path, [], HealthVersion.Current);
-            await using (var sourceDb = source.Create(source.BuildOptions(null), null))
+            await using (var sourceDb = source.Create(source.BuildOptions(null, null), null))
             {
                 // The source must have this version's schema, as it would after starting this version once.
                 await sourceDb.Database.MigrateAsync(cancellationToken);

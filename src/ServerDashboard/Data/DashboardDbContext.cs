@@ -62,20 +62,14 @@ public abstract class DashboardDbContext(DbContextOptions options, RconPasswordP
             server.Property(s => s.LimitAction).HasConversion<string>().HasMaxLength(16).HasDefaultValue(ServerDashboard.Servers.LimitAction.Warn).HasSentinel((ServerDashboard.Servers.LimitAction)(-1));
             if (rconPasswords is not null)
             {
-                server.Property(s => s.RconPassword).HasConversion(
-                    v => v == null ? null : rconPasswords.Protect(v),
-                    v => v == null ? null : rconPasswords.Unprotect(v));
+                server.Property(s => s.RconPassword).HasConversion(ServerSecretColumns.RconPassword(rconPasswords));
             }
 
             // With the protector the whole environment is protected at rest like the RCON password ("dp1:" + ciphertext):
             // it holds the secret values, and a value converter cannot see which keys are secret. Legacy JSON reads as is.
             server.Property(s => s.Environment).HasConversion(
-                v => rconPasswords == null ? JsonSerializer.Serialize(v, JsonSerializerOptions.Default) : rconPasswords.Protect(JsonSerializer.Serialize(v, JsonSerializerOptions.Default)),
-                v => JsonSerializer.Deserialize<Dictionary<string, string>>(rconPasswords == null ? v : rconPasswords.Unprotect(v), JsonSerializerOptions.Default) ?? new(),
-                new ValueComparer<Dictionary<string, string>>(
-                    (a, b) => a!.Count == b!.Count && !a.Except(b).Any(),
-                    v => v.Aggregate(0, (h, kv) => HashCode.Combine(h, kv.Key, kv.Value)),
-                    v => new Dictionary<string, string>(v)));
+                rconPasswords is null ? ServerSecretColumns.PlainEnvironment : ServerSecretColumns.Environment(rconPasswords),
+                ServerSecretColumns.EnvironmentComparer);
         });
 
         builder.Entity<ServerRunState>(run =>

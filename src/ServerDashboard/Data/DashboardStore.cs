@@ -109,8 +109,11 @@ public sealed class DashboardStore
         return $"PostgreSQL database '{builder.Database ?? builder.Username}' on {builder.Host}:{builder.Port} as user '{builder.Username}'";
     }
 
-    /// <summary>Options for this store's context type; the context itself comes from <see cref="Create"/>.</summary>
-    public DbContextOptions BuildOptions(ILoggerFactory? loggerFactory)
+    /// <summary>
+    /// Options for this store's context type, with the compiled model for <paramref name="protector"/>; the context itself
+    /// comes from <see cref="Create"/>, given the same protector.
+    /// </summary>
+    public DbContextOptions BuildOptions(ILoggerFactory? loggerFactory, RconPasswordProtector? protector)
     {
         DbContextOptionsBuilder builder = Provider == DatabaseProvider.Sqlite
             ? new DbContextOptionsBuilder<SqliteDashboardDbContext>().UseSqlite(ConnectionString).AddInterceptors(new SqlitePragmas())
@@ -118,6 +121,11 @@ public sealed class DashboardStore
         if (loggerFactory is not null)
         {
             builder.UseLoggerFactory(loggerFactory);
+        }
+
+        if (CompiledStoreModels.For(Provider, protector) is { } model)
+        {
+            builder.UseModel(model);
         }
 
         return builder.Options;

@@ -34,7 +34,7 @@ public sealed class StoreCopier(DashboardStore source, DashboardStore target, Te
         }
 
         var clock = Stopwatch.StartNew();
-        await using var targetDb = target.Create(target.BuildOptions(null), null);
+        await using var targetDb = target.Create(target.BuildOptions(null, null), null);
         progress.WriteLine($"Migrating the {target.Description}...");
         await StoreStartup.MigrateAsync(targetDb, target, cancellationToken);
         var tables = TablesInForeignKeyOrder(targetDb.Model);

@@ -1,11 +1,12 @@
 namespace ServerDashboard.Data;
 
 /// <summary>
-/// Builds EF Core's model (conventions over every entity type, Identity's included: ≈ 0.5 s of a cold start on a 2-core
-/// VM) on another core while the web host is still being put together, instead of on the start-up path where the first
-/// context is used (<see cref="Hosting.StartupTasks"/>). Building the model opens no connection and touches no file, so it
-/// is safe before the instance lock is held. EF caches the model per context type and protector; a context used meanwhile
-/// waits on EF's own lock for this build rather than building a second one.
+/// Loads the store's compiled model (<see cref="CompiledStoreModels"/>) and has EF Core initialize it and build its
+/// internal services (the relational mapping, the provider's services: most of what remained of the model's cost at a
+/// cold start once the model was compiled) on another core while the web host is still being put together, instead of on
+/// the start-up path where the first context is used (<see cref="Hosting.StartupTasks"/>). It opens no connection and
+/// touches no file, so it is safe before the instance lock is held. Every context of the host shares the one model
+/// instance, which EF initializes once.
 /// </summary>
 public sealed class StoreModelWarmUp(IServiceScopeFactory scopes, ILogger<StoreModelWarmUp> logger)
 {

@@ -17,7 +17,8 @@ public static class StoreServiceCollectionExtensions
         services.AddSingleton(sp =>
         {
             var store = sp.GetRequiredService<DashboardStore>();
-            return new DashboardDbContextFactory(store, store.BuildOptions(sp.GetService<ILoggerFactory>()), sp.GetRequiredService<RconPasswordProtector>());
+            var protector = sp.GetRequiredService<RconPasswordProtector>();
+            return new DashboardDbContextFactory(store, store.BuildOptions(sp.GetService<ILoggerFactory>(), protector), protector);
         });
         services.AddSingleton<IDbContextFactory<DashboardDbContext>>(sp => sp.GetRequiredService<DashboardDbContextFactory>());
         services.AddScoped(sp => sp.GetRequiredService<DashboardDbContextFactory>().CreateDbContext());

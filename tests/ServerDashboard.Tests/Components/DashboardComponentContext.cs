@@ -55,7 +55,7 @@ public sealed class DashboardComponentContext : BunitContext
 
         // Migrated without resolving a service: tests still add services after this constructor.
         var store = DashboardStore.FromConfiguration(configuration, Data);
-        using var db = store.Create(store.BuildOptions(null), null);
+        using var db = store.Create(store.BuildOptions(null, null), null);
         db.Database.Migrate();
     }
 

@@ -29,7 +29,7 @@ public sealed class StoreStartupTests
     {
         using var data = new TempDirectory("sd-migrate");
         var store = DashboardStore.FromConfiguration(new ConfigurationBuilder().Build(), new DataDirectory(data.Path));
-        var options = store.BuildOptions(loggerFactory: null);
+        var options = store.BuildOptions(loggerFactory: null, protector: null);
         await using (var db = store.Create(options, protector: null))
         {
             // An older build's store: every migration but the last.
