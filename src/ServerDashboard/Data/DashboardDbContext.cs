@@ -1,8 +1,6 @@
-using System.Text.Json;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.ChangeTracking;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
@@ -19,9 +17,6 @@ public abstract class DashboardDbContext(DbContextOptions options, RconPasswordP
     /// <summary>Case-insensitive comparison and uniqueness for names (servers, job types). SQLite's built-in collation;
     /// the PostgreSQL context maps it to a nondeterministic ICU collation of its own.</summary>
     public const string CaseInsensitiveCollation = "NOCASE";
-
-    /// <summary>Contexts built without the protector (design time, some tests) get a model of their own.</summary>
-    internal bool ProtectsSecrets => rconPasswords is not null;
 
     /// <summary>The model's value converters capture this protector: a model is only valid for contexts with the same one.</summary>
     internal object? Protector => rconPasswords;
@@ -130,9 +125,10 @@ public abstract class DashboardDbContext(DbContextOptions options, RconPasswordP
 }
 
 /// <summary>
-/// EF caches one model per context type, and the model's converters capture the protector: with and without it are two
-/// models, and so are two protectors (two dashboards in one process, as in the tests, whose contexts can share EF's
-/// internal services: each must decrypt with its own keys).
+/// For contexts that build their model from this configuration (design time, CompiledModelTests; a host's contexts use
+/// a compiled model of their own, <see cref="CompiledStoreModels"/>): EF caches one model per context type, and the
+/// model's converters capture the protector, so with and without it are two models, and so are two protectors (two
+/// dashboards in one process, whose contexts can share EF's internal services: each must decrypt with its own keys).
 /// </summary>
 internal sealed class ProtectionAwareModelCacheKeyFactory : IModelCacheKeyFactory
 {

@@ -7,8 +7,9 @@ public partial class PostgreSqlDashboardDbContextModel
 {
     /// <summary>
     /// A model of its own for one host's protector (<see cref="CompiledStoreModels"/>): the generated <c>Instance</c> has
-    /// no protecting converters. Built on the calling thread: the generated code's 10 MB-stack thread is for models of
-    /// thousands of entity types (EF issue 31751), not 20.
+    /// no protecting converters. Built on the calling thread: the generated static constructor's 10 MB-stack thread
+    /// guards very large models against deep recursion (EF's switch for it is named after issue 31751); this one has 20
+    /// entity types.
     /// </summary>
     internal static IModel Create(RconPasswordProtector? protector)
     {
