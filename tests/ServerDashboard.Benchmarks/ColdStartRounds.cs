@@ -26,7 +26,7 @@ public sealed class ColdStartRounds(BenchmarkOptions options, BenchmarkReport re
             var blank = new List<double>();
             for (var round = 1; round <= options.ColdRounds; round++)
             {
-                ours.Add(await StartDashboardAsync(dataDir, cancellationToken));
+                ours.Add(await DashboardRunner.StartAndStopAsync(dataDir, cancellationToken));
                 var last = round == options.ColdRounds;
                 blank.Add(await StartBlankAsync(blankExecutable, last ? whileLastBlankRuns : null, cancellationToken));
                 report.Add($"cold start round {round}: dashboard", ours[^1], "ms");
@@ -39,7 +39,7 @@ public sealed class ColdStartRounds(BenchmarkOptions options, BenchmarkReport re
         }
         finally
         {
-            TryDelete(dataDir);
+            ScratchDirectory.RemoveUnlessKept(dataDir);
         }
     }
 
@@ -50,17 +50,7 @@ public sealed class ColdStartRounds(BenchmarkOptions options, BenchmarkReport re
     private async Task PrepareStoreAsync(string dataDir, CancellationToken cancellationToken)
     {
         await DashboardRunner.CreateApiKeyAsync(dataDir);
-        await using var first = new DashboardRunner(dataDir);
-        report.Add("cold start: dashboard first start (creates the database; not counted) → healthy", await first.StartAsync(cancellationToken), "ms");
-        await first.StopAsync();
-    }
-
-    private static async Task<double> StartDashboardAsync(string dataDir, CancellationToken cancellationToken)
-    {
-        await using var dashboard = new DashboardRunner(dataDir);
-        var elapsed = await dashboard.StartAsync(cancellationToken);
-        await dashboard.StopAsync(); // a normal shutdown, so the next start finds the store as an installed dashboard would
-        return elapsed;
+        report.Add("cold start: dashboard first start (creates the database; not counted) → healthy", await DashboardRunner.StartAndStopAsync(dataDir, cancellationToken), "ms");
     }
 
     private static async Task<double> StartBlankAsync(string executable, Func<AppRunner, CancellationToken, Task>? whileRunning, CancellationToken cancellationToken)
@@ -81,19 +71,5 @@ public sealed class ColdStartRounds(BenchmarkOptions options, BenchmarkReport re
         report.Add(medianRow, Samples.Median(samples), "ms");
         report.Add($"{name} (min)", samples.Min(), "ms");
         report.Add($"{name} (max)", samples.Max(), "ms");
-    }
-
-    private static void TryDelete(string directory)
-    {
-        if (Environment.GetEnvironmentVariable("BENCH_KEEP_DATA") is null)
-        {
-            try
-            {
-                Directory.Delete(directory, recursive: true);
-            }
-            catch (IOException)
-            {
-            }
-        }
     }
 }

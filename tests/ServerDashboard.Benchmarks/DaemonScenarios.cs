@@ -40,11 +40,7 @@ public sealed class DaemonScenarios(BenchmarkOptions options, BenchmarkReport re
         var ids = new List<int>();
         // The first start creates and migrates the database; the scenarios run on a later start, as on an installed
         // dashboard. (The cold-start figure is ColdStartRounds', alternating with the blank Blazor app.)
-        await using (var first = new DashboardRunner(dataDir))
-        {
-            report.Add("dashboard first start (creates the database) → healthy", await first.StartAsync(), "ms");
-            await first.StopAsync();
-        }
+        report.Add("dashboard first start (creates the database) → healthy", await DashboardRunner.StartAndStopAsync(dataDir), "ms");
 
         await using (var dashboard = new DashboardRunner(dataDir))
         {
@@ -122,16 +118,7 @@ public sealed class DaemonScenarios(BenchmarkOptions options, BenchmarkReport re
             await restarted.StopAsync();
         }
 
-        if (Environment.GetEnvironmentVariable("BENCH_KEEP_DATA") is null)
-        {
-            try
-            {
-                Directory.Delete(dataDir, recursive: true);
-            }
-            catch (IOException)
-            {
-            }
-        }
+        ScratchDirectory.RemoveUnlessKept(dataDir);
     }
 
     /// <summary>

@@ -18,6 +18,19 @@ public sealed class DashboardRunner(string dataDirectory) : IAsyncDisposable
 
     public Uri BaseAddress => new($"http://127.0.0.1:{Port}");
 
+    /// <summary>
+    /// One start on <paramref name="dataDirectory"/> until healthy, then a normal stop, so the next start finds the store as
+    /// an installed dashboard would.
+    /// </summary>
+    /// <returns>Milliseconds from launch until /api/v1/health answered.</returns>
+    public static async Task<double> StartAndStopAsync(string dataDirectory, CancellationToken cancellationToken = default)
+    {
+        await using var dashboard = new DashboardRunner(dataDirectory);
+        var elapsed = await dashboard.StartAsync(cancellationToken);
+        await dashboard.StopAsync();
+        return elapsed;
+    }
+
     public static async Task<string> CreateApiKeyAsync(string dataDirectory)
     {
         var output = await RunCliAsync("apikey", "create", "--name", "benchmark", "--role", "Admin", "--data-dir", dataDirectory);

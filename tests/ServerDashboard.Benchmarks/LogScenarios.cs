@@ -56,7 +56,7 @@ public sealed partial class LogScenarios(BenchmarkOptions options, BenchmarkRepo
 
         await TailThroughputPeerAsync(cancellationToken);
         Ratio("log ingest lines/s", "tail -F: lines/s forwarded (line, file)", "ingest ratio vs tail -F", "≥ 0.8");
-        TryDelete(dataDir);
+        ScratchDirectory.RemoveUnlessKept(dataDir);
     }
 
     /// <summary>
@@ -369,18 +369,4 @@ public sealed partial class LogScenarios(BenchmarkOptions options, BenchmarkRepo
     private static string WhichOrThrow(string program) =>
         (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':').Select(dir => Path.Combine(dir, program)).FirstOrDefault(File.Exists)
         ?? throw new InvalidOperationException($"{program} not found on PATH");
-
-    private static void TryDelete(string directory)
-    {
-        if (Environment.GetEnvironmentVariable("BENCH_KEEP_DATA") is null)
-        {
-            try
-            {
-                Directory.Delete(directory, recursive: true);
-            }
-            catch (IOException)
-            {
-            }
-        }
-    }
 }

@@ -68,7 +68,7 @@ public sealed class SuperviseScenario(BenchmarkOptions options, BenchmarkReport 
             report.Add("history: size per server at steady state (24 h ticks, 7 d minutes, 90 d hours)", steadyRows * bytesPerRow / 1_048_576, "MB");
         }
 
-        TryDelete(dataDir);
+        ScratchDirectory.RemoveUnlessKept(dataDir);
     }
 
     /// <summary>The dashboard's CPU as a ratio of each peer's (after the peers ran).</summary>
@@ -135,20 +135,6 @@ public sealed class SuperviseScenario(BenchmarkOptions options, BenchmarkReport 
             }
 
             await Task.Delay(50);
-        }
-    }
-
-    private static void TryDelete(string dataDir)
-    {
-        if (Environment.GetEnvironmentVariable("BENCH_KEEP_DATA") is null)
-        {
-            try
-            {
-                Directory.Delete(dataDir, recursive: true);
-            }
-            catch (IOException)
-            {
-            }
         }
     }
 }

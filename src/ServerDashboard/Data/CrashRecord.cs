@@ -36,10 +36,6 @@ internal sealed class CrashRecordConfiguration : IEntityTypeConfiguration<CrashR
         crash.HasOne<ServerDefinition>().WithMany().HasForeignKey(c => c.ServerId).OnDelete(DeleteBehavior.Cascade);
         crash.Property(c => c.Classification).HasConversion<string>().HasMaxLength(32);
         crash.Property(c => c.Description).HasMaxLength(1000);
-        crash.Property(c => c.LastLines).HasConversion(
-            v => System.Text.Json.JsonSerializer.Serialize(v, System.Text.Json.JsonSerializerOptions.Default),
-            v => System.Text.Json.JsonSerializer.Deserialize<List<string>>(v, System.Text.Json.JsonSerializerOptions.Default) ?? new(),
-            new Microsoft.EntityFrameworkCore.ChangeTracking.ValueComparer<List<string>>(
-                (a, b) => a!.SequenceEqual(b!), v => v.Aggregate(0, (h, s) => HashCode.Combine(h, s)), v => v.ToList()));
+        crash.Property(c => c.LastLines).HasConversion(JsonColumns.StringList, JsonColumns.StringListComparer);
     }
 }

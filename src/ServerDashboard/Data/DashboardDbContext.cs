@@ -63,8 +63,8 @@ public abstract class DashboardDbContext(DbContextOptions options, RconPasswordP
             // With the protector the whole environment is protected at rest like the RCON password ("dp1:" + ciphertext):
             // it holds the secret values, and a value converter cannot see which keys are secret. Legacy JSON reads as is.
             server.Property(s => s.Environment).HasConversion(
-                rconPasswords is null ? ServerSecretColumns.PlainEnvironment : ServerSecretColumns.Environment(rconPasswords),
-                ServerSecretColumns.EnvironmentComparer);
+                rconPasswords is null ? JsonColumns.StringMap : ServerSecretColumns.Environment(rconPasswords),
+                JsonColumns.StringMapComparer);
         });
 
         builder.Entity<ServerRunState>(run =>

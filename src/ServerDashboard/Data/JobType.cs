@@ -1,6 +1,4 @@
-using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.ChangeTracking;
 
 namespace ServerDashboard.Data;
 
@@ -42,16 +40,7 @@ public sealed class JobType
         type.Property(t => t.Name).HasMaxLength(64).UseCollation(DashboardDbContext.CaseInsensitiveCollation);
         type.Property(t => t.WorkingDirectory).HasMaxLength(4096);
         type.HasOne<ServerDefinition>().WithMany().HasForeignKey(t => t.ServerId).OnDelete(DeleteBehavior.Cascade);
-        type.Property(t => t.Argv).HasConversion(
-            v => JsonSerializer.Serialize(v, JsonSerializerOptions.Default),
-            v => JsonSerializer.Deserialize<List<string>>(v, JsonSerializerOptions.Default) ?? new List<string>(),
-            new ValueComparer<List<string>>((a, b) => a!.SequenceEqual(b!), v => v.Aggregate(0, (h, s) => HashCode.Combine(h, s)), v => v.ToList()));
-        type.Property(t => t.Environment).HasConversion(
-            v => JsonSerializer.Serialize(v, JsonSerializerOptions.Default),
-            v => JsonSerializer.Deserialize<Dictionary<string, string>>(v, JsonSerializerOptions.Default) ?? new Dictionary<string, string>(),
-            new ValueComparer<Dictionary<string, string>>(
-                (a, b) => a!.Count == b!.Count && !a.Except(b).Any(),
-                v => v.Aggregate(0, (h, kv) => HashCode.Combine(h, kv.Key, kv.Value)),
-                v => new Dictionary<string, string>(v)));
+        type.Property(t => t.Argv).HasConversion(JsonColumns.StringList, JsonColumns.StringListComparer);
+        type.Property(t => t.Environment).HasConversion(JsonColumns.StringMap, JsonColumns.StringMapComparer);
     });
 }

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Microsoft.EntityFrameworkCore.ChangeTracking;
 using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
@@ -19,23 +18,15 @@ internal static class ServerSecretColumns
 
     public const string EnvironmentProperty = nameof(ServerDefinition.Environment);
 
-    /// <summary>The environment without a protector (design time, `db copy`'s raw contexts): plain JSON. Static lambdas, so
-    /// the compiled-model generator can write them out as code.</summary>
-    public static readonly ValueConverter<Dictionary<string, string>, string> PlainEnvironment = new(
-        static v => JsonSerializer.Serialize(v, JsonSerializerOptions.Default),
-        static v => JsonSerializer.Deserialize<Dictionary<string, string>>(v, JsonSerializerOptions.Default) ?? new Dictionary<string, string>());
-
-    /// <summary>Two environments are equal when they hold the same pairs (a dictionary's order means nothing).</summary>
-    public static readonly ValueComparer<Dictionary<string, string>> EnvironmentComparer = new(
-        static (a, b) => a!.Count == b!.Count && !a.Except(b).Any(),
-        static v => v.Aggregate(0, (h, kv) => HashCode.Combine(h, kv.Key, kv.Value)),
-        static v => new Dictionary<string, string>(v));
-
     public static ValueConverter<string?, string?> RconPassword(RconPasswordProtector protector) => new(
         v => v == null ? null : protector.Protect(v),
         v => v == null ? null : protector.Unprotect(v));
 
-    /// <summary>The whole environment as one protected JSON document: a converter cannot see which keys are secret.</summary>
+    /// <summary>
+    /// The whole environment as one protected JSON document: a converter cannot see which keys are secret. Without a
+    /// protector (design time, `db copy`'s raw contexts) it is <see cref="JsonColumns.StringMap"/>; either way compared
+    /// with <see cref="JsonColumns.StringMapComparer"/>.
+    /// </summary>
     public static ValueConverter<Dictionary<string, string>, string> Environment(RconPasswordProtector protector) => new(
         v => protector.Protect(JsonSerializer.Serialize(v, JsonSerializerOptions.Default)),
         v => JsonSerializer.Deserialize<Dictionary<string, string>>(protector.Unprotect(v), JsonSerializerOptions.Default) ?? new Dictionary<string, string>());

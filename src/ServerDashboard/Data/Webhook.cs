@@ -1,6 +1,4 @@
-using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.ChangeTracking;
 
 namespace ServerDashboard.Data;
 
@@ -36,10 +34,7 @@ public sealed class Webhook
             hook.Property(h => h.Url).HasMaxLength(2048);
             hook.Property(h => h.Format).HasMaxLength(16);
             hook.Property(h => h.ProtectedSecret).HasMaxLength(4096);
-            hook.Property(h => h.Events).HasConversion(
-                v => JsonSerializer.Serialize(v, JsonSerializerOptions.Default),
-                v => JsonSerializer.Deserialize<List<string>>(v, JsonSerializerOptions.Default) ?? new List<string>(),
-                new ValueComparer<List<string>>((a, b) => a!.SequenceEqual(b!), v => v.Aggregate(0, (h, s) => HashCode.Combine(h, s)), v => v.ToList()));
+            hook.Property(h => h.Events).HasConversion(JsonColumns.StringList, JsonColumns.StringListComparer);
         });
         WebhookDelivery.Configure(builder);
     }
