@@ -69,7 +69,7 @@ public sealed class ScheduleRunner(
                     wake = now + RetryAfterError;
                 }
 
-                await SleepAsync(wake, now, signal, stoppingToken);
+                await SleepAsync(wake, signal, stoppingToken);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -184,9 +184,12 @@ public sealed class ScheduleRunner(
         }, serverName);
     }
 
-    private async Task SleepAsync(DateTimeOffset wake, DateTimeOffset now, Task signal, CancellationToken stoppingToken)
+    private async Task SleepAsync(DateTimeOffset wake, Task signal, CancellationToken stoppingToken)
     {
         using var sleep = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        // Measured from now, not from the start of the pass: a pass that took a while (a slow disk, a busy host) must not
+        // push the wake-up back by its own length.
+        var now = time.GetUtcNow();
         var delay = wake > now ? wake - now : TimeSpan.Zero;
         var timer = Task.Delay(delay, time, sleep.Token);
         sleeping = new RunnerSleep(wake, Interlocked.Increment(ref generation));

@@ -142,6 +142,29 @@ public sealed class ScheduleRunnerTests
     }
 
     [Fact]
+    public async Task A_pass_that_takes_time_does_not_push_the_next_run_back_by_its_length()
+    {
+        await using var harness = new SchedulesHarness(DateTimeOffset.Parse("2026-12-01T12:00:00Z"));
+        var server = await harness.AddServerAsync("slow-pass");
+        await harness.CreateAsync(server, new ScheduleBody
+        {
+            Name = "at ten past", RunAt = DateTimeOffset.Parse("2026-12-01T12:10:00Z"), Action = "Command", Command = "say hi",
+        });
+
+        // The first pass reads 12:00 and ends at 12:03: the runner must still wake at 12:10, not at 12:13.
+        await harness.StartRunnerAsync(new SlowPassClock(harness.Time) { PassTakes = TimeSpan.FromMinutes(3) });
+        Assert.Equal(DateTimeOffset.Parse("2026-12-01T12:03:00Z"), harness.Time.GetUtcNow());
+        var sleep = harness.Runner.Sleeping!.Value;
+        Assert.Equal(DateTimeOffset.Parse("2026-12-01T12:10:00Z"), sleep.Until);
+
+        harness.Time.Advance(TimeSpan.FromMinutes(7));
+        await harness.SleepingAsync(sleep.Generation);
+        await harness.Runner.InFlight;
+
+        Assert.Equal([DateTimeOffset.Parse("2026-12-01T12:10:00Z")], harness.Actions.Runs.Select(r => r.At).ToList());
+    }
+
+    [Fact]
     public async Task A_disabled_schedule_does_not_run_and_the_history_keeps_only_the_newest_runs()
     {
         await using var harness = new SchedulesHarness(DateTimeOffset.Parse("2026-12-01T12:00:00Z"), o => o.RunHistoryPerSchedule = 3);

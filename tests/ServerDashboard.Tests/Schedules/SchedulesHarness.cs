@@ -26,6 +26,39 @@ public sealed class RecordingActions(TimeProvider time) : IScheduledActions
 }
 
 /// <summary>
+/// <see cref="Inner"/>'s time, except that the runner's next reading of the clock (the start of its pass) costs
+/// <see cref="PassTakes"/> of fake time: a pass that was slow, on a busy host, or while the clock moved on.
+/// </summary>
+public sealed class SlowPassClock(FakeTimeProvider inner) : TimeProvider
+{
+    public FakeTimeProvider Inner => inner;
+
+    public TimeSpan PassTakes { get; set; }
+
+    public override DateTimeOffset GetUtcNow()
+    {
+        var now = inner.GetUtcNow();
+        if (PassTakes > TimeSpan.Zero)
+        {
+            var cost = PassTakes;
+            PassTakes = TimeSpan.Zero;
+            inner.Advance(cost);
+        }
+
+        return now;
+    }
+
+    public override long GetTimestamp() => inner.GetTimestamp();
+
+    public override long TimestampFrequency => inner.TimestampFrequency;
+
+    public override TimeZoneInfo LocalTimeZone => inner.LocalTimeZone;
+
+    public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period) =>
+        inner.CreateTimer(callback, state, dueTime, period);
+}
+
+/// <summary>
 /// The real <see cref="ScheduleService"/> and <see cref="ScheduleRunner"/> on a real SQLite file (migrated) and a
 /// <see cref="FakeTimeProvider"/>; the actions are <see cref="RecordingActions"/>. <see cref="StartRunnerAsync"/> can be
 /// called again after <see cref="StopRunnerAsync"/>: what a dashboard restart sees.
@@ -85,10 +118,11 @@ public sealed class SchedulesHarness : IAsyncDisposable
         return change.Schedule!;
     }
 
-    public async Task StartRunnerAsync()
+    /// <param name="clock">The runner's clock; <see cref="Time"/> unless a test needs one that moves on its own.</param>
+    public async Task StartRunnerAsync(TimeProvider? clock = null)
     {
         runnerStop = new CancellationTokenSource();
-        runner = new ScheduleRunner(Store, Actions, services.GetRequiredService<IOptions<ScheduleOptions>>(), Time,
+        runner = new ScheduleRunner(Store, Actions, services.GetRequiredService<IOptions<ScheduleOptions>>(), clock ?? Time,
             services.GetRequiredService<ILoggerFactory>().CreateLogger<ScheduleRunner>());
         await runner.StartAsync(runnerStop.Token);
         await SleepingAsync(0);
