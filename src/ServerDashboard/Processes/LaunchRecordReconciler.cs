@@ -116,34 +116,13 @@ public sealed class LaunchRecordReconciler(
                 continue;
             }
 
-            if (ReadSettledEnviron(pid) is { } environ && LaunchMarker.IsIn(environ, launchId))
+            if (procFs.TryReadSettledEnviron(pid, time, ExecSettleTimeout) is { } environ && LaunchMarker.IsIn(environ, launchId))
             {
                 return stat;
             }
         }
 
         return null;
-    }
-
-    /// <summary>
-    /// /proc/&lt;pid&gt;/environ of a process, waiting out an exec in progress: posix_spawn (CLONE_VFORK) returns once the
-    /// child released the parent's memory, a moment before the kernel laid out the new program's argv and environment,
-    /// and in that moment environ and cmdline both read empty. A settled process with an empty environment (env -i) still
-    /// has a cmdline, so only a process caught mid-exec is waited for.
-    /// </summary>
-    private byte[]? ReadSettledEnviron(int pid)
-    {
-        long deadline = time.GetTimestamp() + (long)(ExecSettleTimeout.TotalSeconds * time.TimestampFrequency);
-        while (true)
-        {
-            byte[]? environ = procFs.TryReadEnviron(pid);
-            if (environ is not { Length: 0 } || procFs.TryReadCmdline(pid) is not { Count: 0 } || time.GetTimestamp() > deadline)
-            {
-                return environ;
-            }
-
-            Thread.Sleep(ExecSettlePoll);
-        }
     }
 
     /// <summary>As at launch: prlimit/setpriv exec the program within milliseconds; record the program, not the wrapper.</summary>

@@ -76,4 +76,58 @@ internal static class ProcFileReader
             LinuxNative.close(fd);
         }
     }
+
+    /// <summary>
+    /// <paramref name="parse"/> applied to what one read() call returned, with a buffer larger than the file (a fresh open
+    /// and a larger buffer when it filled one); null when it cannot be read. For /proc/&lt;pid&gt;/environ and cmdline, which
+    /// the kernel reads from the process's memory on every call, not from a snapshot taken at open as seq_file does for
+    /// stat: a second call after an exec reads the new image (cmdline) or nothing (environ), so a read in chunks could
+    /// join two programs' strings or stop half-way (measured: 512 of a 2 KB environment).
+    /// </summary>
+    public static unsafe T? TryReadInOneCall<T>(string path, Func<ReadOnlySpan<byte>, T?> parse)
+        where T : class
+    {
+        for (int size = InitialBytes * 4; size <= MaxOneCallBytes; size *= 8)
+        {
+            int fd = LinuxNative.open(path, LinuxNative.O_RDONLY | LinuxNative.O_CLOEXEC, 0);
+            if (fd < 0)
+            {
+                return null;
+            }
+
+            byte[] buffer = ArrayPool<byte>.Shared.Rent(size);
+            try
+            {
+                nint read;
+                do
+                {
+                    fixed (byte* p = buffer)
+                    {
+                        read = LinuxNative.read(fd, p, (nuint)buffer.Length);
+                    }
+                }
+                while (read < 0 && Marshal.GetLastPInvokeError() == LinuxNative.EINTR);
+
+                if (read < 0)
+                {
+                    return null;
+                }
+
+                if (read < buffer.Length)
+                {
+                    return parse(buffer.AsSpan(0, (int)read));
+                }
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+                LinuxNative.close(fd);
+            }
+        }
+
+        return null; // larger than any environment or argv the kernel lets a program start with
+    }
+
+    // argv and the environment together are limited to a quarter of the stack limit (2 MB by default); 128 MB is far beyond.
+    private const int MaxOneCallBytes = 128 * 1024 * 1024;
 }

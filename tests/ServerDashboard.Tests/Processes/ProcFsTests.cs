@@ -120,4 +120,73 @@ public sealed class ProcFsTests
             child.WaitForExit();
         }
     }
+
+    [Fact]
+    public void The_environment_area_is_read_from_the_kernels_stat_line()
+    {
+        EnvironmentArea own = ProcFileReaderArea(Environment.ProcessId)!;
+        Assert.True(own.IsLaidOut);
+        Assert.False(own.IsEmpty);
+        Assert.Equal((ulong)File.ReadAllBytes($"/proc/{Environment.ProcessId}/environ").Length, own.End - own.Start);
+
+        Assert.Null(ProcStat.TryParseEnvironmentArea("12 (sleep) S 1 12 12 0 -1 0 0 0 0 0 1 1 0 0 20 0 1 0 5 0 1\n"u8));
+        Assert.Null(ProcStat.TryParseEnvironmentArea("garbage"u8));
+    }
+
+    [Fact]
+    public void A_process_exec_ing_in_a_loop_never_reads_as_having_no_environment()
+    {
+        // Each image lives for about a millisecond, so reads keep landing in the middle of an exec, where a plain read of
+        // environ comes out empty (≈ 1 in 270) or cut short (read in chunks: 43 of ≈ 100,000 here). ProcFs.TryReadSettledEnviron.
+        const string chain = """n=$1; if [ "$n" -ge 3000 ]; then exec sleep 30; fi; exec /bin/sh -c "$0" "$0" $((n+1))""";
+        var start = new System.Diagnostics.ProcessStartInfo("/bin/sh", ["-c", chain, chain, "0"]) { UseShellExecute = false };
+        start.Environment["SD_TEST_MARKER"] = "still-here";
+        using var child = System.Diagnostics.Process.Start(start)!;
+        int reads = 0, missing = 0;
+        try
+        {
+            var until = DateTime.UtcNow.AddSeconds(30);
+            while (_procFs.TryReadStat(child.Id)?.Comm != "sleep" && DateTime.UtcNow < until)
+            {
+                if (_procFs.TryReadSettledEnviron(child.Id, TimeProvider.System, TimeSpan.FromSeconds(10)) is { } environ)
+                {
+                    reads++;
+                    missing += environ.AsSpan().IndexOf("SD_TEST_MARKER=still-here\0"u8) >= 0 ? 0 : 1;
+                }
+            }
+        }
+        finally
+        {
+            child.Kill();
+            child.WaitForExit();
+        }
+
+        Assert.True(reads > 1000, $"only {reads} reads while the chain ran");
+        Assert.True(missing == 0, $"{missing} of {reads} reads lacked the variable");
+    }
+
+    [Fact]
+    public async Task A_process_started_with_no_environment_reads_empty_without_waiting_for_the_deadline()
+    {
+        var start = new System.Diagnostics.ProcessStartInfo("/bin/sleep", ["30"]) { UseShellExecute = false };
+        start.Environment.Clear();
+        using var child = System.Diagnostics.Process.Start(start)!;
+        try
+        {
+            // A fake clock never reaches the deadline: an answer proves the empty environment was believed, not timed out.
+            var clock = new FakeTimeProvider();
+            byte[]? environ = await Task.Run(() => _procFs.TryReadSettledEnviron(child.Id, clock, TimeSpan.FromSeconds(1)))
+                .WaitAsync(TimeSpan.FromSeconds(30));
+
+            Assert.NotNull(environ);
+            Assert.Empty(environ);
+        }
+        finally
+        {
+            child.Kill();
+            child.WaitForExit();
+        }
+    }
+
+    private static EnvironmentArea? ProcFileReaderArea(int pid) => ProcStat.TryParseEnvironmentArea(File.ReadAllBytes($"/proc/{pid}/stat"));
 }
